@@ -1,0 +1,50 @@
+// The scoring engine's entry point: text in, calibrated attribute probabilities,
+// sentence scores and token highlights out.
+#pragma once
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "comity/attributes.h"
+#include "comity/model.h"
+#include "comity/text.h"
+
+namespace comity {
+
+struct ScoreOptions {
+  bool sentences = false;  // per-sentence scores (Perspective's spanAnnotations)
+  bool tokens = false;     // per-token scores for highlighting
+};
+
+struct SentenceScore {
+  TextRange where;
+  AttributeScores scores{};
+};
+
+struct TokenScore {
+  TextRange where;
+  std::string norm;
+  AttributeScores contribution{};  // signed logit contribution per attribute
+  float toxic_span = 0.f;          // probability the token belongs to a toxic span
+  bool highlighted = false;        // toxic_span >= the model's span threshold
+};
+
+struct ScoreResult {
+  AttributeScores scores{};  // calibrated probabilities
+  AttributeScores raw{};     // uncalibrated model probabilities
+  std::vector<SentenceScore> sentences;
+  std::vector<TokenScore> tokens;
+};
+
+class Scorer {
+ public:
+  explicit Scorer(std::shared_ptr<const Model> model);
+  // `text` must be valid UTF-8. Thread-safe: one Scorer may serve many threads.
+  ScoreResult score(std::string_view text, const ScoreOptions& options = {}) const;
+  const Model& model() const { return *model_; }
+
+ private:
+  std::shared_ptr<const Model> model_;
+};
+
+}  // namespace comity
