@@ -1,0 +1,68 @@
+// The embedded store behind an interface, so a PostgreSQL backend can implement
+// the same contract later. The SQLite implementation lives in src/store/.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace comity {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One suggestscore call (or, later, one moderator decision) kept as training data.
+struct FeedbackRecord {
+  std::int64_t id = 0;              // assigned by the store
+  std::string created_at;           // RFC 3339 UTC, assigned by the store when empty
+  std::string source;               // "suggestscore" | "moderation"
+  std::string community_id;
+  std::string client_token;
+  std::string session_id;
+  std::optional<std::string> text;  // absent when the client asked doNotStore
+  std::string language;             // e.g. "en"
+  std::map<std::string, double> attribute_values;  // "TOXICITY" -> 1.0
+};
+
+struct ApiKeyRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::string prefix;  // first characters of the key, shown in listings
+  int requests_per_minute = 0;  // 0 = unlimited
+  std::string created_at;
+  bool revoked = false;
+};
+
+struct CreatedApiKey {
+  ApiKeyRecord record;
+  std::string secret;  // the full key, shown once; only its hash is stored
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual int schema_version() = 0;
+
+  virtual std::int64_t add_feedback(const FeedbackRecord& record) = 0;
+  // In insertion order.
+  virtual void for_each_feedback(const std::function<void(const FeedbackRecord&)>& fn) = 0;
+  virtual std::int64_t count_feedback() = 0;
+
+  virtual CreatedApiKey create_api_key(const std::string& name, int requests_per_minute) = 0;
+  // Looks a presented key up by its hash; nullopt when unknown or revoked.
+  virtual std::optional<ApiKeyRecord> find_api_key(const std::string& secret) = 0;
+  virtual std::vector<ApiKeyRecord> list_api_keys() = 0;
+  // By id or prefix; false when nothing matched.
+  virtual bool revoke_api_key(const std::string& id_or_prefix) = 0;
+};
+
+// Opens (creating and migrating as needed) `data_dir`/comity.db in WAL mode.
+std::unique_ptr<Store> open_sqlite_store(const std::string& data_dir);
+
+}  // namespace comity
