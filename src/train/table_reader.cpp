@@ -1,0 +1,373 @@
+// Streaming CSV / TSV / JSONL reader. Input is consumed in fixed-size chunks so a
+// 100 MB training file never sits in memory whole; field buffers are reused across
+// rows so the only steady-state allocations are the row objects handed to callers.
+#include "comity/table_reader.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <string_view>
+#include <unordered_set>
+
+namespace comity {
+namespace {
+
+constexpr std::size_t kChunkSize = 1 << 16;
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string describe_error(const std::string& file, std::size_t line, const std::string& what) {
+  if (line == 0) return file + ": " + what;
+  return file + ":" + std::to_string(line) + ": " + what;
+}
+
+// Pulls the stream through a fixed buffer one byte at a time without a virtual call
+// per byte (istream::get is far slower than this on large files).
+class ChunkedInput {
+ public:
+  explicit ChunkedInput(std::istream& in) : in_(in) {}
+
+  // Returns false at end of input.
+  bool next(char& c) {
+    if (position_ == size_ && !refill()) return false;
+    c = buffer_[position_++];
+    return true;
+  }
+
+  // Appends bytes up to (not including) the next '\n' and consumes the '\n'.
+  // Returns false when input ended before any byte or newline was seen.
+  bool next_line(std::string& line) {
+    line.clear();
+    bool saw_anything = false;
+    while (true) {
+      if (position_ == size_ && !refill()) return saw_anything;
+      saw_anything = true;
+      const char* begin = buffer_.data() + position_;
+      const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', size_ - position_));
+      if (newline != nullptr) {
+        line.append(begin, newline);
+        position_ += static_cast<std::size_t>(newline - begin) + 1;
+        return true;
+      }
+      line.append(begin, size_ - position_);
+      position_ = size_;
+    }
+  }
+
+ private:
+  bool refill() {
+    if (!in_) return false;
+    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    size_ = static_cast<std::size_t>(in_.gcount());
+    position_ = 0;
+    return size_ > 0;
+  }
+
+  std::istream& in_;
+  std::array<char, kChunkSize> buffer_{};
+  std::size_t size_ = 0;
+  std::size_t position_ = 0;
+};
+
+// One delimited record as split by the CSV/TSV state machine.
+struct Record {
+  std::vector<std::string> fields;  // only the first `count` are this record's
+  std::size_t count = 0;
+  std::size_t line = 0;
+  bool quoted = false;  // some field was quoted, so even an empty-looking record is data
+  std::string error;
+
+  std::string& start_field() {
+    if (count == fields.size()) fields.emplace_back();
+    std::string& field = fields[count++];
+    field.clear();
+    return field;
+  }
+  void reset(std::size_t start_line) {
+    count = 0;
+    line = start_line;
+    quoted = false;
+    error.clear();
+  }
+  // A line with no bytes at all (or just the CR of a CRLF) carries no data.
+  bool blank() const { return count == 1 && fields[0].empty() && !quoted; }
+};
+
+// Splits delimited text into records. With `quoting` (CSV) a field that starts with
+// '"' may hold delimiters, newlines and doubled quotes; without it (TSV) every byte
+// up to the delimiter or newline is data.
+class DelimitedParser {
+ public:
+  DelimitedParser(std::istream& in, const std::string& name, char delimiter, bool quoting)
+      : input_(in), name_(name), delimiter_(delimiter), quoting_(quoting) {}
+
+  // Fills `record`; returns false at end of input.
+  bool next(Record& record) {
+    char c = 0;
+    if (!input_.next(c)) return false;
+    std::size_t quote_line = line_;
+    record.reset(line_);
+    std::string* field = &record.start_field();
+    State state = State::kFieldStart;
+    while (true) {
+      switch (state) {
+        case State::kFieldStart:
+          if (quoting_ && c == '"') {
+            state = State::kQuoted;
+            record.quoted = true;
+            quote_line = line_;
+            break;
+          }
+          state = State::kUnquoted;
+          [[fallthrough]];
+        case State::kUnquoted:
+          if (c == delimiter_) {
+            field = &record.start_field();
+            state = State::kFieldStart;
+          } else if (c == '\n') {
+            strip_trailing_cr(*field);
+            ++line_;
+            return true;
+          } else {
+            field->push_back(c);
+          }
+          break;
+        case State::kQuoted:
+          if (c == '"') {
+            state = State::kQuoteInQuoted;
+          } else {
+            if (c == '\n') ++line_;
+            field->push_back(c);
+          }
+          break;
+        case State::kQuoteInQuoted:
+          // Either the first half of a doubled quote, or the closing quote.
+          if (c == '"') {
+            field->push_back('"');
+            state = State::kQuoted;
+            break;
+          }
+          state = State::kAfterClosingQuote;
+          [[fallthrough]];
+        case State::kAfterClosingQuote:
+          if (c == delimiter_) {
+            field = &record.start_field();
+            state = State::kFieldStart;
+          } else if (c == '\n') {
+            ++line_;
+            return true;
+          } else if (c != '\r') {
+            // RFC 4180 allows nothing between the closing quote and the delimiter.
+            // Keep the bytes (as most readers do) but flag the row for the caller.
+            if (record.error.empty()) {
+              record.error = "unexpected character after closing quote in field " +
+                             std::to_string(record.count);
+            }
+            field->push_back(c);
+          }
+          break;
+      }
+      if (!input_.next(c)) break;
+    }
+    // (kQuoteInQuoted at end of input is a final field closed properly.)
+    if (state == State::kQuoted) {
+      throw TableError(name_, quote_line,
+                       "unterminated quoted field: the quote opened on this line never closes");
+    }
+    if (state == State::kUnquoted) strip_trailing_cr(*field);
+    return true;
+  }
+
+ private:
+  enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted, kAfterClosingQuote };
+
+  static void strip_trailing_cr(std::string& field) {
+    if (!field.empty() && field.back() == '\r') field.pop_back();
+  }
+
+  ChunkedInput input_;
+  const std::string& name_;
+  char delimiter_;
+  bool quoting_;
+  std::size_t line_ = 1;
+};
+
+void read_delimited(std::istream& in, const std::string& name, const TableOptions& options,
+                    const std::function<bool(TableRow&)>& on_row) {
+  const bool csv = options.format == TableFormat::kCsv;
+  const char delimiter = options.delimiter != 0 ? options.delimiter : (csv ? ',' : '\t');
+  if (csv && (delimiter == '"' || delimiter == '\n' || delimiter == '\r')) {
+    throw TableError(name, 0, "delimiter cannot be a quote or line break");
+  }
+  DelimitedParser parser(in, name, delimiter, csv);
+  Record record;
+  std::vector<std::string> keys;
+  bool first = true;
+  while (parser.next(record)) {
+    if (record.blank()) continue;
+    if (first) {
+      first = false;
+      std::string& head = record.fields[0];
+      if (std::string_view(head).starts_with(kUtf8Bom)) head.erase(0, kUtf8Bom.size());
+      if (options.has_header) {
+        if (!record.error.empty()) throw TableError(name, record.line, "header: " + record.error);
+        std::unordered_set<std::string> seen;
+        for (std::size_t i = 0; i < record.count; ++i) {
+          if (!seen.insert(record.fields[i]).second) {
+            throw TableError(name, record.line,
+                             "duplicate column name \"" + record.fields[i] + "\" in header");
+          }
+          keys.push_back(record.fields[i]);
+        }
+        continue;
+      }
+      for (std::size_t i = 0; i < record.count; ++i) keys.push_back(std::to_string(i));
+    }
+    TableRow row;
+    row.line = record.line;
+    row.error = std::move(record.error);
+    row.fields = nlohmann::json::object();
+    const std::size_t usable = std::min(record.count, keys.size());
+    for (std::size_t i = 0; i < usable; ++i) row.fields[keys[i]] = std::move(record.fields[i]);
+    if (row.error.empty() && record.count != keys.size()) {
+      row.error = "expected " + std::to_string(keys.size()) + " fields, found " +
+                  std::to_string(record.count);
+    }
+    if (!on_row(row)) return;
+  }
+}
+
+void read_jsonl(std::istream& in, const std::function<bool(TableRow&)>& on_row) {
+  ChunkedInput input(in);
+  std::string line;
+  std::size_t line_number = 0;
+  while (input.next_line(line)) {
+    ++line_number;
+    if (line_number == 1 && std::string_view(line).starts_with(kUtf8Bom)) {
+      line.erase(0, kUtf8Bom.size());
+    }
+    const bool blank = std::all_of(line.begin(), line.end(), [](char c) {
+      return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+    });
+    if (blank) continue;
+    TableRow row;
+    row.line = line_number;
+    // Non-throwing parse: a bad line becomes an error row, the rest of the file still reads.
+    row.fields = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (row.fields.is_discarded()) {
+      row.error = "not valid JSON";
+      row.fields = nlohmann::json::object();
+    } else if (!row.fields.is_object()) {
+      row.error = std::string("expected a JSON object, found ") + row.fields.type_name();
+      row.fields = nlohmann::json::object();
+    }
+    if (!on_row(row)) return;
+  }
+}
+
+std::string_view trim_ascii_space(std::string_view text) {
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+  };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+TableError::TableError(std::string file, std::size_t line, const std::string& what)
+    : std::runtime_error(describe_error(file, line, what)), file_(std::move(file)), line_(line) {}
+
+std::optional<TableFormat> parse_table_format(const std::string& name) {
+  const std::string lower = lowercase(name);
+  if (lower == "csv") return TableFormat::kCsv;
+  if (lower == "tsv") return TableFormat::kTsv;
+  if (lower == "jsonl" || lower == "ndjson") return TableFormat::kJsonl;
+  return std::nullopt;
+}
+
+TableFormat table_format_from_path(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::size_t dot = path.find_last_of('.');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) {
+    const std::string extension = lowercase(path.substr(dot + 1));
+    if (extension == "csv") return TableFormat::kCsv;
+    if (extension == "tsv" || extension == "txt") return TableFormat::kTsv;
+    if (extension == "jsonl" || extension == "json" || extension == "ndjson") {
+      return TableFormat::kJsonl;
+    }
+  }
+  throw TableError(path, 0,
+                   "cannot tell the table format from the file name (expected .csv, .tsv, .txt, "
+                   ".jsonl, .json or .ndjson)");
+}
+
+void read_table(std::istream& in, const std::string& name, const TableOptions& options,
+                const std::function<bool(TableRow&)>& on_row) {
+  if (options.format == TableFormat::kJsonl) {
+    read_jsonl(in, on_row);
+  } else {
+    read_delimited(in, name, options, on_row);
+  }
+}
+
+void read_table_file(const std::string& path, const TableOptions& options,
+                     const std::function<bool(TableRow&)>& on_row) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TableError(path, 0, std::string("cannot open: ") + std::strerror(errno));
+  read_table(in, path, options, on_row);
+  if (in.bad()) throw TableError(path, 0, "read error");
+}
+
+std::optional<std::string> field_string(const nlohmann::json& fields, const std::string& key) {
+  if (!fields.is_object()) return std::nullopt;
+  const auto it = fields.find(key);
+  if (it == fields.end()) return std::nullopt;
+  switch (it->type()) {
+    case nlohmann::json::value_t::string:
+      return it->get_ref<const std::string&>();
+    case nlohmann::json::value_t::boolean:
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float:
+      return it->dump();  // shortest round-trip text for numbers, true/false for bools
+    default:
+      // null is "no value"; an object or array where text is expected is not text.
+      return std::nullopt;
+  }
+}
+
+std::optional<double> field_number(const nlohmann::json& fields, const std::string& key) {
+  if (!fields.is_object()) return std::nullopt;
+  const auto it = fields.find(key);
+  if (it == fields.end()) return std::nullopt;
+  if (it->is_number()) return it->get<double>();
+  if (!it->is_string()) return std::nullopt;
+  // CSV cells are strings; tolerate surrounding spaces but nothing else, and only
+  // finite values (JSON itself has no NaN or infinity, so neither do we).
+  const std::string_view text = trim_ascii_space(it->get_ref<const std::string&>());
+  if (text.empty()) return std::nullopt;
+  double value = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  if (*begin == '+') {  // from_chars rejects an explicit plus sign
+    ++begin;
+    if (begin == end || *begin == '-') return std::nullopt;
+  }
+  const auto [stop, error] = std::from_chars(begin, end, value);
+  if (error != std::errc() || stop != end || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+}  // namespace comity
