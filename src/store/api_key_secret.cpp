@@ -1,0 +1,64 @@
+#include "store/api_key_secret.h"
+
+#include <openssl/evp.h>
+#include <sys/random.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+
+#include "comity/store.h"
+
+namespace comity {
+namespace {
+
+constexpr std::string_view kBase62 =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+void fill_random(unsigned char* out, std::size_t size) {
+  while (size > 0) {
+    const ssize_t got = getrandom(out, size, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw StoreError("getrandom failed: no secure randomness for an API key");
+    }
+    out += got;
+    size -= static_cast<std::size_t>(got);
+  }
+}
+
+}  // namespace
+
+std::string generate_api_key_secret() {
+  std::string secret(kApiKeyPrefix);
+  std::array<unsigned char, 64> pool{};
+  std::size_t used = pool.size();
+  while (secret.size() < kApiKeyPrefix.size() + kApiKeyRandomChars) {
+    if (used == pool.size()) {
+      fill_random(pool.data(), pool.size());
+      used = 0;
+    }
+    const unsigned char byte = pool[used++];
+    // Rejection sampling: 248 = 4 * 62, so accepted bytes map uniformly onto base62.
+    if (byte < 248) secret.push_back(kBase62[byte % 62]);
+  }
+  return secret;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    throw StoreError("SHA-256 failed");
+  }
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0xF]);
+  }
+  return hex;
+}
+
+}  // namespace comity
