@@ -131,8 +131,16 @@ TEST(CsvReader, WithoutHeaderKeysAreColumnIndices) {
   EXPECT_EQ(rows[0].line, 1u);
 }
 
-TEST(CsvReader, DuplicateHeaderNameIsAnError) {
-  EXPECT_THROW(read_all("a,a\n1,2\n", TableFormat::kCsv), TableError);
+TEST(CsvReader, DuplicateHeaderNamesGetNumberedKeys) {
+  // The second "a" cannot be "a.1" (a real column has that name), so it becomes "a.2".
+  const auto rows = read_all("a,a.1,a,b,a\n1,2,3,4,5\n", TableFormat::kCsv);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(rows[0].error.empty()) << rows[0].error;
+  EXPECT_EQ(text_of(rows[0], "a"), "1");
+  EXPECT_EQ(text_of(rows[0], "a.1"), "2");
+  EXPECT_EQ(text_of(rows[0], "a.2"), "3");
+  EXPECT_EQ(text_of(rows[0], "b"), "4");
+  EXPECT_EQ(text_of(rows[0], "a.3"), "5");
 }
 
 TEST(CsvReader, Utf8ByteOrderMarkIsNotPartOfTheFirstKey) {

@@ -202,6 +202,30 @@ class DelimitedParser {
   std::size_t line_ = 1;
 };
 
+// Header names become object keys, so they must be unique. Real files repeat names
+// (ConvAbuse does), so like pandas the first keeps its name and later ones get the
+// first free "name.1", "name.2", ... rather than making the whole file unreadable.
+std::vector<std::string> unique_column_keys(const Record& header) {
+  std::unordered_set<std::string> taken(
+      header.fields.begin(), header.fields.begin() + static_cast<std::ptrdiff_t>(header.count));
+  std::unordered_set<std::string> used;
+  std::vector<std::string> keys;
+  keys.reserve(header.count);
+  for (std::size_t i = 0; i < header.count; ++i) {
+    std::string key = header.fields[i];
+    if (used.count(key) != 0) {
+      // Skip suffixes that are some other column's own name, too.
+      for (std::size_t suffix = 1;; ++suffix) {
+        key = header.fields[i] + "." + std::to_string(suffix);
+        if (taken.count(key) == 0 && used.count(key) == 0) break;
+      }
+    }
+    used.insert(key);
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
 void read_delimited(std::istream& in, const std::string& name, const TableOptions& options,
                     const std::function<bool(TableRow&)>& on_row) {
   const bool csv = options.format == TableFormat::kCsv;
@@ -221,14 +245,7 @@ void read_delimited(std::istream& in, const std::string& name, const TableOption
       if (std::string_view(head).starts_with(kUtf8Bom)) head.erase(0, kUtf8Bom.size());
       if (options.has_header) {
         if (!record.error.empty()) throw TableError(name, record.line, "header: " + record.error);
-        std::unordered_set<std::string> seen;
-        for (std::size_t i = 0; i < record.count; ++i) {
-          if (!seen.insert(record.fields[i]).second) {
-            throw TableError(name, record.line,
-                             "duplicate column name \"" + record.fields[i] + "\" in header");
-          }
-          keys.push_back(record.fields[i]);
-        }
+        keys = unique_column_keys(record);
         continue;
       }
       for (std::size_t i = 0; i < record.count; ++i) keys.push_back(std::to_string(i));
