@@ -1,0 +1,139 @@
+#include "server/native_api.h"
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "server/analyze_handler.h"
+#include "server/google_error.h"
+
+namespace comity::server {
+namespace {
+
+using nlohmann::json;
+
+json scores_json(const AttributeScores& scores) {
+  json out = json::object();
+  for (std::size_t i = 0; i < kNumAttributes; ++i) {
+    out[std::string(attribute_name(attribute_at(i)))] = probability_json(scores[i]);
+  }
+  return out;
+}
+
+json range_json(const TextRange& where) {
+  return {{"begin", where.u16_begin},
+          {"end", where.u16_end},
+          {"byteBegin", where.byte_begin},
+          {"byteEnd", where.byte_end}};
+}
+
+json model_json(const ModelDescription& model) {
+  return {{"name", model.name},
+          {"version", model.version},
+          {"checksum", fmt::format("{:016x}", model.checksum)}};
+}
+
+bool flag(const json& root, const char* name, bool fallback) {
+  auto it = root.find(name);
+  if (it == root.end() || it->is_null()) return fallback;
+  if (!it->is_boolean())
+    throw invalid_argument(std::string("'") + name + "' must be true or false.");
+  return it->get<bool>();
+}
+
+}  // namespace
+
+json score_comments(std::string_view body, const Analyzer& analyzer, const NativeLimits& limits,
+                    ServerMetrics* metrics) {
+  json root;
+  try {
+    root = json::parse(body.begin(), body.end());
+  } catch (const json::parse_error& e) {
+    throw invalid_argument(std::string("Invalid JSON payload received. ") + e.what());
+  }
+  if (!root.is_object()) throw invalid_argument("The request body must be a JSON object.");
+  auto comments = root.find("comments");
+  if (comments == root.end() || !comments->is_array() || comments->empty()) {
+    throw invalid_argument("'comments' must be a non-empty array.", kCommentEmpty);
+  }
+  if (comments->size() > limits.max_comments) {
+    throw invalid_argument(fmt::format("Too many comments: {} (at most {} per request).",
+                                       comments->size(), limits.max_comments));
+  }
+  const ScoreOptions options{.sentences = flag(root, "sentences", true),
+                             .tokens = flag(root, "tokens", true)};
+
+  // Validate everything before scoring anything, so an error costs no model time.
+  std::vector<std::pair<json, std::string>> inputs;
+  for (std::size_t i = 0; i < comments->size(); ++i) {
+    const json& item = (*comments)[i];
+    json id = static_cast<std::int64_t>(i);
+    std::string text;
+    if (item.is_string()) {
+      text = item.get<std::string>();
+    } else if (item.is_object() && item.contains("text") && item["text"].is_string()) {
+      text = item["text"].get<std::string>();
+      if (item.contains("id")) id = item["id"];
+    } else {
+      throw invalid_argument(
+          fmt::format("comments[{}] must be a string or an object with a string 'text'.", i));
+    }
+    if (text.empty())
+      throw invalid_argument(fmt::format("comments[{}]: Comment must be non-empty.", i),
+                             kCommentEmpty);
+    if (text.size() > limits.max_comment_bytes) {
+      throw invalid_argument(fmt::format("comments[{}]: Comment text too long.", i),
+                             kCommentTooLong);
+    }
+    inputs.emplace_back(std::move(id), std::move(text));
+  }
+
+  json results = json::array();
+  for (const auto& [id, text] : inputs) {
+    const ScoreResult result = analyzer.score(text, options);
+    if (metrics != nullptr) metrics->observe_scores(result.scores);
+    json entry = {{"id", id}, {"scores", scores_json(result.scores)}};
+    if (options.sentences) {
+      json sentences = json::array();
+      for (const auto& sentence : result.sentences) {
+        json s = range_json(sentence.where);
+        s["scores"] = scores_json(sentence.scores);
+        sentences.push_back(std::move(s));
+      }
+      entry["sentences"] = std::move(sentences);
+    }
+    if (options.tokens) {
+      json highlights = json::array();
+      for (const auto& token : result.tokens) {
+        if (!token.highlighted) continue;
+        json h = range_json(token.where);
+        h["toxicSpan"] = probability_json(token.toxic_span);
+        highlights.push_back(std::move(h));
+      }
+      entry["highlights"] = std::move(highlights);
+    }
+    results.push_back(std::move(entry));
+  }
+  return {{"model", model_json(analyzer.model())}, {"results", std::move(results)}};
+}
+
+json describe_models(const Analyzer& analyzer) {
+  const ModelDescription& model = analyzer.model();
+  json entry = model_json(model);
+  json attributes = json::array();
+  for (std::size_t i = 0; i < kNumAttributes; ++i)
+    attributes.push_back(attribute_name(attribute_at(i)));
+  entry["attributes"] = std::move(attributes);
+  entry["languages"] = model.languages;
+  entry["recipeSha256"] = model.recipe_sha256;
+  entry["createdBy"] = model.created_by;
+  json quality = json::object();
+  if (!model.quality_json.empty()) {
+    quality = json::parse(model.quality_json, nullptr, false);
+    if (quality.is_discarded()) quality = json::object();
+  }
+  entry["quality"] = std::move(quality);
+  return {{"models", json::array({std::move(entry)})}};
+}
+
+}  // namespace comity::server

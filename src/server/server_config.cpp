@@ -1,0 +1,148 @@
+#include "server/server_config.h"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+#include <variant>
+#include <vector>
+
+namespace comity::server {
+namespace {
+
+// One row per setting: its TOML key (the env name is COMITY_ + upper-case key).
+using Field = std::variant<std::string ServerConfig::*, int ServerConfig::*, bool ServerConfig::*,
+                           std::size_t ServerConfig::*>;
+struct Setting {
+  const char* key;
+  Field field;
+};
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> kSettings = {
+      {"host", &ServerConfig::host},
+      {"port", &ServerConfig::port},
+      {"model", &ServerConfig::model_path},
+      {"data_dir", &ServerConfig::data_dir},
+      {"threads", &ServerConfig::threads},
+      {"no_auth", &ServerConfig::no_auth},
+      {"max_comment_bytes", &ServerConfig::max_comment_bytes},
+      {"max_body_bytes", &ServerConfig::max_body_bytes},
+      {"read_timeout_seconds", &ServerConfig::read_timeout_seconds},
+      {"write_timeout_seconds", &ServerConfig::write_timeout_seconds},
+      {"keep_alive_timeout_seconds", &ServerConfig::keep_alive_timeout_seconds},
+      {"keep_alive_max_requests", &ServerConfig::keep_alive_max_requests},
+      {"max_batch_parts", &ServerConfig::max_batch_parts},
+      {"max_native_comments", &ServerConfig::max_native_comments},
+      {"access_log", &ServerConfig::access_log},
+      {"log_level", &ServerConfig::log_level},
+  };
+  return kSettings;
+}
+
+long long parse_integer(const std::string& where, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw std::runtime_error(where + ": expected an integer, got '" + text + "'");
+}
+
+bool parse_bool(const std::string& where, std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+  if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) return false;
+  throw std::runtime_error(where + ": expected true or false, got '" + text + "'");
+}
+
+}  // namespace
+
+int ServerConfig::effective_threads() const {
+  if (threads > 0) return threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void apply_config_file(const std::string& path, ServerConfig& config) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw std::runtime_error("config " + path + ": " + std::string(e.description()));
+  }
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    const auto it = std::find_if(settings().begin(), settings().end(),
+                                 [&](const Setting& s) { return name == s.key; });
+    if (it == settings().end())
+      throw std::runtime_error("config " + path + ": unknown key '" + name + "'");
+    const std::string where = "config " + path + ": " + name;
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_reference_t<decltype(config.*member)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            auto value = node.template value<std::string>();
+            if (!value) throw std::runtime_error(where + ": expected a string");
+            config.*member = *value;
+          } else if constexpr (std::is_same_v<T, bool>) {
+            auto value = node.template value<bool>();
+            if (!value) throw std::runtime_error(where + ": expected true or false");
+            config.*member = *value;
+          } else {
+            auto value = node.template value<std::int64_t>();
+            if (!value || *value < 0)
+              throw std::runtime_error(where + ": expected a non-negative integer");
+            config.*member = static_cast<T>(*value);
+          }
+        },
+        it->field);
+  }
+}
+
+void apply_environment(ServerConfig& config,
+                       const std::function<const char*(const char*)>& lookup) {
+  for (const Setting& setting : settings()) {
+    std::string name = "COMITY_";
+    for (const char* c = setting.key; *c != '\0'; ++c) name += static_cast<char>(std::toupper(*c));
+    const char* raw = lookup ? lookup(name.c_str()) : std::getenv(name.c_str());
+    if (raw == nullptr) continue;
+    const std::string text(raw);
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_reference_t<decltype(config.*member)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            config.*member = text;
+          } else if constexpr (std::is_same_v<T, bool>) {
+            config.*member = parse_bool(name, text);
+          } else {
+            const long long value = parse_integer(name, text);
+            if (value < 0) throw std::runtime_error(name + ": must not be negative");
+            config.*member = static_cast<T>(value);
+          }
+        },
+        setting.field);
+  }
+}
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+void validate_config(const ServerConfig& config) {
+  if (config.no_auth && !is_loopback_host(config.host)) {
+    throw std::runtime_error(
+        "--no-auth serves anyone who can connect, so it only binds a loopback "
+        "address (127.0.0.1, ::1, localhost); refusing to bind " +
+        config.host);
+  }
+  if (config.port < 0 || config.port > 65535) throw std::runtime_error("port must be in 0..65535");
+  if (config.max_comment_bytes == 0) throw std::runtime_error("max_comment_bytes must be positive");
+  if (config.max_body_bytes < config.max_comment_bytes) {
+    throw std::runtime_error("max_body_bytes must be at least max_comment_bytes");
+  }
+}
+
+}  // namespace comity::server

@@ -1,0 +1,10 @@
+// The server-side subcommands of `comity`, registered by main.cpp.
+#pragma once
+#include <CLI/CLI.hpp>
+
+// `comity serve`: the Perspective-compatible HTTP API.
+void register_serve_command(CLI::App& app);
+// `comity keys create|list|revoke`: API keys and their per-minute quota.
+void register_keys_command(CLI::App& app);
+// `comity feedback export`: suggestscore feedback as JSONL for training.
+void register_feedback_command(CLI::App& app);
