@@ -1,0 +1,337 @@
+#include "server/http_server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "server/analyze_handler.h"
+#include "server/batch.h"
+#include "server/discovery.h"
+#include "server/google_error.h"
+#include "server/native_api.h"
+#include "server/perspective_request.h"
+#include "server/suggest_handler.h"
+
+namespace comity::server {
+namespace {
+
+constexpr const char* kJson = "application/json; charset=UTF-8";
+
+bool pretty_print(const httplib::Request& request) {
+  const std::string value = request.get_param_value("prettyPrint");
+  return !(value == "false" || value == "0");
+}
+
+void write_json(httplib::Response& response, int status, const nlohmann::json& body, bool pretty) {
+  response.status = status;
+  response.set_content(pretty ? body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                              : body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       kJson);
+}
+
+void write_error(httplib::Response& response, const ApiError& error, bool pretty) {
+  write_json(response, error.http_status(), error.to_json(), pretty);
+}
+
+std::string random_boundary() {
+  static thread_local std::mt19937_64 generator{std::random_device{}()};
+  return fmt::format("batch_comity_{:016x}", generator());
+}
+
+}  // namespace
+
+struct HttpServer::Route {
+  const char* method;
+  const char* path;
+  bool authenticated;
+  void (HttpServer::*handler)(const httplib::Request&, httplib::Response&);
+};
+
+HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> analyzer, Store* store,
+                       ModelLoader loader, std::shared_ptr<spdlog::logger> access_log)
+    : config_(std::move(config)),
+      analyzer_(std::move(analyzer)),
+      store_(store),
+      loader_(std::move(loader)),
+      access_log_(std::move(access_log)) {
+  validate_config(config_);
+  if (auto current = analyzer_.get()) metrics_.set_model_version(current->model().version);
+
+  const auto threads = static_cast<std::size_t>(config_.effective_threads());
+  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_.set_payload_max_length(config_.max_body_bytes);
+  http_.set_read_timeout(config_.read_timeout_seconds, 0);
+  http_.set_write_timeout(config_.write_timeout_seconds, 0);
+  http_.set_keep_alive_timeout(config_.keep_alive_timeout_seconds);
+  http_.set_keep_alive_max_count(static_cast<std::size_t>(config_.keep_alive_max_requests));
+
+  const auto entry = [this](const httplib::Request& request, httplib::Response& response) {
+    handle(request, response);
+  };
+  http_.Get(".*", entry);
+  http_.Post(".*", entry);
+  http_.Put(".*", entry);
+  http_.Delete(".*", entry);
+  http_.Patch(".*", entry);
+  http_.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+        write_error(response, internal_error(), false);
+      });
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+const HttpServer::Route* HttpServer::find_route(const std::string& method,
+                                                const std::string& path) const {
+  static const Route kRoutes[] = {
+      {"POST", "/v1alpha1/comments:analyze", true, &HttpServer::handle_analyze},
+      {"POST", "/v1alpha1/comments:suggestscore", true, &HttpServer::handle_suggest},
+      {"POST", "/batch", false, &HttpServer::handle_batch},
+      {"POST", "/batch/commentanalyzer/v1alpha1", false, &HttpServer::handle_batch},
+      {"GET", "/$discovery/rest", false, &HttpServer::handle_discovery},
+      {"GET", "/discovery/v1/apis/commentanalyzer/v1alpha1/rest", false,
+       &HttpServer::handle_discovery},
+      {"POST", "/v1/score", true, &HttpServer::handle_native_score},
+      {"GET", "/v1/models", true, &HttpServer::handle_models},
+      {"POST", "/v1/admin/reload", true, &HttpServer::handle_reload},
+      {"GET", "/healthz", false, &HttpServer::handle_healthz},
+      {"GET", "/readyz", false, &HttpServer::handle_readyz},
+      {"GET", "/metrics", false, &HttpServer::handle_metrics},
+  };
+  for (const Route& route : kRoutes) {
+    if (path == route.path &&
+        (method == route.method || (method == "HEAD" && std::string(route.method) == "GET"))) {
+      return &route;
+    }
+  }
+  return nullptr;
+}
+
+void HttpServer::handle(const httplib::Request& request, httplib::Response& response) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string route = "unmatched";
+  std::string key_id;
+  try {
+    dispatch(request, response, route, key_id);
+  } catch (const ApiError& error) {
+    write_error(response, error, pretty_print(request));
+  } catch (const std::exception& error) {
+    // Engine and store errors name files and codes, never request text.
+    spdlog::error("{} {}: {}", request.method, route, error.what());
+    write_error(response, internal_error(), pretty_print(request));
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.observe_request(route, response.status, seconds);
+  if (access_log_ && config_.access_log) {
+    // The query string is left out: it carries the API key.
+    const nlohmann::json line = {{"remote", request.remote_addr},
+                                 {"method", request.method},
+                                 {"route", route},
+                                 {"status", response.status},
+                                 {"ms", std::round(seconds * 1e5) / 100},
+                                 {"bytesIn", request.body.size()},
+                                 {"bytesOut", response.body.size()},
+                                 {"key", key_id}};
+    access_log_->info(line.dump());
+  }
+}
+
+void HttpServer::dispatch(const httplib::Request& request, httplib::Response& response,
+                          std::string& route, std::string& key_id) {
+  const Route* match = find_route(request.method, request.path);
+  if (match == nullptr) throw not_found(request.method, request.path);
+  route = match->path;
+  if (match->authenticated) key_id = authenticate(request, response);
+  (this->*match->handler)(request, response);
+}
+
+std::string HttpServer::authenticate(const httplib::Request& request, httplib::Response& response) {
+  if (config_.no_auth) return "";
+  std::string key = request.get_param_value("key");
+  if (key.empty()) key = request.get_header_value("X-Goog-Api-Key");
+  if (key.empty()) throw api_key_missing();
+  if (store_ == nullptr) throw api_key_invalid();
+  std::optional<ApiKeyRecord> record;
+  {
+    std::lock_guard lock(store_mutex_);
+    record = store_->find_api_key(key);
+  }
+  if (!record) throw api_key_invalid();
+  const RateLimiter::Decision decision =
+      rate_limiter_.check(record->id, record->requests_per_minute, RateLimiter::Clock::now());
+  if (!decision.allowed) {
+    const auto seconds = (decision.retry_after.count() + 999) / 1000;
+    response.set_header("Retry-After", std::to_string(std::max<long long>(1, seconds)));
+    throw quota_exceeded(record->requests_per_minute);
+  }
+  return std::to_string(record->id);
+}
+
+std::shared_ptr<const Analyzer> HttpServer::analyzer() const {
+  auto current = analyzer_.get();
+  if (!current) throw unavailable("No model is loaded.");
+  return current;
+}
+
+void HttpServer::handle_analyze(const httplib::Request& request, httplib::Response& response) {
+  const AnalyzeRequest parsed =
+      parse_analyze_request(request.body, RequestLimits{config_.max_comment_bytes});
+  const auto current = analyzer();
+  write_json(response, 200, analyze_comment(parsed, *current, &metrics_), pretty_print(request));
+}
+
+void HttpServer::handle_suggest(const httplib::Request& request, httplib::Response& response) {
+  const SuggestRequest parsed =
+      parse_suggest_request(request.body, RequestLimits{config_.max_comment_bytes});
+  FeedbackSink sink;
+  if (store_ != nullptr) {
+    sink = [this](const FeedbackRecord& record) {
+      std::lock_guard lock(store_mutex_);
+      store_->add_feedback(record);
+    };
+  }
+  write_json(response, 200, suggest_score(parsed, sink), pretty_print(request));
+}
+
+void HttpServer::handle_native_score(const httplib::Request& request, httplib::Response& response) {
+  const auto current = analyzer();
+  const NativeLimits limits{config_.max_native_comments, config_.max_comment_bytes};
+  write_json(response, 200, score_comments(request.body, *current, limits, &metrics_), false);
+}
+
+void HttpServer::handle_models(const httplib::Request&, httplib::Response& response) {
+  write_json(response, 200, describe_models(*analyzer()), false);
+}
+
+void HttpServer::handle_reload(const httplib::Request&, httplib::Response& response) {
+  std::string error;
+  if (!reload_model(error)) throw ApiError(500, "Model reload failed: " + error);
+  write_json(response, 200, {{"model", analyzer()->model().version}, {"reloaded", true}}, false);
+}
+
+bool HttpServer::reload_model(std::string& error) {
+  std::lock_guard lock(reload_mutex_);
+  if (!loader_) {
+    error = "this server has no model file to reload";
+    return false;
+  }
+  try {
+    auto next = loader_();
+    if (!next) throw std::runtime_error("the loader returned no model");
+    metrics_.set_model_version(next->model().version);
+    analyzer_.set(std::move(next));
+    metrics_.observe_reload(true);
+    return true;
+  } catch (const std::exception& e) {
+    error = e.what();
+    metrics_.observe_reload(false);
+    return false;
+  }
+}
+
+void HttpServer::handle_discovery(const httplib::Request& request, httplib::Response& response) {
+  const std::string version = request.get_param_value("version");
+  if (!version.empty() && version != "v1alpha1") {
+    throw ApiError(404, "Discovery document not found for API service: commentanalyzer " + version);
+  }
+  // Google checks a key sent with the discovery fetch; perspective.py relies on it.
+  if (!config_.no_auth && (request.has_param("key") || request.has_header("X-Goog-Api-Key"))) {
+    authenticate(request, response);
+  }
+  const std::string root = client_root_url(
+      request.get_header_value("X-Forwarded-Proto"), request.get_header_value("X-Forwarded-Host"),
+      request.get_header_value("Host"), fmt::format("{}:{}", config_.host, port_));
+  write_json(response, 200, discovery_document(root), true);
+}
+
+void HttpServer::handle_batch(const httplib::Request& request, httplib::Response& response) {
+  const auto boundary = multipart_mixed_boundary(request.get_header_value("Content-Type"));
+  if (!boundary) throw invalid_argument("Batch requests must be multipart/mixed with a boundary.");
+  const std::vector<BatchPart> parts = parse_multipart(request.body, *boundary);
+  if (parts.size() > config_.max_batch_parts) {
+    throw invalid_argument(
+        fmt::format("A batch may hold at most {} requests.", config_.max_batch_parts));
+  }
+  std::vector<BatchReply> replies;
+  replies.reserve(parts.size());
+  for (const BatchPart& part : parts) {
+    httplib::Response inner_response;
+    try {
+      httplib::Request inner = parse_embedded_request(part.payload);
+      inner.remote_addr = request.remote_addr;
+      const Route* inner_route = find_route(inner.method, inner.path);
+      if (inner_route != nullptr && inner_route->handler == &HttpServer::handle_batch) {
+        throw invalid_argument("Nested batch requests are not supported.");
+      }
+      handle(inner, inner_response);
+    } catch (const ApiError& error) {
+      write_error(inner_response, error, true);
+    }
+    replies.push_back({part.content_id, inner_response.status,
+                       inner_response.get_header_value("Content-Type").empty()
+                           ? kJson
+                           : inner_response.get_header_value("Content-Type"),
+                       inner_response.body});
+  }
+  const std::string reply_boundary = random_boundary();
+  response.status = 200;
+  response.set_content(render_batch_reply(replies, reply_boundary),
+                       "multipart/mixed; boundary=" + reply_boundary);
+}
+
+void HttpServer::handle_healthz(const httplib::Request&, httplib::Response& response) {
+  write_json(response, 200, {{"status", "ok"}}, false);
+}
+
+void HttpServer::handle_readyz(const httplib::Request&, httplib::Response& response) {
+  const auto current = analyzer_.get();
+  if (!current) {
+    write_json(response, 503, {{"status", "no model loaded"}}, false);
+    return;
+  }
+  write_json(response, 200, {{"status", "ready"}, {"model", current->model().version}}, false);
+}
+
+void HttpServer::handle_metrics(const httplib::Request&, httplib::Response& response) {
+  response.status = 200;
+  response.set_content(metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+int HttpServer::bind() {
+  if (bound_) return port_;
+  if (config_.port == 0) {
+    port_ = http_.bind_to_any_port(config_.host);
+    if (port_ <= 0) throw std::runtime_error("cannot bind " + config_.host + " on any port");
+  } else {
+    if (!http_.bind_to_port(config_.host, config_.port)) {
+      throw std::runtime_error(fmt::format("cannot bind {}:{}", config_.host, config_.port));
+    }
+    port_ = config_.port;
+  }
+  bound_ = true;
+  return port_;
+}
+
+void HttpServer::serve() {
+  bind();
+  http_.listen_after_bind();
+}
+
+void HttpServer::start() {
+  bind();
+  thread_ = std::thread([this] { http_.listen_after_bind(); });
+  // Return only once the accept loop runs, so a client can connect right away.
+  while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void HttpServer::stop() {
+  if (bound_) http_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace comity::server

@@ -1,0 +1,47 @@
+// `comity feedback export`: suggestscore feedback as JSONL, ready for training.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "comity/feedback_export.h"
+#include "comity/store.h"
+#include "server_commands.h"
+
+void register_feedback_command(CLI::App& app) {
+  struct Flags {
+    std::string data_dir, out;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* feedback =
+      app.add_subcommand("feedback", "Work with feedback collected by comments:suggestscore.");
+  feedback->require_subcommand(1);
+  CLI::App* exporter = feedback->add_subcommand(
+      "export",
+      "Write stored feedback as JSON Lines ({\"text\", \"labels\": {ATTRIBUTE: value}, ...}).\n"
+      "Rows stored with doNotStore have no text and are skipped.");
+  exporter->add_option("--data-dir", flags->data_dir,
+                       "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  exporter->add_option("--out", flags->out, "Output file, or - for stdout")->required();
+  exporter->callback([flags] {
+    std::string dir = flags->data_dir;
+    if (dir.empty()) {
+      const char* env = std::getenv("COMITY_DATA_DIR");
+      dir = env != nullptr ? env : "comity-data";
+    }
+    auto store = comity::open_sqlite_store(dir);
+    comity::FeedbackExportCounts counts;
+    if (flags->out == "-") {
+      counts = comity::export_feedback_jsonl(*store, std::cout);
+    } else {
+      std::ofstream out(flags->out, std::ios::binary);
+      if (!out) throw std::runtime_error("cannot write " + flags->out);
+      counts = comity::export_feedback_jsonl(*store, out);
+    }
+    std::fprintf(stderr, "exported %lld rows (%lld without text skipped)\n",
+                 static_cast<long long>(counts.written),
+                 static_cast<long long>(counts.skipped_without_text));
+  });
+}

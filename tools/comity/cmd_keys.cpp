@@ -1,0 +1,85 @@
+// `comity keys`: API keys for `comity serve`, each with its own per-minute quota.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "comity/store.h"
+#include "server_commands.h"
+
+namespace {
+
+struct KeysFlags {
+  std::string data_dir;
+  std::string name;
+  int requests_per_minute = 60;
+  std::string target;
+};
+
+std::unique_ptr<comity::Store> open_store(const KeysFlags& flags) {
+  std::string dir = flags.data_dir;
+  if (dir.empty()) {
+    const char* env = std::getenv("COMITY_DATA_DIR");
+    dir = env != nullptr ? env : "comity-data";
+  }
+  return comity::open_sqlite_store(dir);
+}
+
+void add_data_dir(CLI::App* cmd, KeysFlags& flags) {
+  cmd->add_option("--data-dir", flags.data_dir,
+                  "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+}
+
+}  // namespace
+
+void register_keys_command(CLI::App& app) {
+  auto flags = std::make_shared<KeysFlags>();
+  CLI::App* keys =
+      app.add_subcommand("keys", "Create, list and revoke API keys for `comity serve`.");
+  keys->require_subcommand(1);
+
+  CLI::App* create = keys->add_subcommand(
+      "create", "Create an API key and print it once (only its hash is stored).");
+  add_data_dir(create, *flags);
+  create->add_option("--name", flags->name, "Who the key is for")->required();
+  create
+      ->add_option("--rpm", flags->requests_per_minute,
+                   "Requests per minute allowed for this key; 0 = unlimited (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  create->callback([flags] {
+    auto store = open_store(*flags);
+    const comity::CreatedApiKey key =
+        store->create_api_key(flags->name, flags->requests_per_minute);
+    std::printf("%s\n", key.secret.c_str());
+    std::fprintf(
+        stderr,
+        "created key %lld (%s) for '%s', %d requests/minute; store it now, it is not shown again\n",
+        static_cast<long long>(key.record.id), key.record.prefix.c_str(), key.record.name.c_str(),
+        key.record.requests_per_minute);
+  });
+
+  CLI::App* list =
+      keys->add_subcommand("list", "List API keys (id, prefix, name, quota, created, revoked).");
+  add_data_dir(list, *flags);
+  list->callback([flags] {
+    auto store = open_store(*flags);
+    std::printf("%-6s %-12s %-24s %-8s %-22s %s\n", "ID", "PREFIX", "NAME", "RPM", "CREATED",
+                "STATUS");
+    for (const auto& key : store->list_api_keys()) {
+      std::printf("%-6lld %-12s %-24s %-8d %-22s %s\n", static_cast<long long>(key.id),
+                  key.prefix.c_str(), key.name.c_str(), key.requests_per_minute,
+                  key.created_at.c_str(), key.revoked ? "revoked" : "active");
+    }
+  });
+
+  CLI::App* revoke = keys->add_subcommand("revoke", "Revoke an API key by id or prefix.");
+  add_data_dir(revoke, *flags);
+  revoke->add_option("key", flags->target, "Key id or prefix")->required();
+  revoke->callback([flags] {
+    auto store = open_store(*flags);
+    if (!store->revoke_api_key(flags->target)) {
+      throw std::runtime_error("no key matches '" + flags->target + "'");
+    }
+    std::fprintf(stderr, "revoked %s\n", flags->target.c_str());
+  });
+}

@@ -1,0 +1,129 @@
+// `comity serve`: loads the model, opens the store and serves the HTTP API until
+// SIGTERM/SIGINT (graceful: requests in flight finish). SIGHUP reloads the model.
+#include <pthread.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <memory>
+#include <string>
+
+#include "cli_common.h"
+#include "server/http_server.h"
+#include "server/scorer_analyzer.h"
+#include "server/server_config.h"
+#include "server_commands.h"
+
+namespace {
+
+struct ServeFlags {
+  std::string config_path, model, data_dir, host, log_level;
+  int port = 0, threads = 0;
+  bool no_auth = false;
+  CLI::Option *model_opt = nullptr, *data_dir_opt = nullptr, *host_opt = nullptr,
+              *port_opt = nullptr, *threads_opt = nullptr, *no_auth_opt = nullptr,
+              *log_level_opt = nullptr;
+};
+
+comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
+  comity::server::ServerConfig config;
+  if (!flags.config_path.empty()) comity::server::apply_config_file(flags.config_path, config);
+  comity::server::apply_environment(config);
+  if (flags.model_opt->count() > 0) config.model_path = flags.model;
+  if (flags.data_dir_opt->count() > 0) config.data_dir = flags.data_dir;
+  if (flags.host_opt->count() > 0) config.host = flags.host;
+  if (flags.port_opt->count() > 0) config.port = flags.port;
+  if (flags.threads_opt->count() > 0) config.threads = flags.threads;
+  if (flags.no_auth_opt->count() > 0) config.no_auth = flags.no_auth;
+  if (flags.log_level_opt->count() > 0) config.log_level = flags.log_level;
+  if (config.model_path.empty()) config.model_path = comity::cli::default_model_path();
+  comity::server::validate_config(config);
+  return config;
+}
+
+void run_serve(const ServeFlags& flags) {
+  const comity::server::ServerConfig config = resolve_config(flags);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  // Access lines go to stdout as bare JSON; diagnostics stay on stderr.
+  auto access_log = spdlog::stdout_logger_mt("comity.access");
+  access_log->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","access":%v})",
+                          spdlog::pattern_time_type::utc);
+
+  const std::string model_path = config.model_path;
+  auto loader = [model_path] { return comity::server::load_model_analyzer(model_path); };
+  auto analyzer = loader();
+  spdlog::info("model {} loaded from {}", analyzer->model().version, model_path);
+
+  std::unique_ptr<comity::Store> store;
+  if (!config.data_dir.empty()) {
+    store = comity::open_sqlite_store(config.data_dir);
+    if (!config.no_auth && store->list_api_keys().empty()) {
+      spdlog::warn(
+          "no API keys yet: every request will be refused; create one with "
+          "`comity keys create --name NAME --data-dir {}`",
+          config.data_dir);
+    }
+  }
+
+  // Signals are taken synchronously by this thread; server threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  comity::server::HttpServer server(config, analyzer, store.get(), loader, access_log);
+  server.start();
+  spdlog::info("comity serving on http://{}:{} with {} threads{}", config.host, server.port(),
+               config.effective_threads(), config.no_auth ? " (no auth)" : "");
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      std::string error;
+      if (server.reload_model(error)) {
+        spdlog::info("model reloaded from {}", model_path);
+      } else {
+        spdlog::error("model reload failed, still serving the previous model: {}", error);
+      }
+      continue;
+    }
+    spdlog::info("signal {}: finishing requests in flight, then exiting", signal);
+    server.stop();
+    break;
+  }
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve a Perspective-compatible HTTP API (POST /v1alpha1/comments:analyze and\n"
+      "comments:suggestscore, the discovery document, /batch) plus Comity's /v1/score,\n"
+      "/v1/models, /healthz, /readyz and /metrics. Settings come from --config (TOML),\n"
+      "then COMITY_* environment variables, then flags; see docs/configuration.md.\n"
+      "SIGTERM stops gracefully; SIGHUP (or POST /v1/admin/reload) reloads the model.");
+  cmd->add_option("--config", flags->config_path, "TOML configuration file")
+      ->check(CLI::ExistingFile);
+  flags->model_opt = cmd->add_option(
+      "--model", flags->model,
+      "Model file (default: $COMITY_MODEL or the bundled models/comity-en-1.cmodel)");
+  flags->data_dir_opt =
+      cmd->add_option("--data-dir", flags->data_dir,
+                      "Directory of the store (API keys, feedback); default comity-data");
+  flags->host_opt = cmd->add_option("--host", flags->host, "Address to bind (default 127.0.0.1)");
+  flags->port_opt =
+      cmd->add_option("--port", flags->port, "Port (default 8080; 0 picks a free one)")
+          ->check(CLI::Range(0, 65535));
+  flags->threads_opt =
+      cmd->add_option("--threads", flags->threads, "Worker threads (default: one per core)")
+          ->check(CLI::NonNegativeNumber);
+  flags->no_auth_opt = cmd->add_flag(
+      "--no-auth", flags->no_auth, "Accept requests without an API key (loopback addresses only)");
+  flags->log_level_opt = cmd->add_option("--log-level", flags->log_level,
+                                         "trace|debug|info|warn|error (default info)");
+  cmd->callback([flags] { run_serve(*flags); });
+}
