@@ -181,6 +181,19 @@ def peak_rss_mib(who=resource.RUSAGE_SELF) -> float:
     return round(resource.getrusage(who).ru_maxrss / 1024.0, 1)  # ru_maxrss is KiB on Linux
 
 
+def peak_rss_mib_since_exec() -> float:
+    """Peak RSS of this process image. getrusage's ru_maxrss survives fork+exec, so a child
+    started from a large parent would report the parent's peak; VmHWM belongs to the new image."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024.0, 1)
+    except OSError:
+        pass
+    return peak_rss_mib()
+
+
 def write_json(obj, out_path: str = None) -> None:
     text = json.dumps(obj, indent=2, sort_keys=False)
     print(text)
