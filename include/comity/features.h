@@ -10,9 +10,9 @@
 namespace comity {
 
 struct FeatureConfig {
-  std::uint32_t hash_bits = 20;        // 2^hash_bits buckets
-  std::uint32_t word_ngrams = 2;       // word 1..n-grams
-  std::uint32_t char_ngram_min = 3;    // character n-grams of "<word>" (with boundary marks)
+  std::uint32_t hash_bits = 20;      // 2^hash_bits buckets
+  std::uint32_t word_ngrams = 2;     // word 1..n-grams
+  std::uint32_t char_ngram_min = 3;  // character n-grams of "<word>" (with boundary marks)
   std::uint32_t char_ngram_max = 5;
   std::uint64_t seed = 0x636f6d697479ULL;
   bool operator==(const FeatureConfig&) const = default;
@@ -30,5 +30,10 @@ struct Feature {
 void extract_features(const NormalizedText& text, const FeatureConfig& config,
                       std::vector<Feature>& out, std::uint32_t token_begin = 0,
                       std::uint32_t token_end = UINT32_MAX);
+
+// Features of one token in its context (the token, its character n-grams, its
+// neighbours), for the token-level toxic-span head. Unit L2 norm.
+void extract_token_features(const NormalizedText& text, std::uint32_t token,
+                            const FeatureConfig& config, std::vector<Feature>& out);
 
 }  // namespace comity

@@ -1,6 +1,5 @@
 #include "store/api_key_secret.h"
 
-#include <openssl/evp.h>
 #include <sys/random.h>
 
 #include <array>
@@ -45,20 +44,5 @@ std::string generate_api_key_secret() {
   return secret;
 }
 
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw StoreError("SHA-256 failed");
-  }
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xF]);
-  }
-  return hex;
-}
 
 }  // namespace comity

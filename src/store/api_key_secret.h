@@ -4,6 +4,10 @@
 #include <string>
 #include <string_view>
 
+// Keys are high-entropy, so a plain SHA-256 (no salt, no stretching) is enough to
+// make a stolen database useless for authentication.
+#include "comity/sha256.h"
+
 namespace comity {
 
 inline constexpr std::string_view kApiKeyPrefix = "cmt_";
@@ -14,8 +18,5 @@ inline constexpr std::size_t kApiKeyShownPrefixChars = 8;
 // kernel cannot supply randomness (we never fall back to a weaker source).
 std::string generate_api_key_secret();
 
-// Lower-case hex SHA-256. Keys are high-entropy, so a plain hash (no salt, no
-// stretching) is enough to make a stolen database useless for authentication.
-std::string sha256_hex(std::string_view data);
 
 }  // namespace comity

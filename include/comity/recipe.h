@@ -1,0 +1,92 @@
+// A training recipe: which data, how its labels map onto Comity's attributes,
+// how it is split, and the hyper-parameters. Parsed from TOML; its hash is
+// recorded in the model so a model names the recipe that built it.
+#pragma once
+#include <array>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "comity/attributes.h"
+#include "comity/features.h"
+#include "comity/table_reader.h"
+
+namespace comity {
+
+class RecipeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// For one label column: each value maps to targets for some attributes; an
+// attribute a value does not mention is masked (the set says nothing about it).
+struct LabelMapping {
+  std::string column;
+  std::map<std::string, std::map<Attribute, float>> values;
+};
+
+struct DatasetSpec {
+  std::string name;
+  std::string path;  // relative to the data directory
+  TableOptions table;
+  std::string text_field;
+  std::map<Attribute, std::string> soft_labels;  // attribute -> field path ("perspective.TOXICITY")
+  std::vector<LabelMapping> labels;
+  std::map<Attribute, float> constant_labels;  // every row of the set says this (e.g. "all toxic")
+  std::map<std::string, std::string>
+      require;  // keep rows whose field equals the value, when present
+  float weight = 1.f;
+  int priority = 0;         // among datasets sharing a dedup group, higher wins a duplicate text
+  std::string dedup_group;  // empty: no de-duplication against other datasets
+  bool calibrate = false;   // its dev split fits the calibration (Perspective-scored sets)
+  bool optional = false;    // absent file is skipped instead of failing
+};
+
+struct SpanDatasetSpec {
+  std::string path;
+  TableOptions table;
+  std::string text_field = "text";
+  std::string spans_field = "spans";
+};
+
+// Split by text: FNV-1a 64 of the UTF-8 bytes, modulo 10.
+struct SplitSpec {
+  std::vector<int> train{0, 1, 2, 3, 4, 5, 6, 7};
+  std::vector<int> dev{8};
+  std::vector<int> test{9};
+};
+enum class Split { kTrain, kDev, kTest, kNone };
+std::uint64_t fnv1a64(std::string_view bytes);
+Split split_of(const SplitSpec& spec, std::string_view text);
+
+struct TrainingParams {
+  int epochs = 5;
+  float learning_rate = 0.2f;
+  float l2 = 0.f;
+  std::uint64_t seed = 1;
+  int threads = 2;
+  int span_epochs = 5;
+  float span_learning_rate = 0.2f;
+  std::size_t calibration_knots = 48;
+};
+
+struct Recipe {
+  std::string name, version;
+  std::vector<std::string> languages{"en"};
+  FeatureConfig features;
+  TrainingParams training;
+  SplitSpec split;
+  std::vector<DatasetSpec> datasets;
+  std::optional<SpanDatasetSpec> spans;
+  std::string sha256;  // of the recipe file's bytes
+};
+
+Recipe parse_recipe(const std::string& toml_text, const std::string& name_for_errors);
+Recipe load_recipe(const std::string& path);
+
+// Field lookup with a dotted path into nested JSON objects ("perspective.TOXICITY").
+const nlohmann::json* find_field(const nlohmann::json& fields, const std::string& dotted);
+
+}  // namespace comity

@@ -1,0 +1,30 @@
+// Training: a multi-task linear model over hashed features, one logistic head
+// per attribute trained on soft targets with per-example masks, plus a token
+// head for toxic spans. Deterministic: same recipe and data give the same bytes.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "comity/model.h"
+#include "comity/recipe.h"
+
+namespace comity {
+
+struct TrainProgress {
+  std::string stage;  // "reading", "features", "training", "calibrating", "spans"
+  std::size_t done = 0, total = 0;
+};
+
+struct TrainResult {
+  ModelWeights weights;
+  nlohmann::json report;  // per-dataset counts, per-attribute examples, losses, timings
+};
+
+struct TrainOptions {
+  std::string data_dir;
+  std::function<void(const TrainProgress&)> on_progress;
+};
+
+TrainResult train(const Recipe& recipe, const TrainOptions& options);
+
+}  // namespace comity

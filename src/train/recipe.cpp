@@ -1,0 +1,254 @@
+#include "comity/recipe.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "comity/sha256.h"
+
+namespace comity {
+
+std::uint64_t fnv1a64(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+Split split_of(const SplitSpec& spec, std::string_view text) {
+  const int bucket = static_cast<int>(fnv1a64(text) % 10);
+  auto in = [bucket](const std::vector<int>& v) {
+    for (int b : v) {
+      if (b == bucket) return true;
+    }
+    return false;
+  };
+  if (in(spec.train)) return Split::kTrain;
+  if (in(spec.dev)) return Split::kDev;
+  if (in(spec.test)) return Split::kTest;
+  return Split::kNone;
+}
+
+const nlohmann::json* find_field(const nlohmann::json& fields, const std::string& dotted) {
+  if (!fields.is_object()) return nullptr;
+  // Exact key first: CSV headers may themselves contain dots.
+  if (auto it = fields.find(dotted); it != fields.end()) return &*it;
+  const nlohmann::json* cur = &fields;
+  std::size_t start = 0;
+  while (start <= dotted.size()) {
+    const std::size_t dot = dotted.find('.', start);
+    const std::string key =
+        dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(key);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+    if (dot == std::string::npos) return cur;
+    start = dot + 1;
+  }
+  return nullptr;
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw RecipeError(fmt::format("{}: {}", where, what));
+}
+
+Attribute attribute_or_fail(const std::string& where, std::string_view name) {
+  auto a = parse_attribute(name);
+  if (!a) fail(where, fmt::format("unknown attribute '{}'", name));
+  return *a;
+}
+
+template <typename T>
+T get_or(const toml::table& t, std::string_view key, T fallback) {
+  if (auto v = t[key].value<T>()) return *v;
+  return fallback;
+}
+
+std::vector<int> int_list(const toml::table& t, std::string_view key, std::vector<int> fallback) {
+  const toml::array* arr = t[key].as_array();
+  if (!arr) return fallback;
+  std::vector<int> out;
+  for (const auto& v : *arr) {
+    if (auto i = v.value<int>()) out.push_back(*i);
+  }
+  return out;
+}
+
+TableOptions table_options(const std::string& where, const toml::table& t,
+                           const std::string& path) {
+  TableOptions opt;
+  const std::string format = get_or<std::string>(t, "format", "");
+  if (format.empty()) {
+    opt.format = table_format_from_path(path);
+  } else if (auto f = parse_table_format(format)) {
+    opt.format = *f;
+  } else {
+    fail(where, fmt::format("unknown format '{}' (csv, tsv, jsonl)", format));
+  }
+  opt.has_header = get_or(t, "header", true);
+  const std::string delim = get_or<std::string>(t, "delimiter", "");
+  if (delim.size() > 1) fail(where, "delimiter must be one character");
+  if (!delim.empty()) opt.delimiter = delim[0];
+  return opt;
+}
+
+DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
+  DatasetSpec d;
+  d.name = get_or<std::string>(t, "name", "");
+  d.path = get_or<std::string>(t, "path", "");
+  if (d.name.empty() || d.path.empty()) fail(where, "a dataset needs 'name' and 'path'");
+  const std::string at = fmt::format("{} dataset '{}'", where, d.name);
+  d.table = table_options(at, t, d.path);
+  d.text_field = get_or<std::string>(t, "text", "text");
+  d.weight = static_cast<float>(get_or(t, "weight", 1.0));
+  d.priority = static_cast<int>(get_or<std::int64_t>(t, "priority", 0));
+  d.dedup_group = get_or<std::string>(t, "dedup_group", "");
+  d.calibrate = get_or(t, "calibrate", false);
+  d.optional = get_or(t, "optional", false);
+  if (const toml::table* soft = t["soft_labels"].as_table()) {
+    for (const auto& [k, v] : *soft) {
+      auto field = v.value<std::string>();
+      if (!field) fail(at, "soft_labels values must be field names");
+      d.soft_labels[attribute_or_fail(at, k.str())] = *field;
+    }
+  }
+  if (const toml::table* c = t["constant_labels"].as_table()) {
+    for (const auto& [k, v] : *c) {
+      auto y = v.value<double>();
+      if (!y || *y < 0 || *y > 1) fail(at, "constant_labels values must be numbers in [0, 1]");
+      d.constant_labels[attribute_or_fail(at, k.str())] = static_cast<float>(*y);
+    }
+  }
+  if (const toml::table* req = t["require"].as_table()) {
+    for (const auto& [k, v] : *req) {
+      auto value = v.value<std::string>();
+      if (!value) fail(at, "require values must be strings");
+      d.require[std::string(k.str())] = *value;
+    }
+  }
+  if (const toml::array* labels = t["labels"].as_array()) {
+    for (const auto& node : *labels) {
+      const toml::table* lt = node.as_table();
+      if (!lt) fail(at, "labels must be tables");
+      LabelMapping m;
+      m.column = get_or<std::string>(*lt, "column", "");
+      if (m.column.empty()) fail(at, "a label mapping needs 'column'");
+      const toml::table* values = (*lt)["values"].as_table();
+      if (!values) fail(at, fmt::format("label column '{}' needs a 'values' table", m.column));
+      for (const auto& [value, targets] : *values) {
+        const toml::table* tt = targets.as_table();
+        if (!tt)
+          fail(at,
+               fmt::format("label value '{}' must map to {{ ATTRIBUTE = target }}", value.str()));
+        auto& out = m.values[std::string(value.str())];
+        for (const auto& [attr, target] : *tt) {
+          auto y = target.value<double>();
+          if (!y || *y < 0 || *y > 1) fail(at, "label targets must be numbers in [0, 1]");
+          out[attribute_or_fail(at, attr.str())] = static_cast<float>(*y);
+        }
+      }
+      d.labels.push_back(std::move(m));
+    }
+  }
+  if (d.soft_labels.empty() && d.labels.empty() && d.constant_labels.empty()) {
+    fail(at, "needs soft_labels, labels or constant_labels");
+  }
+  return d;
+}
+
+}  // namespace
+
+Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, where);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source().begin;
+    fail(where, fmt::format("line {}, column {}: {}", src.line, src.column, e.description()));
+  }
+  Recipe r;
+  r.name = get_or<std::string>(root, "name", "");
+  r.version = get_or<std::string>(root, "version", "");
+  if (r.name.empty() || r.version.empty()) fail(where, "needs 'name' and 'version'");
+  if (const toml::array* langs = root["languages"].as_array()) {
+    r.languages.clear();
+    for (const auto& l : *langs) {
+      if (auto s = l.value<std::string>()) r.languages.push_back(*s);
+    }
+  }
+  if (const toml::table* f = root["features"].as_table()) {
+    r.features.hash_bits =
+        static_cast<std::uint32_t>(get_or<std::int64_t>(*f, "hash_bits", r.features.hash_bits));
+    r.features.word_ngrams =
+        static_cast<std::uint32_t>(get_or<std::int64_t>(*f, "word_ngrams", r.features.word_ngrams));
+    r.features.char_ngram_min = static_cast<std::uint32_t>(
+        get_or<std::int64_t>(*f, "char_ngram_min", r.features.char_ngram_min));
+    r.features.char_ngram_max = static_cast<std::uint32_t>(
+        get_or<std::int64_t>(*f, "char_ngram_max", r.features.char_ngram_max));
+  }
+  if (r.features.hash_bits < 10 || r.features.hash_bits > 26)
+    fail(where, "features.hash_bits must be in [10, 26]");
+  if (r.features.word_ngrams < 1 || r.features.word_ngrams > 3)
+    fail(where, "features.word_ngrams must be 1..3");
+  if (r.features.char_ngram_min < 1 || r.features.char_ngram_min > r.features.char_ngram_max ||
+      r.features.char_ngram_max > 8) {
+    fail(where, "features.char_ngram_min/max must satisfy 1 <= min <= max <= 8");
+  }
+  if (const toml::table* t = root["training"].as_table()) {
+    auto& p = r.training;
+    p.epochs = static_cast<int>(get_or<std::int64_t>(*t, "epochs", p.epochs));
+    p.learning_rate = static_cast<float>(get_or(*t, "learning_rate", double{p.learning_rate}));
+    p.l2 = static_cast<float>(get_or(*t, "l2", double{p.l2}));
+    p.seed = static_cast<std::uint64_t>(
+        get_or<std::int64_t>(*t, "seed", static_cast<std::int64_t>(p.seed)));
+    p.threads = static_cast<int>(get_or<std::int64_t>(*t, "threads", p.threads));
+    p.span_epochs = static_cast<int>(get_or<std::int64_t>(*t, "span_epochs", p.span_epochs));
+    p.span_learning_rate =
+        static_cast<float>(get_or(*t, "span_learning_rate", double{p.span_learning_rate}));
+    p.calibration_knots =
+        static_cast<std::size_t>(get_or<std::int64_t>(*t, "calibration_knots", 48));
+    if (p.epochs < 1 || p.learning_rate <= 0 || p.threads < 1)
+      fail(where, "training: epochs, learning_rate and threads must be positive");
+  }
+  if (const toml::table* s = root["split"].as_table()) {
+    r.split.train = int_list(*s, "train", r.split.train);
+    r.split.dev = int_list(*s, "dev", r.split.dev);
+    r.split.test = int_list(*s, "test", r.split.test);
+  }
+  if (const toml::array* ds = root["datasets"].as_array()) {
+    for (const auto& node : *ds) {
+      const toml::table* t = node.as_table();
+      if (!t) fail(where, "datasets must be tables ([[datasets]])");
+      r.datasets.push_back(parse_dataset(where, *t));
+    }
+  }
+  if (r.datasets.empty()) fail(where, "no [[datasets]]");
+  if (const toml::table* s = root["spans"].as_table()) {
+    SpanDatasetSpec sp;
+    sp.path = get_or<std::string>(*s, "path", "");
+    if (sp.path.empty()) fail(where, "spans needs 'path'");
+    sp.table = table_options(where + " spans", *s, sp.path);
+    sp.text_field = get_or<std::string>(*s, "text", "text");
+    sp.spans_field = get_or<std::string>(*s, "spans", "spans");
+    r.spans = sp;
+  }
+  r.sha256 = sha256_hex(toml_text);
+  return r;
+}
+
+Recipe load_recipe(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RecipeError(fmt::format("{}: cannot open recipe", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_recipe(ss.str(), path);
+}
+
+}  // namespace comity

@@ -1,0 +1,146 @@
+#include <cmath>
+#include <filesystem>
+
+#include "comity/metrics.h"
+#include "comity/utf8.h"
+#include "train/example_set.h"
+#include "train/span_labels.h"
+
+namespace comity {
+
+std::set<std::uint32_t> parse_span_offsets(const std::string& field) {
+  std::set<std::uint32_t> out;
+  const auto parsed = nlohmann::json::parse(field, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) return out;
+  for (const auto& v : parsed) {
+    if (v.is_number_unsigned()) out.insert(v.get<std::uint32_t>());
+  }
+  return out;
+}
+
+std::set<std::uint32_t> highlighted_code_points(const std::vector<TextRange>& tokens,
+                                                const std::vector<float>& probability,
+                                                float threshold) {
+  std::set<std::uint32_t> out;
+  for (std::size_t t = 0; t < tokens.size(); ++t) {
+    if (probability[t] < threshold) continue;
+    for (std::uint32_t c = tokens[t].cp_begin; c < tokens[t].cp_end; ++c) out.insert(c);
+  }
+  return out;
+}
+
+namespace {
+
+struct SpanPost {
+  std::vector<TextRange> tokens;
+  std::set<std::uint32_t> gold;
+  Split split;
+  std::uint64_t first_row;  // index of its first token in the feature rows
+};
+
+}  // namespace
+
+void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWeights& weights,
+                     nlohmann::json& report) {
+  const SpanDatasetSpec& spec = *recipe.spans;
+  const std::string path = (std::filesystem::path(data_dir) / spec.path).string();
+  if (!std::filesystem::exists(path)) {
+    report = {{"skipped", "file not found: " + path}};
+    return;
+  }
+  const FeatureConfig& config = recipe.features;
+  std::vector<SpanPost> posts;
+  SparseRows rows;
+  std::vector<float> labels;
+  std::vector<Feature> features;
+  std::size_t skipped = 0;
+  read_table_file(path, spec.table, [&](TableRow& row) {
+    auto text = field_string(row.fields, spec.text_field);
+    auto spans = field_string(row.fields, spec.spans_field);
+    if (!row.error.empty() || !text || !spans || find_invalid_utf8(*text)) {
+      ++skipped;
+      return true;
+    }
+    SpanPost post;
+    post.gold = parse_span_offsets(*spans);
+    post.split = split_of(recipe.split, *text);
+    post.first_row = rows.rows();
+    const NormalizedText nt = normalize(*text);
+    for (std::uint32_t t = 0; t < nt.tokens.size(); ++t) {
+      const TextRange& r = nt.tokens[t].where;
+      std::uint32_t inside = 0;
+      for (std::uint32_t c = r.cp_begin; c < r.cp_end; ++c) inside += post.gold.count(c);
+      // A token is toxic when most of it was marked: annotators mark whole words.
+      labels.push_back(2 * inside >= r.cp_end - r.cp_begin && inside > 0 ? 1.f : 0.f);
+      extract_token_features(nt, t, config, features);
+      rows.append(features);
+      post.tokens.push_back(r);
+    }
+    posts.push_back(std::move(post));
+    return true;
+  });
+
+  HeadData data{&rows, {}, {}, {}};
+  for (const SpanPost& p : posts) {
+    if (p.split != Split::kTrain) continue;
+    for (std::uint32_t t = 0; t < p.tokens.size(); ++t) {
+      data.index.push_back(static_cast<std::uint32_t>(p.first_row + t));
+      data.target.push_back(labels[p.first_row + t]);
+      data.weight.push_back(1.f);
+    }
+  }
+  const std::uint32_t buckets = 1u << config.hash_bits;
+  HeadWeights head = train_logistic_head(
+      data, {buckets, recipe.training.span_epochs, recipe.training.span_learning_rate,
+             recipe.training.l2, recipe.training.seed ^ 0x5350414eULL});
+  weights.span_weights = head.w;
+  weights.info.span_bias = head.bias;
+
+  // Threshold: the one that maximises mean span F1 on the dev posts.
+  std::vector<const SpanPost*> dev;
+  for (const SpanPost& p : posts) {
+    if (p.split == Split::kDev) dev.push_back(&p);
+  }
+  auto probability = [&](std::uint64_t row) {
+    double z = head.bias;
+    for (std::uint64_t j = rows.offsets[row]; j < rows.offsets[row + 1]; ++j) {
+      z += rows.values[j] * head.w[rows.buckets[j]];
+    }
+    return static_cast<float>(1 / (1 + std::exp(-z)));
+  };
+  std::vector<std::vector<float>> dev_probs;
+  for (const SpanPost* p : dev) {
+    std::vector<float> probs;
+    for (std::uint32_t t = 0; t < p->tokens.size(); ++t)
+      probs.push_back(probability(p->first_row + t));
+    dev_probs.push_back(std::move(probs));
+  }
+  float best_threshold = 0.5f;
+  double best_f1 = -1;
+  nlohmann::json curve = nlohmann::json::array();
+  for (int step = 1; step < 20; ++step) {
+    const float threshold = static_cast<float>(step) * 0.05f;
+    std::vector<std::set<std::uint32_t>> predicted, gold;
+    for (std::size_t i = 0; i < dev.size(); ++i) {
+      predicted.push_back(highlighted_code_points(dev[i]->tokens, dev_probs[i], threshold));
+      gold.push_back(dev[i]->gold);
+    }
+    const double f1 = mean_span_f1(predicted, gold);
+    curve.push_back({{"threshold", threshold}, {"dev_span_f1", f1}});
+    if (f1 > best_f1) {
+      best_f1 = f1;
+      best_threshold = threshold;
+    }
+  }
+  weights.info.span_threshold = best_threshold;
+  report = {{"posts", posts.size()},
+            {"skipped_rows", skipped},
+            {"train_tokens", data.index.size()},
+            {"dev_posts", dev.size()},
+            {"threshold", best_threshold},
+            {"dev_span_f1", best_f1},
+            {"epoch_loss", head.epoch_loss},
+            {"threshold_curve", curve}};
+}
+
+}  // namespace comity

@@ -1,0 +1,27 @@
+// The token-level toxic-span head: trained on character-offset annotations
+// (SemEval-2021 Task 5), threshold chosen on its own dev split.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "comity/model.h"
+#include "comity/recipe.h"
+#include "comity/text.h"
+
+namespace comity {
+
+// Parses "[15, 16, 17]" (the dataset's spans column) into code-point offsets.
+std::set<std::uint32_t> parse_span_offsets(const std::string& field);
+
+// The code points a prediction marks toxic: the union of the highlighted tokens' ranges.
+std::set<std::uint32_t> highlighted_code_points(const std::vector<TextRange>& tokens,
+                                                const std::vector<float>& probability,
+                                                float threshold);
+
+// Trains the span head into `weights` (span_weights, span_bias, span_threshold).
+void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWeights& weights,
+                     nlohmann::json& report);
+
+}  // namespace comity

@@ -1,0 +1,327 @@
+#include "comity/trainer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <unistd.h>
+
+#include "comity/calibration_fit.h"
+#include "comity/utf8.h"
+#include "common/parallel_for.h"
+#include "train/example_set.h"
+#include "train/span_labels.h"
+
+namespace comity {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Example {
+  std::string text;
+  Split split;
+  std::uint32_t dataset;
+  std::uint8_t mask = 0;  // bit a: attribute a has a target
+  std::array<float, kNumAttributes> target{};
+};
+
+struct DatasetCounts {
+  std::size_t rows = 0, used = 0, no_text = 0, invalid_utf8 = 0, filtered = 0, unlabelled = 0,
+              bad_rows = 0, duplicates = 0;
+  std::array<std::size_t, 3> per_split{};
+};
+
+class Progress {
+ public:
+  explicit Progress(const TrainOptions& o) : options_(o) {}
+  void operator()(const std::string& stage, std::size_t done, std::size_t total) {
+    if (!options_.on_progress) return;
+    std::lock_guard lock(mu_);
+    options_.on_progress({stage, done, total});
+  }
+
+ private:
+  const TrainOptions& options_;
+  std::mutex mu_;
+};
+
+// Reads one dataset into examples; everything it skips is counted, never silent.
+void read_dataset(const DatasetSpec& spec, std::uint32_t index, const Recipe& recipe,
+                  const std::string& path, std::vector<Example>& out, DatasetCounts& counts) {
+  read_table_file(path, spec.table, [&](TableRow& row) {
+    ++counts.rows;
+    if (!row.error.empty()) {
+      ++counts.bad_rows;
+      return true;
+    }
+    for (const auto& [field, value] : spec.require) {
+      const nlohmann::json* f = find_field(row.fields, field);
+      if (f && f->is_string() && f->get<std::string>() != value) {
+        ++counts.filtered;
+        return true;
+      }
+    }
+    auto text = field_string(row.fields, spec.text_field);
+    if (!text || text->find_first_not_of(" \t\r\n") == std::string::npos) {
+      ++counts.no_text;
+      return true;
+    }
+    if (find_invalid_utf8(*text)) {
+      ++counts.invalid_utf8;
+      return true;
+    }
+    Example ex;
+    for (const auto& [attr, y] : spec.constant_labels) {
+      ex.target[index_of(attr)] = y;
+      ex.mask |= static_cast<std::uint8_t>(1u << index_of(attr));
+    }
+    for (const auto& [attr, field] : spec.soft_labels) {
+      const nlohmann::json* f = find_field(row.fields, field);
+      if (!f || !f->is_number()) continue;
+      const double y = f->get<double>();
+      if (!(y >= 0 && y <= 1)) continue;
+      ex.target[index_of(attr)] = static_cast<float>(y);
+      ex.mask |= static_cast<std::uint8_t>(1u << index_of(attr));
+    }
+    for (const LabelMapping& m : spec.labels) {
+      auto value = field_string(row.fields, m.column);
+      if (!value) continue;
+      auto it = m.values.find(*value);
+      if (it == m.values.end()) continue;
+      for (const auto& [attr, y] : it->second) {
+        ex.target[index_of(attr)] = y;
+        ex.mask |= static_cast<std::uint8_t>(1u << index_of(attr));
+      }
+    }
+    if (ex.mask == 0) {
+      ++counts.unlabelled;
+      return true;
+    }
+    ex.split = split_of(recipe.split, *text);
+    ex.dataset = index;
+    ex.text = std::move(*text);
+    out.push_back(std::move(ex));
+    return true;
+  });
+}
+
+// Among datasets sharing a dedup group, a text is kept once: from the dataset
+// with the highest priority, the earliest such row on ties.
+void deduplicate(const Recipe& recipe, std::vector<Example>& examples,
+                 std::vector<DatasetCounts>& counts) {
+  std::unordered_map<std::string_view, std::size_t> best;  // key: group + '\0' + text
+  std::vector<std::string> keys(examples.size());
+  std::vector<bool> keep(examples.size(), true);
+  for (std::size_t i = 0; i < examples.size(); ++i) {
+    const DatasetSpec& d = recipe.datasets[examples[i].dataset];
+    if (d.dedup_group.empty()) continue;
+    keys[i] = d.dedup_group + '\0' + examples[i].text;
+    auto [it, inserted] = best.try_emplace(keys[i], i);
+    if (inserted) continue;
+    const std::size_t j = it->second;
+    if (d.priority > recipe.datasets[examples[j].dataset].priority) {
+      keep[j] = false;
+      it->second = i;
+    } else {
+      keep[i] = false;
+    }
+  }
+  std::vector<Example> kept;
+  kept.reserve(examples.size());
+  for (std::size_t i = 0; i < examples.size(); ++i) {
+    if (keep[i]) {
+      kept.push_back(std::move(examples[i]));
+    } else {
+      ++counts[examples[i].dataset].duplicates;
+    }
+  }
+  examples.swap(kept);
+}
+
+// Features for each text, in order. Each chunk of rows is extracted into its own
+// buffer in parallel, then appended in chunk order.
+SparseRows featurize(const std::vector<std::string_view>& texts, const FeatureConfig& config,
+                     int threads, Progress& progress, const std::string& stage) {
+  const std::size_t chunk = 2048;
+  const std::size_t n_chunks = (texts.size() + chunk - 1) / chunk;
+  std::vector<SparseRows> parts(n_chunks);
+  std::atomic<std::size_t> done{0};
+  parallel_for(n_chunks, threads, [&](std::size_t c) {
+    std::vector<Feature> features;
+    for (std::size_t i = c * chunk; i < std::min(texts.size(), (c + 1) * chunk); ++i) {
+      extract_features(normalize(texts[i]), config, features);
+      parts[c].append(features);
+    }
+    progress(stage, done.fetch_add(1) + 1, n_chunks);
+  });
+  SparseRows rows;
+  for (auto& p : parts) rows.append(p);
+  return rows;
+}
+
+float raw_probability(const Model& model, std::size_t attribute, const SparseRows& rows,
+                      std::size_t row) {
+  double z = model.info().bias[attribute];
+  for (std::uint64_t j = rows.offsets[row]; j < rows.offsets[row + 1]; ++j) {
+    z += rows.values[j] * model.weight(rows.buckets[j], attribute);
+  }
+  return static_cast<float>(1 / (1 + std::exp(-z)));
+}
+
+nlohmann::json counts_json(const DatasetCounts& c) {
+  return {{"rows", c.rows},
+          {"used", c.used},
+          {"train", c.per_split[0]},
+          {"dev", c.per_split[1]},
+          {"test_held_out", c.per_split[2]},
+          {"skipped_no_text", c.no_text},
+          {"skipped_invalid_utf8", c.invalid_utf8},
+          {"skipped_filtered", c.filtered},
+          {"skipped_unlabelled", c.unlabelled},
+          {"skipped_bad_rows", c.bad_rows},
+          {"duplicates_removed", c.duplicates}};
+}
+
+}  // namespace
+
+TrainResult train(const Recipe& recipe, const TrainOptions& options) {
+  const auto t0 = Clock::now();
+  Progress progress(options);
+  TrainResult result;
+  nlohmann::json& report = result.report;
+  report["recipe"] = {
+      {"name", recipe.name}, {"version", recipe.version}, {"sha256", recipe.sha256}};
+  const int threads = std::max(1, recipe.training.threads);
+
+  // 1. Read.
+  std::vector<Example> examples;
+  std::vector<DatasetCounts> counts(recipe.datasets.size());
+  for (std::uint32_t d = 0; d < recipe.datasets.size(); ++d) {
+    const DatasetSpec& spec = recipe.datasets[d];
+    const std::string path = (std::filesystem::path(options.data_dir) / spec.path).string();
+    if (!std::filesystem::exists(path)) {
+      if (spec.optional) {
+        report["datasets"][spec.name] = {{"skipped", "file not found: " + path}};
+        continue;
+      }
+      throw RecipeError(fmt::format("dataset '{}': file not found: {}", spec.name, path));
+    }
+    progress("reading " + spec.name, d, recipe.datasets.size());
+    read_dataset(spec, d, recipe, path, examples, counts[d]);
+  }
+  deduplicate(recipe, examples, counts);
+  for (const Example& ex : examples) {
+    auto& c = counts[ex.dataset];
+    ++c.used;
+    if (ex.split != Split::kNone) ++c.per_split[static_cast<int>(ex.split)];
+  }
+  for (std::uint32_t d = 0; d < recipe.datasets.size(); ++d) {
+    if (!report["datasets"].contains(recipe.datasets[d].name)) {
+      report["datasets"][recipe.datasets[d].name] = counts_json(counts[d]);
+    }
+  }
+
+  // 2. Features of the training and calibration rows; test rows are never touched.
+  std::vector<std::uint32_t> train_ids, dev_ids;
+  std::vector<std::string_view> texts;
+  for (std::uint32_t i = 0; i < examples.size(); ++i) {
+    if (examples[i].split == Split::kTrain) train_ids.push_back(i);
+  }
+  for (std::uint32_t i = 0; i < examples.size(); ++i) {
+    if (examples[i].split == Split::kDev && recipe.datasets[examples[i].dataset].calibrate) {
+      dev_ids.push_back(i);
+    }
+  }
+  for (auto i : train_ids) texts.push_back(examples[i].text);
+  for (auto i : dev_ids) texts.push_back(examples[i].text);
+  const SparseRows rows = featurize(texts, recipe.features, threads, progress, "features");
+  const auto t_features = Clock::now();
+
+  // 3. One head per attribute; heads are independent, so they train in parallel
+  //    and the result does not depend on the thread count.
+  const std::uint32_t buckets = 1u << recipe.features.hash_bits;
+  std::array<HeadWeights, kNumAttributes> heads;
+  std::array<std::size_t, kNumAttributes> head_examples{};
+  std::atomic<std::size_t> heads_done{0};
+  parallel_for(kNumAttributes, threads, [&](std::size_t a) {
+    HeadData data{&rows, {}, {}, {}};
+    for (std::uint32_t r = 0; r < train_ids.size(); ++r) {
+      const Example& ex = examples[train_ids[r]];
+      if (!(ex.mask >> a & 1u)) continue;
+      data.index.push_back(r);
+      data.target.push_back(ex.target[a]);
+      data.weight.push_back(recipe.datasets[ex.dataset].weight);
+    }
+    heads[a] =
+        train_logistic_head(data, {buckets, recipe.training.epochs, recipe.training.learning_rate,
+                                   recipe.training.l2, recipe.training.seed + a});
+    head_examples[a] = data.index.size();
+    progress("training", heads_done.fetch_add(1) + 1, kNumAttributes);
+  });
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    auto& r = report["attributes"][std::string(attribute_name(attribute_at(a)))];
+    r["train_examples"] = head_examples[a];
+    r["epoch_loss"] = heads[a].epoch_loss;
+  }
+  const auto t_train = Clock::now();
+
+  ModelWeights& weights = result.weights;
+  ModelInfo& info = weights.info;
+  info.name = recipe.name;
+  info.version = recipe.version;
+  info.languages = recipe.languages;
+  info.features = recipe.features;
+  info.recipe_sha256 = recipe.sha256;
+  info.created_by = "comity train";
+  weights.attribute_weights.assign(std::size_t{buckets} * kNumAttributes, 0.f);
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    info.bias[a] = heads[a].bias;
+    for (std::uint32_t b = 0; b < buckets; ++b) {
+      weights.attribute_weights[std::size_t{b} * kNumAttributes + a] = heads[a].w[b];
+    }
+  }
+
+  // 4. Token head for toxic spans.
+  if (recipe.spans) {
+    train_span_head(recipe, options.data_dir, weights, report["spans"]);
+  }
+
+  // 5. Calibrate against the held-out dev rows of the reference-scored sets, using
+  //    the quantised weights exactly as they will be served.
+  progress("calibrating", 0, 1);
+  const auto tmp = std::filesystem::temp_directory_path() /
+                   fmt::format("comity-calibrate-{}.cmodel", static_cast<long>(::getpid()));
+  Model::save(weights, tmp.string());
+  auto quantised = Model::load(tmp.string());
+  std::filesystem::remove(tmp);
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    std::vector<float> raw, target;
+    for (std::uint32_t k = 0; k < dev_ids.size(); ++k) {
+      const Example& ex = examples[dev_ids[k]];
+      if (!(ex.mask >> a & 1u)) continue;
+      raw.push_back(raw_probability(*quantised, a, rows, train_ids.size() + k));
+      target.push_back(ex.target[a]);
+    }
+    info.calibration[a] = fit_isotonic_calibration(raw, target, recipe.training.calibration_knots);
+    report["attributes"][std::string(attribute_name(attribute_at(a)))]["calibration_examples"] =
+        raw.size();
+  }
+  progress("calibrating", 1, 1);
+
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  report["examples"] = {{"train", train_ids.size()}, {"calibration", dev_ids.size()}};
+  report["seconds"] = {{"read_and_features", secs(t0, t_features)},
+                       {"train_heads", secs(t_features, t_train)},
+                       {"total", secs(t0, Clock::now())}};
+  return result;
+}
+
+}  // namespace comity

@@ -1,0 +1,57 @@
+#include "cli_common.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace comity::cli {
+
+std::string default_model_path() {
+  if (const char* env = std::getenv("COMITY_MODEL"); env && *env) return env;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const char* kName = "models/comity-en-1.cmodel";
+  for (const fs::path& root : {exe.parent_path().parent_path() / "share/comity",
+                               exe.parent_path().parent_path(), fs::path(COMITY_SOURCE_DIR)}) {
+    if (fs::exists(root / kName, ec)) return (root / kName).string();
+  }
+  return (fs::path(COMITY_SOURCE_DIR) / kName).string();
+}
+
+ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), enabled_(isatty(2) != 0) {}
+
+ProgressBar::~ProgressBar() {
+  if (enabled_ && last_percent_ >= 0) std::fputc('\n', stderr);
+}
+
+void ProgressBar::set_label(std::string label) {
+  label_ = std::move(label);
+  last_percent_ = -1;
+}
+
+void ProgressBar::update(std::size_t done, std::size_t total) {
+  if (!enabled_ || total == 0) return;
+  const int percent =
+      static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
+  if (percent == last_percent_) return;
+  last_percent_ = percent;
+  const int width = 30, filled = percent * width / 100;
+  std::fprintf(stderr, "\r%-28.28s [%.*s%*s] %3d%% (%zu/%zu)", label_.c_str(), filled,
+               "##############################", width - filled, "", percent, done, total);
+  std::fflush(stderr);
+}
+
+nlohmann::json scores_json(const AttributeScores& scores) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    // Six decimals: more than Perspective's own precision, stable across platforms.
+    out[std::string(attribute_name(attribute_at(a)))] = std::round(scores[a] * 1e6) / 1e6;
+  }
+  return out;
+}
+
+}  // namespace comity::cli

@@ -1,0 +1,36 @@
+// Pieces every `comity` subcommand shares: where the bundled model lives,
+// terminal progress, and the JSON shape of scores.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "comity/scorer.h"
+
+namespace comity::cli {
+
+// $COMITY_MODEL, else the bundled model next to the install or in the source tree.
+std::string default_model_path();
+
+// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label);
+  ~ProgressBar();
+  void update(std::size_t done, std::size_t total);
+  void set_label(std::string label);
+
+ private:
+  std::string label_;
+  bool enabled_;
+  int last_percent_ = -1;
+};
+
+nlohmann::json scores_json(const AttributeScores& scores);
+
+void register_score_command(CLI::App& app);
+void register_train_command(CLI::App& app);
+void register_eval_command(CLI::App& app);
+void register_model_command(CLI::App& app);
+
+}  // namespace comity::cli

@@ -1,0 +1,287 @@
+// `comity score`: text arguments, stdin lines, or JSONL/CSV/TSV files in; one
+// JSON object per input out, in input order.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli_common.h"
+#include "comity/table_reader.h"
+#include "comity/utf8.h"
+#include "common/parallel_for.h"
+
+namespace comity::cli {
+namespace {
+
+struct ScoreArgs {
+  std::vector<std::string> texts;
+  std::vector<std::string> files;
+  std::string format;  // jsonl | csv | tsv | text; empty = from extension
+  std::string text_field = "text";
+  std::string id_field = "id";
+  std::string model_path;
+  std::string output;
+  std::vector<std::string> attributes;
+  bool sentences = false;
+  bool tokens = false;
+  bool lenient = false;
+  bool no_header = false;
+  std::string on_error = "skip";
+  int threads = 0;
+};
+
+struct Item {
+  std::string source;  // file name or "<arg>"/"<stdin>"
+  std::size_t line = 0;
+  std::string text;
+  nlohmann::json id;
+  std::string error;
+  nlohmann::json out;
+};
+
+class Runner {
+ public:
+  Runner(const ScoreArgs& args, std::ostream& out)
+      : args_(args), out_(out), scorer_(Model::load(args.model_path)) {
+    for (const auto& name : args.attributes) {
+      auto a = parse_attribute(name);
+      if (!a) throw CLI::ValidationError("--attributes", "unknown attribute '" + name + "'");
+      wanted_.push_back(*a);
+    }
+    if (wanted_.empty()) {
+      for (std::size_t a = 0; a < kNumAttributes; ++a) wanted_.push_back(attribute_at(a));
+    }
+    threads_ = args.threads > 0
+                   ? args.threads
+                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
+  void add(Item item) {
+    batch_.push_back(std::move(item));
+    if (batch_.size() >= 8192) flush();
+  }
+
+  void flush() {
+    parallel_for(
+        batch_.size(), threads_, [&](std::size_t i) { score(batch_[i]); }, 64);
+    for (Item& item : batch_) {
+      if (!item.error.empty()) {
+        ++errors_;
+        std::fprintf(stderr, "comity score: %s:%zu: %s\n", item.source.c_str(), item.line,
+                     item.error.c_str());
+        if (args_.on_error == "fail") {
+          out_.flush();
+          throw CLI::RuntimeError(2);
+        }
+      }
+      out_ << item.out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    }
+    scored_ += batch_.size();
+    batch_.clear();
+  }
+
+  std::size_t errors() const { return errors_; }
+
+ private:
+  void score(Item& item) const {
+    nlohmann::json& o = item.out;
+    o = nlohmann::json::object();
+    if (!item.id.is_null()) o["id"] = item.id;
+    if (item.error.empty()) {
+      if (auto bad = find_invalid_utf8(item.text)) {
+        if (args_.lenient) {
+          item.text = repair_utf8(item.text);
+        } else {
+          item.error = bad->message;
+        }
+      }
+    }
+    if (item.error.empty() && item.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      item.error = "empty text";
+    }
+    if (!item.error.empty()) {
+      o["line"] = item.line;
+      o["error"] = item.error;
+      return;
+    }
+    const ScoreResult r = scorer_.score(item.text, {args_.sentences, args_.tokens});
+    nlohmann::json scores = nlohmann::json::object();
+    const nlohmann::json all = scores_json(r.scores);
+    for (Attribute a : wanted_) {
+      const std::string name(attribute_name(a));
+      scores[name] = all[name];
+    }
+    o["scores"] = std::move(scores);
+    o["model"] = scorer_.model().info().version;
+    if (args_.sentences) {
+      nlohmann::json spans = nlohmann::json::array();
+      for (const SentenceScore& s : r.sentences) {
+        const nlohmann::json ss = scores_json(s.scores);
+        nlohmann::json picked = nlohmann::json::object();
+        for (Attribute a : wanted_)
+          picked[std::string(attribute_name(a))] = ss[std::string(attribute_name(a))];
+        spans.push_back({{"begin", s.where.u16_begin},
+                         {"end", s.where.u16_end},
+                         {"cp_begin", s.where.cp_begin},
+                         {"cp_end", s.where.cp_end},
+                         {"scores", std::move(picked)}});
+      }
+      o["sentences"] = std::move(spans);
+    }
+    if (args_.tokens) {
+      nlohmann::json toks = nlohmann::json::array();
+      for (const TokenScore& t : r.tokens) {
+        if (!t.highlighted) continue;
+        toks.push_back(
+            {{"text", item.text.substr(t.where.byte_begin, t.where.byte_end - t.where.byte_begin)},
+             {"norm", t.norm},
+             {"begin", t.where.u16_begin},
+             {"end", t.where.u16_end},
+             {"cp_begin", t.where.cp_begin},
+             {"cp_end", t.where.cp_end},
+             {"score", std::round(t.toxic_span * 1e4) / 1e4}});
+      }
+      o["highlights"] = std::move(toks);
+    }
+  }
+
+  const ScoreArgs& args_;
+  std::ostream& out_;
+  Scorer scorer_;
+  std::vector<Attribute> wanted_;
+  std::vector<Item> batch_;
+  int threads_ = 1;
+  std::size_t errors_ = 0, scored_ = 0;
+};
+
+std::optional<nlohmann::json> find_id(const nlohmann::json& fields, const std::string& key) {
+  if (!fields.is_object()) return std::nullopt;
+  auto it = fields.find(key);
+  if (it == fields.end() || it->is_null()) return std::nullopt;
+  return *it;
+}
+
+std::size_t count_lines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::size_t n = 0;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) n += buf[i] == '\n';
+  }
+  return n;
+}
+
+void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) {
+  std::string format = args.format;
+  if (format.empty() && path != "-") {
+    const TableFormat f = table_format_from_path(path);
+    format = f == TableFormat::kCsv ? "csv" : f == TableFormat::kTsv ? "tsv" : "jsonl";
+  }
+  if (format.empty()) format = "text";
+  const std::string name = path == "-" ? "<stdin>" : path;
+  if (format == "text") {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (path != "-") {
+      file.open(path, std::ios::binary);
+      if (!file) throw std::runtime_error("cannot open " + path);
+      in = &file;
+    }
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(*in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      runner.add({name, ++n, line, nullptr, "", nullptr});
+    }
+    return;
+  }
+  auto parsed = parse_table_format(format);
+  if (!parsed)
+    throw CLI::ValidationError("--format",
+                               "unknown format '" + format + "' (jsonl, csv, tsv, text)");
+  TableOptions options{*parsed, !args.no_header, 0};
+  ProgressBar bar("scoring " + name);
+  const std::size_t total = path == "-" ? 0 : count_lines(path);
+  auto on_row = [&](TableRow& row) {
+    Item item{name, row.line, "", nullptr, row.error, nullptr};
+    if (item.error.empty()) {
+      if (auto id = find_id(row.fields, args.id_field)) item.id = *id;
+      if (auto text = field_string(row.fields, args.text_field)) {
+        item.text = std::move(*text);
+      } else {
+        item.error = "no text field '" + args.text_field + "'";
+      }
+    }
+    runner.add(std::move(item));
+    bar.update(row.line, total);
+    return true;
+  };
+  if (path == "-") {
+    read_table(std::cin, name, options, on_row);
+  } else {
+    read_table_file(path, options, on_row);
+  }
+}
+
+}  // namespace
+
+void register_score_command(CLI::App& app) {
+  auto args = std::make_shared<ScoreArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "score",
+      "Score comments with a model: text arguments (-t), stdin lines, or JSONL/CSV/TSV files.\n"
+      "Writes one JSON object per input line, in input order: {\"id\", \"scores\": {\"TOXICITY\": "
+      "...}, \"model\"}.\n"
+      "Example: comity score --format jsonl --text-field text comments.jsonl");
+  cmd->add_option("files", args->files,
+                  "Input files ('-' for stdin); none: read -t texts or stdin lines");
+  cmd->add_option("-t,--text", args->texts, "A comment to score (repeatable)");
+  cmd->add_option("-f,--format", args->format,
+                  "Input format: jsonl, csv, tsv, text (default: from the extension)")
+      ->check(CLI::IsMember({"jsonl", "csv", "tsv", "text"}));
+  cmd->add_option("--text-field", args->text_field,
+                  "Field (JSONL) or column (CSV/TSV) holding the text")
+      ->capture_default_str();
+  cmd->add_option("--id-field", args->id_field, "Field echoed as \"id\" when present")
+      ->capture_default_str();
+  cmd->add_flag("--no-header", args->no_header,
+                "CSV/TSV files have no header row (columns are 0, 1, ...)");
+  cmd->add_option("-m,--model", args->model_path, "Model file (default: the bundled comity-en-1)");
+  cmd->add_option("-a,--attributes", args->attributes, "Attributes to output (default: all)")
+      ->delimiter(',');
+  cmd->add_flag("--sentences", args->sentences,
+                "Add per-sentence scores (UTF-16 and code-point offsets)");
+  cmd->add_flag("--highlights", args->tokens, "Add the highlighted toxic words with their offsets");
+  cmd->add_flag("--lenient", args->lenient,
+                "Replace invalid UTF-8 with U+FFFD instead of reporting the row");
+  cmd->add_option("--on-error", args->on_error,
+                  "Bad rows: 'skip' (report on stderr and as an error object) or 'fail'")
+      ->check(CLI::IsMember({"skip", "fail"}))
+      ->capture_default_str();
+  cmd->add_option("-j,--threads", args->threads, "Scoring threads (default: all cores)");
+  cmd->add_option("-o,--output", args->output, "Write to this file instead of stdout");
+  cmd->callback([args] {
+    if (args->model_path.empty()) args->model_path = default_model_path();
+    std::ofstream file;
+    if (!args->output.empty()) {
+      file.open(args->output, std::ios::binary);
+      if (!file) throw std::runtime_error("cannot write " + args->output);
+    }
+    std::ostream& out = args->output.empty() ? std::cout : file;
+    Runner runner(*args, out);
+    std::size_t n = 0;
+    for (const std::string& t : args->texts) runner.add({"<arg>", ++n, t, nullptr, "", nullptr});
+    for (const std::string& f : args->files) score_file(*args, f, runner);
+    if (args->texts.empty() && args->files.empty()) score_file(*args, "-", runner);
+    runner.flush();
+    out.flush();
+    if (runner.errors() > 0) {
+      std::fprintf(stderr, "comity score: %zu input(s) could not be scored (reported above)\n",
+                   runner.errors());
+    }
+  });
+}
+
+}  // namespace comity::cli
