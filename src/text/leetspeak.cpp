@@ -35,6 +35,15 @@ std::size_t code_point_length(unsigned char lead) {
 
 bool collapse_elongation(std::string_view word, std::size_t keep, std::string& out) {
   out.clear();
+  // Almost no word is elongated: find out cheaply before rebuilding it.
+  bool triple = false;
+  for (std::size_t i = 2; i < word.size() && !triple; ++i) {
+    triple = word[i] == word[i - 1] && word[i] == word[i - 2];
+  }
+  if (!triple) {
+    out.assign(word);
+    return false;
+  }
   bool changed = false;
   std::size_t pos = 0;
   while (pos < word.size()) {

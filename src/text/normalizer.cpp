@@ -260,6 +260,8 @@ class Tokenizer {
     std::string& once = scratch_b_;
     std::string& twice = scratch_c_;
     const bool elongated = text::collapse_elongation(word, 1, once);
+    const bool masked = word.find('*') != std::string::npos;
+    if (!elongated && !masked) return false;  // nothing to undo
     if (elongated) text::collapse_elongation(word, 2, twice);
     const std::string* candidates[] = {&word, elongated ? &once : nullptr,
                                        elongated ? &twice : nullptr};

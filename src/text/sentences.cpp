@@ -18,15 +18,16 @@ static_assert(std::is_sorted(std::begin(kAbbreviations), std::end(kAbbreviations
 
 bool is_terminator(const UnitBuffer& buf, const Unit& u) {
   if (u.ascii == '.' || u.ascii == '!' || u.ascii == '?') return true;
+  if (u.ascii != 0 || u.cls != UnitClass::kPunct) return false;
   const std::string_view n = buf.norm(u);
-  return u.cls == UnitClass::kPunct && (n == "..." || n == "\u3002");  // "…", "。"
+  return n == "..." || n == "\u3002";  // "…", "。"
 }
 
 bool is_closer(const UnitBuffer& buf, const Unit& u) {
   if (u.ascii == ')' || u.ascii == ']' || u.ascii == '"' || u.ascii == '\'') return true;
+  if (u.ascii != 0 || u.cls != UnitClass::kPunct) return false;
   const std::string_view n = buf.norm(u);
-  return u.cls == UnitClass::kPunct &&
-         (n == "\u201D" || n == "\u2019" || n == "\u00BB" || n == "\u300D" || n == "\u300F");
+  return n == "\u201D" || n == "\u00BB" || n == "\u300D" || n == "\u300F";
 }
 
 // True if the '.' at unit `dot` ends an abbreviation rather than a sentence.
