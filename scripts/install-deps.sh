@@ -41,7 +41,7 @@ is_installed() {
   [[ $status == ii* ]]
 }
 
-PROVIDED=$(provided_names)
+PROVIDED=$(provided_names || true)
 missing=()
 for package in "${PACKAGES[@]}"; do
   if is_installed "$package"; then
