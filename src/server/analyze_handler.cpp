@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <optional>
 #include <string>
 
@@ -56,8 +57,11 @@ nlohmann::json analyze_comment(const AnalyzeRequest& request, const Analyzer& an
     if (html) html_offsets.emplace(request.text);
     for (const auto& sentence : result.sentences) {
       if (html) {
-        const auto [begin, end] =
-            html->source_range(sentence.where.byte_begin, sentence.where.byte_end);
+        // Separators stand for tags; keep them out of the reported span.
+        std::uint32_t first = sentence.where.byte_begin, last = sentence.where.byte_end;
+        while (first < last && std::isspace(static_cast<unsigned char>(scored[first]))) ++first;
+        while (last > first && std::isspace(static_cast<unsigned char>(scored[last - 1]))) --last;
+        const auto [begin, end] = html->source_range(first, last);
         ranges.emplace_back(html_offsets->u16_at_byte(begin), html_offsets->u16_at_byte(end));
       } else {
         ranges.emplace_back(sentence.where.u16_begin, sentence.where.u16_end);

@@ -46,6 +46,34 @@ std::size_t read_headers(std::string_view text, std::size_t pos, httplib::Header
   return pos;
 }
 
+// googleapiclient splits the status line into three fields, so a reason is required.
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status < 400 ? "OK" : "Error";
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> multipart_mixed_boundary(std::string_view content_type) {
@@ -134,8 +162,8 @@ std::string render_batch_reply(const std::vector<BatchReply>& replies, std::stri
     out += boundary;
     out += "\r\nContent-Type: application/http\r\n";
     if (!reply.content_id.empty()) out += "Content-ID: <response-" + reply.content_id + ">\r\n";
-    out += "\r\nHTTP/1.1 " + std::to_string(reply.status) + " " +
-           httplib::detail::status_message(reply.status) + "\r\n";
+    out +=
+        "\r\nHTTP/1.1 " + std::to_string(reply.status) + " " + reason_phrase(reply.status) + "\r\n";
     out += "Content-Type: " + reply.content_type + "\r\n";
     out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n";
     out += reply.body;

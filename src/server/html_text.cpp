@@ -33,6 +33,12 @@ class Builder {
  public:
   explicit Builder(HtmlText& out) : out_(out) {}
   void append(std::string_view bytes, std::uint32_t source_begin, std::uint32_t source_end) {
+    if (pending_separator_) {
+      pending_separator_ = false;
+      if (!out_.text.empty() && out_.text.back() != '\n' && out_.text.back() != ' ') {
+        append("\n", separator_begin_, separator_end_);
+      }
+    }
     out_.text.append(bytes);
     out_.source_begin.insert(out_.source_begin.end(), bytes.size(), source_begin);
     out_.source_end.insert(out_.source_end.end(), bytes.size(), source_end);
@@ -58,14 +64,18 @@ class Builder {
     }
     append(std::string_view(bytes, n), source_begin, source_end);
   }
+  // Block boundaries become one newline, emitted only between visible text.
   void separate(std::uint32_t source_begin, std::uint32_t source_end) {
-    if (!out_.text.empty() && out_.text.back() != '\n' && out_.text.back() != ' ') {
-      append("\n", source_begin, source_end);
-    }
+    if (pending_separator_) return;
+    pending_separator_ = true;
+    separator_begin_ = source_begin;
+    separator_end_ = source_end;
   }
 
  private:
   HtmlText& out_;
+  bool pending_separator_ = false;
+  std::uint32_t separator_begin_ = 0, separator_end_ = 0;
 };
 
 std::string lower_tag_name(std::string_view html, std::size_t pos) {

@@ -1,0 +1,151 @@
+// Shared by the server tests: a deterministic fake Analyzer (so the HTTP/JSON
+// layer is tested without a trained model), a temporary data directory and a
+// real HttpServer on an ephemeral loopback port.
+#pragma once
+#include <httplib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "comity/store.h"
+#include "server/analyzer.h"
+#include "server/http_server.h"
+
+namespace comity::server::testing {
+
+// Words containing "idiot" make every sentence that holds them toxic (0.9 TOXICITY,
+// 0.8 INSULT); everything else scores 0.1. Sentences end at ". ", "! " or "? ".
+class FakeAnalyzer final : public Analyzer {
+ public:
+  explicit FakeAnalyzer(std::string version = "fake-1",
+                        std::vector<std::string> languages = {"en"}) {
+    description_.name = "fake";
+    description_.version = std::move(version);
+    description_.languages = std::move(languages);
+    description_.checksum = 0xfeed;
+  }
+  ScoreResult score(std::string_view text, const ScoreOptions& options) const override {
+    ++calls;
+    ScoreResult result;
+    result.scores = scores_for(text);
+    if (options.sentences) {
+      std::size_t begin = 0;
+      while (begin < text.size()) {
+        std::size_t end = text.find_first_of(".!?", begin);
+        end = end == std::string_view::npos ? text.size() : end + 1;
+        SentenceScore sentence;
+        sentence.where = range(text, begin, end);
+        sentence.scores = scores_for(text.substr(begin, end - begin));
+        result.sentences.push_back(sentence);
+        begin = end;
+        while (begin < text.size() && text[begin] == ' ') ++begin;
+      }
+    }
+    if (options.tokens) {
+      for (std::size_t at = text.find("idiot"); at != std::string_view::npos;
+           at = text.find("idiot", at + 1)) {
+        TokenScore token;
+        token.where = range(text, at, at + 5);
+        token.norm = "idiot";
+        token.toxic_span = 0.95f;
+        token.highlighted = true;
+        result.tokens.push_back(token);
+      }
+    }
+    return result;
+  }
+  const ModelDescription& model() const override { return description_; }
+  mutable std::atomic<int> calls{0};
+
+ private:
+  static AttributeScores scores_for(std::string_view text) {
+    AttributeScores scores;
+    scores.fill(0.1f);
+    if (text.find("idiot") != std::string_view::npos) {
+      scores[index_of(Attribute::kToxicity)] = 0.9f;
+      scores[index_of(Attribute::kInsult)] = 0.8f;
+    }
+    return scores;
+  }
+  static TextRange range(std::string_view text, std::size_t begin, std::size_t end) {
+    auto u16 = [&](std::size_t byte) {
+      std::uint32_t units = 0;
+      for (std::size_t i = 0; i < byte; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) != 0x80) units += c >= 0xF0 ? 2 : 1;
+      }
+      return units;
+    };
+    TextRange r;
+    r.byte_begin = static_cast<std::uint32_t>(begin);
+    r.byte_end = static_cast<std::uint32_t>(end);
+    r.u16_begin = u16(begin);
+    r.u16_end = u16(end);
+    return r;
+  }
+  ModelDescription description_;
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() /
+            ("comity-server-test-" + std::to_string(random()) + std::to_string(random()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A running server with a store holding one key ("key" below) of `rpm` requests/minute.
+struct RunningServer {
+  explicit RunningServer(
+      std::shared_ptr<const Analyzer> analyzer = std::make_shared<FakeAnalyzer>(), int rpm = 0,
+      ServerConfig config = {}, HttpServer::ModelLoader loader = {}) {
+    store = open_sqlite_store(dir.path().string());
+    key = store->create_api_key("test", rpm).secret;
+    log_sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream);
+    auto logger = std::make_shared<spdlog::logger>("access-test", log_sink);
+    config.host = "127.0.0.1";
+    config.port = 0;
+    config.threads = 2;
+    server = std::make_unique<HttpServer>(config, std::move(analyzer), store.get(),
+                                          std::move(loader), logger);
+    server->start();
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+    client->set_read_timeout(10, 0);
+  }
+  ~RunningServer() { server->stop(); }
+
+  httplib::Result post(const std::string& path, const std::string& body, bool with_key = true) {
+    return client->Post((path + (with_key ? "?key=" + key : "")).c_str(), body, "application/json");
+  }
+  std::string access_log() {
+    log_sink->flush();
+    return log_stream.str();
+  }
+
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  std::string key;
+  std::ostringstream log_stream;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_sink;
+  std::unique_ptr<HttpServer> server;
+  std::unique_ptr<httplib::Client> client;
+};
+
+}  // namespace comity::server::testing
