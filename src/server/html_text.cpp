@@ -135,6 +135,7 @@ std::pair<std::uint32_t, std::uint32_t> HtmlText::source_range(std::uint32_t beg
 HtmlText html_to_text(std::string_view html) {
   HtmlText out;
   Builder builder(out);
+  const std::size_t last_gt = html.rfind('>');
   std::size_t pos = 0;
   while (pos < html.size()) {
     const char c = html[pos];
@@ -146,7 +147,9 @@ HtmlText html_to_text(std::string_view html) {
     }
     const bool tag_start = c == '<' && pos + 1 < html.size() &&
                            (std::isalpha(static_cast<unsigned char>(html[pos + 1])) ||
-                            html[pos + 1] == '/' || html[pos + 1] == '!' || html[pos + 1] == '?');
+                            html[pos + 1] == '/' || html[pos + 1] == '!' || html[pos + 1] == '?') &&
+                           last_gt != std::string_view::npos &&
+                           last_gt > pos;  // "x<y" in prose stays text
     if (tag_start) {
       const bool closing = html[pos + 1] == '/';
       const std::string name = lower_tag_name(html, pos + (closing ? 2 : 1));
