@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job on a fresh Debian 12 machine: installs dependencies, builds Comity, scores
+# a few sample comments with the bundled model, then serves the Perspective-compatible
+# API with the embedded store (Ctrl-C or SIGTERM stops it gracefully).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh release
+comity=build/release/comity
+echo "== scoring sample comments with the bundled model"
+$comity score --highlights \
+  -t "Thanks for the thoughtful article, I learned a lot." \
+  -t "You are one nasty, malignant little piece of work." \
+  -t "Shut up, you paid kremtroll, nobody believes your f*cking lies." \
+  -t "I will find you and hurt you."
+if $comity serve --help >/dev/null 2>&1; then
+  echo "== serving on http://127.0.0.1:${COMITY_PORT:-8080} (data in ${COMITY_DATA_DIR:-var/comity})"
+  exec $comity serve --no-auth --host 127.0.0.1 --port "${COMITY_PORT:-8080}" \
+    --data-dir "${COMITY_DATA_DIR:-var/comity}"
+fi

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it on a clean clone: installs dependencies, builds the
+# release and sanitizer flavours, runs every test in both, fuzzes the parsers for a bounded
+# time, and checks that the bundled model rebuilds byte-for-byte from its recipe.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+shared="$root/../shared/data"
+
+bash scripts/install-deps.sh
+
+echo "== release build and tests"
+bash scripts/build.sh release
+ctest --test-dir build/release --output-on-failure -j2 --timeout 600
+
+echo "== ASan+UBSan build and tests"
+bash scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j2 --timeout 1200
+
+echo "== fuzzing (bounded)"
+bash scripts/build.sh fuzz
+for fuzzer in build/fuzz/fuzz/fuzz_*; do
+  [[ -x $fuzzer ]] || continue
+  name=$(basename "$fuzzer")
+  corpus="build/fuzz/corpus-$name"
+  mkdir -p "$corpus"
+  [[ -d tests/fixtures/fuzz/$name ]] && cp -n tests/fixtures/fuzz/$name/* "$corpus"/ 2>/dev/null || true
+  echo "-- $name (${COMITY_FUZZ_SECONDS:-30} s)"
+  "$fuzzer" -max_total_time="${COMITY_FUZZ_SECONDS:-30}" -rss_limit_mb=4096 -print_final_stats=0 \
+    "$corpus" 2>&1 | tail -n 3
+done
+
+echo "== bundled model rebuilds byte-for-byte from its recipe"
+if [[ -d $shared ]]; then
+  build/release/comity train --recipe recipes/comity-en-1.toml --data-dir "$shared" \
+    --output build/release/comity-en-1.rebuilt.cmodel
+  cmp models/comity-en-1.cmodel build/release/comity-en-1.rebuilt.cmodel
+  echo "model rebuild: identical"
+else
+  echo "model rebuild: SKIPPED (../shared/data is absent)"
+fi
+echo "test.sh: all stages passed"
