@@ -48,7 +48,7 @@ json score_comments(std::string_view body, const Analyzer& analyzer, const Nativ
   json root;
   try {
     root = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw invalid_argument(std::string("Invalid JSON payload received. ") + e.what());
   }
   if (!root.is_object()) throw invalid_argument("The request body must be a JSON object.");

@@ -93,7 +93,7 @@ json parse_body(std::string_view body) {
   json root;
   try {
     root = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     // nlohmann rejects invalid UTF-8 and unpaired surrogates here too.
     throw invalid_json(std::string("Invalid JSON payload received. ") + e.what());
   }
