@@ -84,6 +84,11 @@ TEST(Normalize, ZeroWidthCharactersInsideAWord) {
   EXPECT_TRUE(t.obfuscated);
   EXPECT_EQ(t.where.byte_begin, 0u);
   EXPECT_EQ(t.where.byte_end, 7u);  // the zero-width space is inside the token
+  // Outside the word it hides nothing and is not part of the token.
+  const Token edge = only_token(normalize("\u200Bfuck\u200B"));
+  EXPECT_FALSE(edge.obfuscated);
+  EXPECT_EQ(edge.where.byte_begin, 3u);
+  EXPECT_EQ(edge.where.byte_end, 7u);
 }
 
 TEST(Normalize, LeetspeakInsideWords) {

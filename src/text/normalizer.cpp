@@ -164,6 +164,7 @@ class Tokenizer {
     std::size_t j = i;
     cells_.clear();
     bool hidden = false;  // a zero-width character inside the word
+    bool gap = false;     // zero-width characters since the last cell
     while (j < u_.size()) {
       const Unit& y = u_[j];
       bool take = false;
@@ -172,7 +173,7 @@ class Tokenizer {
       } else if (y.cls == UnitClass::kDigit) {
         take = true;
       } else if (y.cls == UnitClass::kIgnorable) {
-        hidden = hidden || !cells_.empty();
+        gap = !cells_.empty();
         ++j;
         continue;
       } else if (y.cls == UnitClass::kPunct) {
@@ -189,6 +190,8 @@ class Tokenizer {
         }
       }
       if (!take) break;
+      hidden = hidden || gap;
+      gap = false;
       cells_.push_back(static_cast<std::uint32_t>(j));
       ++j;
     }
