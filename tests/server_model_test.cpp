@@ -1,0 +1,103 @@
+// The server over the real engine: a tiny model file written with Model::save,
+// loaded by load_model_analyzer, scored through HTTP.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "comity/features.h"
+#include "comity/model.h"
+#include "comity/text.h"
+#include "server/scorer_analyzer.h"
+#include "server_test_support.h"
+
+namespace comity::server::testing {
+namespace {
+
+using nlohmann::json;
+
+// A model that knows one insult: every feature of "idiot" pushes TOXICITY and INSULT up.
+std::string write_tiny_model(const std::filesystem::path& dir, const std::string& version) {
+  ModelWeights weights;
+  weights.info.name = "comity-tiny";
+  weights.info.version = version;
+  weights.info.languages = {"en"};
+  weights.info.features.hash_bits = 10;
+  for (std::size_t a = 0; a < kNumAttributes; ++a) weights.info.bias[a] = -3.f;
+  weights.info.span_bias = -3.f;
+  const std::size_t buckets = std::size_t{1} << weights.info.features.hash_bits;
+  weights.attribute_weights.assign(buckets * kNumAttributes, 0.f);
+  weights.span_weights.assign(buckets, 0.f);
+  std::vector<Feature> features;
+  extract_features(normalize("idiot"), weights.info.features, features);
+  for (const Feature& feature : features) {
+    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kToxicity)] =
+        6.f;
+    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kInsult)] = 5.f;
+  }
+  // The token-span head reads its own per-token features.
+  extract_token_features(normalize("idiot"), 0, weights.info.features, features);
+  for (const Feature& feature : features) weights.span_weights[feature.bucket] = 8.f;
+  const std::string path = (dir / (version + ".cmodel")).string();
+  Model::save(weights, path);
+  return path;
+}
+
+TEST(ServerModelTest, RealModelScoresAndReportsUtf16Spans) {
+  TempDir models;
+  const std::string path = write_tiny_model(models.path(), "tiny-1");
+  RunningServer server(load_model_analyzer(path));
+
+  // "You idiot 😀." then " Have a nice day." : 30 UTF-16 units, 32 bytes.
+  const std::string text = "You idiot \xF0\x9F\x98\x80. Have a nice day.";
+  const json body = {
+      {"comment", {{"text", text}}},
+      {"requestedAttributes", {{"TOXICITY", json::object()}, {"THREAT", json::object()}}},
+      {"spanAnnotations", true}};
+  auto reply = server.post("/v1alpha1/comments:analyze", body.dump());
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 200) << reply->body;
+  const json out = json::parse(reply->body);
+  const float toxicity = out["attributeScores"]["TOXICITY"]["summaryScore"]["value"].get<float>();
+  const float threat = out["attributeScores"]["THREAT"]["summaryScore"]["value"].get<float>();
+  EXPECT_GT(toxicity, threat);
+  const json& spans = out["attributeScores"]["TOXICITY"]["spanScores"];
+  ASSERT_EQ(spans.size(), 2u) << out.dump();
+  EXPECT_EQ(spans[0]["begin"], 0);
+  EXPECT_LE(spans[0]["end"].get<int>(), 13);  // in UTF-16 units, not the 15 bytes
+  EXPECT_GE(spans[0]["end"].get<int>(), 9);
+  EXPECT_GE(spans[1]["begin"].get<int>(), spans[0]["end"].get<int>());
+  EXPECT_EQ(spans[1]["end"], 30);
+  EXPECT_GT(spans[0]["score"]["value"].get<float>(), spans[1]["score"]["value"].get<float>());
+
+  auto native = server.post("/v1/score", json{{"comments", {"you idiot"}}}.dump());
+  ASSERT_EQ(native->status, 200) << native->body;
+  const json scored = json::parse(native->body);
+  EXPECT_EQ(scored["model"]["version"], "tiny-1");
+  // Token features include neighbours, so "you" may light up too; "idiot" must.
+  bool idiot_highlighted = false;
+  for (const json& h : scored["results"][0]["highlights"]) {
+    idiot_highlighted |= h["begin"] == 4 && h["end"] == 9;
+  }
+  EXPECT_TRUE(idiot_highlighted) << scored.dump();
+}
+
+TEST(ServerModelTest, ReloadPicksUpANewModelFile) {
+  TempDir models;
+  const std::string path = write_tiny_model(models.path(), "tiny-1");
+  RunningServer server(load_model_analyzer(path), 0, {},
+                       [path] { return load_model_analyzer(path); });
+  std::filesystem::rename(write_tiny_model(models.path(), "tiny-2"), path);
+  auto reload = server.post("/v1/admin/reload", "");
+  ASSERT_EQ(reload->status, 200) << reload->body;
+  EXPECT_EQ(json::parse(reload->body)["model"], "tiny-2");
+
+  std::filesystem::remove(path);
+  EXPECT_EQ(server.post("/v1/admin/reload", "")->status, 500);
+  auto still = server.post(
+      "/v1alpha1/comments:analyze",
+      R"({"comment":{"text":"hi"},"requestedAttributes":{"TOXICITY":{}},"languages":["en"]})");
+  EXPECT_EQ(still->status, 200);
+}
+
+}  // namespace
+}  // namespace comity::server::testing
