@@ -1,0 +1,333 @@
+// End-to-end runs of the `comity` binary: help, score in every input form, error
+// handling, model inspection, deterministic training and evaluation.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tiny_fixture.h"
+
+namespace comity {
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& arg) {
+  std::string q = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      q += "'\\''";
+    } else {
+      q += c;
+    }
+  }
+  return q + "'";
+}
+
+// Runs `comity ARGS` through the shell, optionally with `stdin_path` as input.
+Outcome comity(const std::vector<std::string>& args, const std::string& stdin_path = "") {
+  static int counter = 0;
+  const std::string base = tiny::scratch(fmt::format("run{}", ++counter));
+  std::string cmd = quote(COMITY_BINARY);
+  for (const std::string& a : args) cmd += fmt::format(" {}", quote(a));
+  cmd += fmt::format(" < {} > {} 2> {}", quote(stdin_path.empty() ? "/dev/null" : stdin_path),
+                     quote(base + ".out"), quote(base + ".err"));
+  const int status = std::system(cmd.c_str());
+  Outcome r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = tiny::read_bytes(base + ".out");
+  r.err = tiny::read_bytes(base + ".err");
+  return r;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+// A model trained by `comity train` from the fixture, once per process.
+const std::string& cli_model() {
+  static const std::string path = [] {
+    const std::string out = tiny::scratch("cli.cmodel");
+    const Outcome r = comity({"train", "--recipe", tiny::fixture_path("recipe.toml"), "--data-dir",
+                              tiny::fixture_dir(), "--output", out});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return out;
+  }();
+  return path;
+}
+
+void expect_all_scores(const nlohmann::json& obj) {
+  ASSERT_TRUE(obj.contains("scores")) << obj.dump();
+  const auto& s = obj["scores"];
+  EXPECT_EQ(s.size(), 8u) << obj.dump();
+  for (const char* a : {"TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY",
+                        "THREAT", "SEXUALLY_EXPLICIT", "FLIRTATION"}) {
+    ASSERT_TRUE(s.contains(a)) << a;
+    EXPECT_GE(s[a].get<double>(), 0.0);
+    EXPECT_LE(s[a].get<double>(), 1.0);
+  }
+  EXPECT_EQ(obj["model"], "comity-tiny-1");
+}
+
+TEST(CliHelp, EveryCommandExplainsItsOptions) {
+  const Outcome top = comity({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* word : {"score", "train", "eval", "model"})
+    EXPECT_NE(top.out.find(word), std::string::npos) << word;
+
+  const Outcome score = comity({"score", "--help"});
+  EXPECT_EQ(score.exit_code, 0);
+  for (const char* opt : {"--text-field", "--format", "--on-error", "--lenient", "--model",
+                          "--id-field", "--sentences", "--highlights"})
+    EXPECT_NE(score.out.find(opt), std::string::npos) << opt;
+
+  const Outcome train = comity({"train", "--help"});
+  EXPECT_EQ(train.exit_code, 0);
+  for (const char* opt : {"--recipe", "--data-dir", "--output", "--report"})
+    EXPECT_NE(train.out.find(opt), std::string::npos) << opt;
+
+  const Outcome eval = comity({"eval", "--help"});
+  EXPECT_EQ(eval.exit_code, 0);
+  for (const char* opt : {"--suites", "--data-dir", "--markdown", "--model", "--suite"})
+    EXPECT_NE(eval.out.find(opt), std::string::npos) << opt;
+
+  const Outcome none = comity({});
+  EXPECT_NE(none.exit_code, 0);
+}
+
+TEST(CliScore, JsonlFileKeepsOrderAndEchoesIds) {
+  const std::string in = tiny::scratch("in.jsonl");
+  tiny::write_bytes(in,
+                    "{\"id\": \"first\", \"text\": \"you are an idiot\"}\n"
+                    "{\"id\": 2, \"text\": \"thanks for the lovely recipe\"}\n"
+                    "{\"text\": \"no id here, what a clown\"}\n"
+                    "{\"id\": \"last\", \"text\": \"see you at the meeting\", \"extra\": [1]}\n");
+  const Outcome r =
+      comity({"score", "--model", cli_model(), "--format", "jsonl", "--text-field", "text", in});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  EXPECT_EQ(lines[0]["id"], "first");
+  EXPECT_EQ(lines[1]["id"], 2);
+  EXPECT_FALSE(lines[2].contains("id"));
+  EXPECT_EQ(lines[3]["id"], "last");
+  for (const auto& l : lines) expect_all_scores(l);
+  EXPECT_GT(lines[0]["scores"]["TOXICITY"].get<double>(),
+            lines[1]["scores"]["TOXICITY"].get<double>());
+}
+
+TEST(CliScore, CsvColumnAndIdField) {
+  const std::string in = tiny::scratch("in.csv");
+  tiny::write_bytes(in,
+                    "key,body,other\n"
+                    "k1,\"you are an idiot, truly\",x\n"
+                    "k2,\"a kind \"\"thank you\"\"\",y\n");
+  // The file comes first: a list option such as --attributes takes every argument after it.
+  const Outcome r = comity({"score", in, "-m", cli_model(), "--text-field", "body", "--id-field",
+                            "key", "--attributes", "TOXICITY,INSULT"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[0]["id"], "k1");
+  EXPECT_EQ(lines[1]["id"], "k2");
+  EXPECT_EQ(lines[0]["scores"].size(), 2u);
+  EXPECT_GT(lines[0]["scores"]["INSULT"].get<double>(), lines[1]["scores"]["INSULT"].get<double>());
+}
+
+TEST(CliScore, StdinLinesAndTextArguments) {
+  const std::string in = tiny::scratch("lines.txt");
+  tiny::write_bytes(in, "what an idiot\r\nthanks for the answer\n\nlast line without newline");
+  const Outcome r = comity({"score", "-m", cli_model()}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  expect_all_scores(lines[0]);
+  expect_all_scores(lines[1]);
+  expect_all_scores(lines[3]);
+  // The empty line is reported in place, not dropped.
+  EXPECT_EQ(lines[2]["line"], 3);
+  EXPECT_TRUE(lines[2].contains("error"));
+
+  const Outcome t =
+      comity({"score", "-m", cli_model(), "-t", "you are a clown", "-t", "lovely garden"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const auto tl = json_lines(t.out);
+  ASSERT_EQ(tl.size(), 2u);
+  expect_all_scores(tl[0]);
+  EXPECT_GT(tl[0]["scores"]["TOXICITY"].get<double>(), tl[1]["scores"]["TOXICITY"].get<double>());
+}
+
+TEST(CliScore, SentencesAndHighlights) {
+  const Outcome r = comity({"score", "-m", cli_model(), "--sentences", "--highlights", "-t",
+                            "You are an idiot! 😀 Thanks for the recipe."});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  ASSERT_EQ(lines[0]["sentences"].size(), 2u);
+  EXPECT_EQ(lines[0]["sentences"][0]["begin"], 0);
+  // UTF-16 end of the text: 42 code points plus one for the emoji's surrogate pair.
+  EXPECT_EQ(lines[0]["sentences"][1]["end"], 43);
+  EXPECT_EQ(lines[0]["sentences"][1]["cp_end"], 42);
+  ASSERT_TRUE(lines[0]["highlights"].is_array());
+  for (const auto& h : lines[0]["highlights"]) EXPECT_TRUE(h.contains("begin")) << h.dump();
+}
+
+TEST(CliScore, InvalidUtf8IsReportedWithItsLine) {
+  const std::string in = tiny::scratch("bad.txt");
+  tiny::write_bytes(in, "fine text\nbad \xff\xfe bytes\nmore fine text\n");
+  const Outcome r = comity({"score", "-m", cli_model(), "--format", "text", in});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  expect_all_scores(lines[0]);
+  EXPECT_EQ(lines[1]["line"], 2);
+  EXPECT_NE(lines[1]["error"].get<std::string>().find("invalid UTF-8"), std::string::npos);
+  EXPECT_FALSE(lines[1].contains("scores"));
+  expect_all_scores(lines[2]);
+  EXPECT_NE(r.err.find(in + ":2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid UTF-8"), std::string::npos) << r.err;
+
+  const Outcome fail =
+      comity({"score", "-m", cli_model(), "--format", "text", "--on-error", "fail", in});
+  EXPECT_NE(fail.exit_code, 0);
+  EXPECT_NE(fail.err.find(in + ":2:"), std::string::npos) << fail.err;
+
+  const Outcome lenient = comity({"score", "-m", cli_model(), "--format", "text", "--lenient", in});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
+  const auto repaired = json_lines(lenient.out);
+  ASSERT_EQ(repaired.size(), 3u);
+  for (const auto& l : repaired) expect_all_scores(l);
+  EXPECT_EQ(lenient.err.find("invalid UTF-8"), std::string::npos) << lenient.err;
+}
+
+TEST(CliScore, InvalidUtf8InAJsonlRowNamesTheLine) {
+  const std::string in = tiny::scratch("bad.jsonl");
+  tiny::write_bytes(in,
+                    "{\"text\": \"ok\"}\n{\"text\": \"bad \xff here\"}\n{\"text\": \"ok too\"}\n");
+  const Outcome r = comity({"score", "-m", cli_model(), in});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[1]["line"], 2);
+  EXPECT_TRUE(lines[1].contains("error"));
+  EXPECT_NE(r.err.find(":2:"), std::string::npos) << r.err;
+}
+
+TEST(CliScore, TruncatedModelFailsClearly) {
+  const std::string whole = tiny::read_bytes(cli_model());
+  const std::string cut = tiny::scratch("truncated.cmodel");
+  tiny::write_bytes(cut, whole.substr(0, whole.size() / 2));
+  const Outcome r = comity({"score", "-m", cut, "-t", "hello"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find(cut), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
+
+  const Outcome missing = comity({"score", "-m", tiny::scratch("absent.cmodel"), "-t", "hello"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("absent.cmodel"), std::string::npos) << missing.err;
+}
+
+TEST(CliModel, PrintsVersionAndChecksum) {
+  const Outcome r = comity({"model", cli_model()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["version"], "comity-tiny-1");
+  EXPECT_EQ(j["name"], "comity-tiny");
+  EXPECT_EQ(j["hash_bits"], 12);
+  const auto model = Model::load(cli_model());
+  EXPECT_EQ(j["checksum_xxh64"], fmt::format("{:016x}", model->checksum()));
+  EXPECT_EQ(j["bytes"], model->file_size());
+  EXPECT_EQ(j["recipe_sha256"], load_recipe(tiny::fixture_path("recipe.toml")).sha256);
+  EXPECT_EQ(j["attributes"].size(), 8u);
+}
+
+TEST(CliTrain, TwiceGivesIdenticalBytesAndMatchesTheLibrary) {
+  const std::string second = tiny::scratch("cli-second.cmodel");
+  const std::string report = tiny::scratch("cli-second.json");
+  const Outcome r = comity({"train", "-r", tiny::fixture_path("recipe.toml"), "-d",
+                            tiny::fixture_dir(), "-o", second, "--report", report});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Outcome cmp = [&] {
+    Outcome c;
+    c.exit_code = WEXITSTATUS(
+        std::system(fmt::format("cmp -s {} {}", quote(cli_model()), quote(second)).c_str()));
+    return c;
+  }();
+  EXPECT_EQ(cmp.exit_code, 0) << "comity train is not deterministic";
+  // The in-process trainer writes the same bytes as the command.
+  EXPECT_TRUE(tiny::read_bytes(second) == tiny::read_bytes(tiny::trained().model_path));
+  const auto j = nlohmann::json::parse(tiny::read_bytes(report));
+  EXPECT_EQ(j["datasets"]["comments"]["rows"], 122);
+  // The default report sits next to the model.
+  EXPECT_FALSE(tiny::read_bytes(cli_model() + ".train.json").empty());
+}
+
+TEST(CliTrain, BadRecipeFailsWithTheReason) {
+  const std::string recipe = tiny::scratch("bad-recipe.toml");
+  tiny::write_bytes(recipe, "name = \"x\"\nversion = \"x-1\"\n[features]\nhash_bits = 40\n");
+  const Outcome r = comity(
+      {"train", "-r", recipe, "-d", tiny::fixture_dir(), "-o", tiny::scratch("never.cmodel")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("hash_bits"), std::string::npos) << r.err;
+  const Outcome missing = comity({"train", "-d", tiny::fixture_dir()});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("--recipe"), std::string::npos) << missing.err;
+}
+
+TEST(CliEval, FixtureSuitesGiveJsonAndMarkdown) {
+  const std::string md = tiny::scratch("eval.md");
+  const Outcome r =
+      comity({"eval", "-m", cli_model(), "--suites", tiny::fixture_path("suites.toml"),
+              "--data-dir", tiny::fixture_dir(), "--markdown", md, "-j", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["model"]["version"], "comity-tiny-1");
+  for (const char* name : {"tiny-reference", "tiny-verdicts", "tiny-spans", "tiny-obfuscation"}) {
+    ASSERT_TRUE(j["suites"].contains(name)) << name;
+    EXPECT_FALSE(j["suites"][name].contains("skipped")) << name;
+  }
+  EXPECT_GT(j["suites"]["tiny-reference"]["attributes"]["TOXICITY"]["roc_auc"].get<double>(), 0.9);
+  const std::string table = tiny::read_bytes(md);
+  EXPECT_NE(table.find("### tiny-reference"), std::string::npos) << table;
+  EXPECT_NE(table.find("| attribute | n | positives | ROC-AUC |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| TOXICITY |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| metric | value |"), std::string::npos) << table;
+
+  const std::string json_file = tiny::scratch("eval.json");
+  const Outcome to_file =
+      comity({"eval", "-m", cli_model(), "--suites", tiny::fixture_path("suites.toml"),
+              "--data-dir", tiny::fixture_dir(), "--suite", "tiny-spans", "--json", json_file});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_TRUE(to_file.out.empty());
+  const auto only = nlohmann::json::parse(tiny::read_bytes(json_file));
+  EXPECT_EQ(only["suites"].size(), 1u);
+  EXPECT_EQ(only["suites"]["tiny-spans"]["posts"], 34);
+}
+
+TEST(CliEval, AbsentDataDirIsReportedAsSkipped) {
+  const Outcome r =
+      comity({"eval", "-m", cli_model(), "--suites", tiny::fixture_path("suites.toml"),
+              "--data-dir", tiny::scratch("nothing-here")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["suites"].size(), 4u);
+  for (const auto& [name, s] : j["suites"].items())
+    EXPECT_TRUE(s.contains("skipped")) << name << ": " << s.dump();
+  EXPECT_NE(r.err.find("skipped tiny-verdicts"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace comity
