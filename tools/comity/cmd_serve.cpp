@@ -1,6 +1,7 @@
 // `comity serve`: loads the model, opens the store and serves the HTTP API until
 // SIGTERM/SIGINT (graceful: requests in flight finish). SIGHUP reloads the model.
 #include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -43,6 +44,7 @@ comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
 
 void run_serve(const ServeFlags& flags) {
   const comity::server::ServerConfig config = resolve_config(flags);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("comity"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   // Access lines go to stdout as bare JSON; diagnostics stay on stderr.
   auto access_log = spdlog::stdout_logger_mt("comity.access");
