@@ -225,6 +225,23 @@ TEST(CliScore, InvalidUtf8InAJsonlRowNamesTheLine) {
   EXPECT_NE(r.err.find(":2:"), std::string::npos) << r.err;
 }
 
+TEST(CliScore, RowsWithoutTheTextColumnAreReportedInPlace) {
+  const std::string in = tiny::scratch("no-text.csv");
+  tiny::write_bytes(in, "a,b\n1,2\n3,4\n");
+  const Outcome r = comity({"score", "-m", cli_model(), in});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[0]["line"], 2);
+  EXPECT_EQ(lines[1]["line"], 3);
+  EXPECT_NE(lines[0]["error"].get<std::string>().find("no text field 'text'"), std::string::npos);
+  EXPECT_NE(r.err.find("2 input(s) could not be scored"), std::string::npos) << r.err;
+
+  const Outcome fail = comity({"score", "-m", cli_model(), "--on-error", "fail", "-t", ""});
+  EXPECT_EQ(fail.exit_code, 2);
+  EXPECT_NE(fail.err.find("empty text"), std::string::npos) << fail.err;
+}
+
 TEST(CliScore, TruncatedModelFailsClearly) {
   const std::string whole = tiny::read_bytes(cli_model());
   const std::string cut = tiny::scratch("truncated.cmodel");
@@ -315,6 +332,14 @@ TEST(CliEval, FixtureSuitesGiveJsonAndMarkdown) {
   const auto only = nlohmann::json::parse(tiny::read_bytes(json_file));
   EXPECT_EQ(only["suites"].size(), 1u);
   EXPECT_EQ(only["suites"]["tiny-spans"]["posts"], 34);
+}
+
+TEST(CliEval, MissingSuitesFileFails) {
+  const Outcome r = comity({"eval", "-m", cli_model(), "--suites", tiny::scratch("none.toml"),
+                            "--data-dir", tiny::fixture_dir()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("none.toml"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 TEST(CliEval, AbsentDataDirIsReportedAsSkipped) {
