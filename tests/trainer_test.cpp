@@ -404,5 +404,61 @@ TEST(TrainerMasks, HeadsWithoutExamplesStayAtZeroWeights) {
   EXPECT_TRUE(any_toxicity);
 }
 
+TEST(TrainerReport, DedupRequireAndConstantLabels) {
+  const auto dir = tiny::scratch_dir() / "dedup";
+  std::filesystem::create_directories(dir);
+  tiny::write_bytes((dir / "old.jsonl").string(),
+                    "{\"text\": \"you are a clown\", \"t\": 0.4, \"lang\": \"en\"}\n"
+                    "{\"text\": \"lovely garden\", \"t\": 0.1, \"lang\": \"en\"}\n"
+                    "{\"text\": \"ein Garten\", \"t\": 0.1, \"lang\": \"de\"}\n");
+  tiny::write_bytes((dir / "new.jsonl").string(),
+                    "{\"text\": \"you are a clown\", \"t\": 0.9}\n"
+                    "{\"text\": \"what an idiot\", \"t\": 0.95}\n");
+  tiny::write_bytes((dir / "rude.tsv").string(), "text\nget lost\nyou are a clown\n");
+  const Recipe recipe = parse_recipe(R"(
+name = "dedup"
+version = "dedup-1"
+[features]
+hash_bits = 10
+[split]
+train = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+dev = []
+test = []
+[[datasets]]
+name = "old"
+path = "old.jsonl"
+soft_labels = { TOXICITY = "t" }
+dedup_group = "ref"
+priority = 1
+require = { lang = "en" }
+[[datasets]]
+name = "new"
+path = "new.jsonl"
+soft_labels = { TOXICITY = "t" }
+dedup_group = "ref"
+priority = 2
+[[datasets]]
+name = "rude"
+path = "rude.tsv"
+constant_labels = { TOXICITY = 1.0, INSULT = 1.0 }
+)",
+                                     "dedup.toml");
+  TrainOptions options;
+  options.data_dir = dir.string();
+  const nlohmann::json report = train(recipe, options).report;
+  const auto& old_counts = report["datasets"]["old"];
+  EXPECT_EQ(old_counts["rows"], 3);
+  EXPECT_EQ(old_counts["skipped_filtered"], 1);    // lang "de"
+  EXPECT_EQ(old_counts["duplicates_removed"], 1);  // "new" has the higher priority
+  EXPECT_EQ(old_counts["used"], 1);
+  EXPECT_EQ(report["datasets"]["new"]["used"], 2);
+  EXPECT_EQ(report["datasets"]["new"]["duplicates_removed"], 0);
+  // Outside the dedup group the same text is kept.
+  EXPECT_EQ(report["datasets"]["rude"]["used"], 2);
+  EXPECT_EQ(report["examples"]["train"], 5);
+  EXPECT_EQ(report["attributes"]["TOXICITY"]["train_examples"], 5);
+  EXPECT_EQ(report["attributes"]["INSULT"]["train_examples"], 2);
+}
+
 }  // namespace
 }  // namespace comity
