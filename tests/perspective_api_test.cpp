@@ -165,7 +165,7 @@ TEST_F(PerspectiveApiTest, ShortEnglishWithoutLanguagesIsNotMisdetected) {
 }
 
 TEST_F(PerspectiveApiTest, MalformedJsonAndInvalidUtf8AreInvalidArgument) {
-  for (const std::string body :
+  for (const std::string& body :
        {std::string("{\"comment\": {"), std::string("[1,2]"), std::string(""),
         std::string("{\"comment\": {\"text\": \"x\"}, \"n\": 9E9000}"),  // found by fuzzing
         std::string("{\"comment\":{\"text\":\"bad \xC3\x28 byte\"},"

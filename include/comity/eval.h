@@ -15,6 +15,7 @@ struct EvalOptions {
   std::vector<std::string> only;  // suite names; empty = all
   int threads = 2;
   std::size_t limit = 0;  // at most this many examples per suite (0 = all), for smoke runs
+  std::string split;      // overrides the suites' split ("dev" while tuning, so test stays unseen)
 };
 
 // Runs the suites and returns {"model": ..., "suites": {name: {...}}}.

@@ -29,8 +29,8 @@ struct Calibration {
 };
 
 struct ModelInfo {
-  std::string name;       // "comity-en"
-  std::string version;    // "comity-en-1"
+  std::string name;     // "comity-en"
+  std::string version;  // "comity-en-1"
   std::vector<std::string> languages{"en"};
   FeatureConfig features;
   std::string recipe_sha256;  // hash of the recipe text that built it
@@ -38,7 +38,7 @@ struct ModelInfo {
   std::array<Calibration, kNumAttributes> calibration;
   std::array<float, kNumAttributes> bias{};
   std::array<float, kNumAttributes> scale{};  // int8 weight -> float
-  float span_bias = 0.f, span_scale = 0.f;   // token-span head
+  float span_bias = 0.f, span_scale = 0.f;    // token-span head
   float span_threshold = 0.5f;
   std::string quality_json;  // evaluation summary, free-form JSON object
 };

@@ -62,6 +62,9 @@ std::uint64_t fnv1a64(std::string_view bytes);
 Split split_of(const SplitSpec& spec, std::string_view text);
 
 struct TrainingParams {
+  // Attribute heads: "logistic", "logit_squared", or "mixed" (log-odds regression on
+  // reference scores, cross-entropy on human labels).
+  std::string loss = "logistic";
   int epochs = 5;
   float learning_rate = 0.2f;
   float l2 = 0.f;

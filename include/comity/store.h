@@ -19,21 +19,21 @@ class StoreError : public std::runtime_error {
 
 // One suggestscore call (or, later, one moderator decision) kept as training data.
 struct FeedbackRecord {
-  std::int64_t id = 0;              // assigned by the store
-  std::string created_at;           // RFC 3339 UTC, assigned by the store when empty
-  std::string source;               // "suggestscore" | "moderation"
+  std::int64_t id = 0;     // assigned by the store
+  std::string created_at;  // RFC 3339 UTC, assigned by the store when empty
+  std::string source;      // "suggestscore" | "moderation"
   std::string community_id;
   std::string client_token;
   std::string session_id;
-  std::optional<std::string> text;  // absent when the client asked doNotStore
-  std::string language;             // e.g. "en"
+  std::optional<std::string> text;                 // absent when the client asked doNotStore
+  std::string language;                            // e.g. "en"
   std::map<std::string, double> attribute_values;  // "TOXICITY" -> 1.0
 };
 
 struct ApiKeyRecord {
   std::int64_t id = 0;
   std::string name;
-  std::string prefix;  // first characters of the key, shown in listings
+  std::string prefix;           // first characters of the key, shown in listings
   int requests_per_minute = 0;  // 0 = unlimited
   std::string created_at;
   bool revoked = false;

@@ -24,8 +24,8 @@ struct TextRange {
 enum class TokenKind : std::uint8_t { kWord, kNumber, kEmoji, kSymbol };
 
 struct Token {
-  std::string norm;   // normalised form used for features, e.g. "f*ck" -> "fuck"
-  TextRange where;    // where it came from in the original text
+  std::string norm;  // normalised form used for features, e.g. "f*ck" -> "fuck"
+  TextRange where;   // where it came from in the original text
   TokenKind kind = TokenKind::kWord;
   bool obfuscated = false;  // true when de-obfuscation changed the letters
 };

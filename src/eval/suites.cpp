@@ -80,6 +80,15 @@ Rows read_rows(const std::string& path, const toml::table& t, const std::string&
   opt.has_header = t["header"].value<bool>().value_or(true);
   read_table_file(path, opt, [&](TableRow& row) {
     auto text = field_string(row.fields, text_field);
+    // Pre-tokenised sets (HateXplain) keep the text as a list of tokens.
+    if (const nlohmann::json* f = find_field(row.fields, text_field); !text && f && f->is_array()) {
+      text.emplace();
+      for (const auto& tok : *f) {
+        if (!tok.is_string()) continue;
+        if (!text->empty()) *text += ' ';
+        *text += tok.get<std::string>();
+      }
+    }
     if (!row.error.empty() || !text || find_invalid_utf8(*text) ||
         text->find_first_not_of(" \t\r\n") == std::string::npos) {
       ++rows.skipped;
@@ -104,7 +113,7 @@ std::optional<Split> parse_split(const std::string& s) {
 nlohmann::json reference_suite(const Context& ctx) {
   const toml::table& t = ctx.suite;
   const SplitSpec split;
-  const auto only = parse_split(str(t, "split", "test"));
+  const auto only = parse_split(ctx.options.split.empty() ? str(t, "split", "test") : ctx.options.split);
   const std::string text_field = str(t, "text", "text");
   const std::string prefix = str(t, "reference", "perspective") + ".";
   const auto lang = str(t, "require_lang");
@@ -358,7 +367,7 @@ nlohmann::json bias_suite(const Context& ctx) {
 nlohmann::json obfuscation_suite(const Context& ctx) {
   const toml::table& t = ctx.suite;
   const std::vector<std::string> words = str_list(t, "words");
-  const auto only = parse_split(str(t, "split", "test"));
+  const auto only = parse_split(ctx.options.split.empty() ? str(t, "split", "test") : ctx.options.split);
   const std::size_t per_word =
       static_cast<std::size_t>(t["texts_per_word"].value<std::int64_t>().value_or(20));
   const auto attr = parse_attribute(str(t, "attribute", "TOXICITY"));

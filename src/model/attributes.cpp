@@ -3,8 +3,8 @@
 namespace comity {
 namespace {
 constexpr std::array<std::string_view, kNumAttributes> kNames = {
-    "TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK",   "INSULT",
-    "PROFANITY", "THREAT",         "SEXUALLY_EXPLICIT", "FLIRTATION",
+    "TOXICITY",  "SEVERE_TOXICITY", "IDENTITY_ATTACK",   "INSULT",
+    "PROFANITY", "THREAT",          "SEXUALLY_EXPLICIT", "FLIRTATION",
 };
 }  // namespace
 

@@ -73,8 +73,10 @@ void apply_config_file(const std::string& path, ServerConfig& config) {
   } catch (const toml::parse_error& e) {
     throw std::runtime_error("config " + path + ": " + std::string(e.description()));
   }
-  for (const auto& [key, node] : table) {
-    const std::string name(key.str());
+  for (const auto& entry : table) {
+    // Named references, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const toml::node& node = entry.second;
+    const std::string name(entry.first.str());
     const auto it = std::find_if(settings().begin(), settings().end(),
                                  [&](const Setting& s) { return name == s.key; });
     if (it == settings().end())

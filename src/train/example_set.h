@@ -37,9 +37,16 @@ struct HeadData {
   std::vector<std::uint32_t> index;  // which rows take part
   std::vector<float> target;         // per participating row, in [0,1]
   std::vector<float> weight;         // per participating row
+  std::vector<std::uint8_t> soft;    // per row: 1 when the target is a reference score
+};
+enum class HeadLoss : std::uint8_t {
+  kLogistic,     // cross-entropy against the (soft) target probability
+  kLogitSquared, // squared error against the target's clipped log-odds
+  kMixed,        // log-odds regression for reference scores, cross-entropy for human labels
 };
 struct HeadParams {
   std::uint32_t buckets;
+  HeadLoss loss;
   int epochs;
   float learning_rate;
   float l2;

@@ -35,6 +35,15 @@ HeadWeights train_logistic_head(const HeadData& data, const HeadParams& params) 
 
   std::vector<std::uint32_t> order(data.index.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Log-odds regression: Perspective's low scores differ by little in probability
+  // (0.01 vs 0.05) but a lot in log-odds, and those differences decide the ranking.
+  std::vector<float> logit_target;
+  std::vector<std::uint8_t> regress(data.target.size(), params.loss == HeadLoss::kLogitSquared);
+  if (params.loss == HeadLoss::kMixed) regress = data.soft;
+  for (float y : data.target) {
+    const float c = std::clamp(y, 0.005f, 0.995f);
+    logit_target.push_back(std::log(c / (1 - c)));
+  }
   std::mt19937_64 rng(params.seed);
   const SparseRows& rows = *data.rows;
   for (int epoch = 0; epoch < params.epochs; ++epoch) {
@@ -45,11 +54,18 @@ HeadWeights train_logistic_head(const HeadData& data, const HeadParams& params) 
       const std::uint64_t b = rows.offsets[row], e = rows.offsets[row + 1];
       float z = out.bias;
       for (std::uint64_t j = b; j < e; ++j) z += rows.values[j] * out.w[rows.buckets[j]];
-      const float p = 1.f / (1.f + std::exp(-z));
-      const float y = data.target[k];
       const float wt = data.weight[k];
-      loss -= wt * (y * std::log(std::max(p, 1e-7f)) + (1 - y) * std::log(std::max(1 - p, 1e-7f)));
-      const float g = (p - y) * wt;
+      float g;
+      if (regress[k]) {
+        const float d = z - logit_target[k];
+        loss += wt * 0.5 * d * d;
+        g = d * wt;
+      } else {
+        const float p = 1.f / (1.f + std::exp(-z));
+        const float y = data.target[k];
+        loss -= wt * (y * std::log(std::max(p, 1e-7f)) + (1 - y) * std::log(std::max(1 - p, 1e-7f)));
+        g = (p - y) * wt;
+      }
       for (std::uint64_t j = b; j < e; ++j) {
         const std::uint32_t bucket = rows.buckets[j];
         const float grad = g * rows.values[j] + params.l2 * out.w[bucket];

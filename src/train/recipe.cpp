@@ -204,6 +204,10 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
   if (const toml::table* t = root["training"].as_table()) {
     auto& p = r.training;
     p.epochs = static_cast<int>(get_or<std::int64_t>(*t, "epochs", p.epochs));
+    p.loss = get_or<std::string>(*t, "loss", p.loss);
+    if (p.loss != "logistic" && p.loss != "logit_squared" && p.loss != "mixed") {
+      fail(where, "training.loss must be 'logistic', 'logit_squared' or 'mixed'");
+    }
     p.learning_rate = static_cast<float>(get_or(*t, "learning_rate", double{p.learning_rate}));
     p.l2 = static_cast<float>(get_or(*t, "l2", double{p.l2}));
     p.seed = static_cast<std::uint64_t>(

@@ -30,6 +30,7 @@ struct Example {
   Split split;
   std::uint32_t dataset;
   std::uint8_t mask = 0;  // bit a: attribute a has a target
+  std::uint8_t soft = 0;  // bit a: that target is a reference score, not a human label
   std::array<float, kNumAttributes> target{};
 };
 
@@ -90,6 +91,7 @@ void read_dataset(const DatasetSpec& spec, std::uint32_t index, const Recipe& re
       if (!(y >= 0 && y <= 1)) continue;
       ex.target[index_of(attr)] = static_cast<float>(y);
       ex.mask |= static_cast<std::uint8_t>(1u << index_of(attr));
+      ex.soft |= static_cast<std::uint8_t>(1u << index_of(attr));
     }
     for (const LabelMapping& m : spec.labels) {
       auto value = field_string(row.fields, m.column);
@@ -248,21 +250,26 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
   // 3. One head per attribute; heads are independent, so they train in parallel
   //    and the result does not depend on the thread count.
   const std::uint32_t buckets = 1u << recipe.features.hash_bits;
+  const HeadLoss loss = recipe.training.loss == "logit_squared" ? HeadLoss::kLogitSquared
+                        : recipe.training.loss == "mixed"       ? HeadLoss::kMixed
+                                                                : HeadLoss::kLogistic;
   std::array<HeadWeights, kNumAttributes> heads;
   std::array<std::size_t, kNumAttributes> head_examples{};
   std::atomic<std::size_t> heads_done{0};
   parallel_for(kNumAttributes, threads, [&](std::size_t a) {
-    HeadData data{&rows, {}, {}, {}};
+    HeadData data{&rows, {}, {}, {}, {}};
     for (std::uint32_t r = 0; r < train_ids.size(); ++r) {
       const Example& ex = examples[train_ids[r]];
       if (!(ex.mask >> a & 1u)) continue;
       data.index.push_back(r);
       data.target.push_back(ex.target[a]);
       data.weight.push_back(recipe.datasets[ex.dataset].weight);
+      data.soft.push_back(ex.soft >> a & 1u);
     }
     heads[a] =
-        train_logistic_head(data, {buckets, recipe.training.epochs, recipe.training.learning_rate,
-                                   recipe.training.l2, recipe.training.seed + a});
+        train_logistic_head(data, {buckets, loss, recipe.training.epochs,
+                                   recipe.training.learning_rate, recipe.training.l2,
+                                   recipe.training.seed + a});
     head_examples[a] = data.index.size();
     progress("training", heads_done.fetch_add(1) + 1, kNumAttributes);
   });

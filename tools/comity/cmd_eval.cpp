@@ -14,6 +14,7 @@ void register_eval_command(CLI::App& app) {
     std::vector<std::string> only;
     int threads = 0;
     std::size_t limit = 0;
+    std::string split;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -29,6 +30,8 @@ void register_eval_command(CLI::App& app) {
   cmd->add_option("-o,--json", args->json_out, "Write results JSON here (default: stdout)");
   cmd->add_option("--markdown", args->markdown_out, "Write Markdown tables here");
   cmd->add_option("-j,--threads", args->threads, "Scoring threads (default: all cores)");
+  cmd->add_option("--split", args->split, "Evaluate the hash-split suites on this split instead (dev while tuning)")
+      ->check(CLI::IsMember({"train", "dev", "test"}));
   cmd->add_option("--limit", args->limit, "At most this many examples per suite (smoke runs)");
   cmd->callback([args] {
     if (args->model.empty()) args->model = default_model_path();
@@ -43,6 +46,7 @@ void register_eval_command(CLI::App& app) {
                           ? args->threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     options.limit = args->limit;
+    options.split = args->split;
     Scorer scorer(Model::load(args->model));
     const nlohmann::json results = run_eval(scorer, options);
     for (const auto& [name, r] : results["suites"].items()) {
