@@ -164,6 +164,27 @@ TEST(TrainerRecipe, RejectsOtherMistakes) {
   EXPECT_THROW(load_recipe(tiny::scratch("no-such-recipe.toml")), RecipeError);
 }
 
+TEST(TrainerRecipe, RejectsMisspeltKeysWrongTypesAndBadSplits) {
+  const auto with = [](const std::string& table) {
+    return replace_once(kMinimal, "[[datasets]]", table + "\n[[datasets]]");
+  };
+  EXPECT_NE(parse_error(with("[training]\nepoch = 3")).find("unknown key 'epoch'"),
+            std::string::npos);
+  EXPECT_NE(
+      parse_error(with("[features]\nhash_bits = \"12\"")).find("'hash_bits' has the wrong type"),
+      std::string::npos);
+  EXPECT_NE(
+      parse_error(with("[split]\ntrain = [0, 1, 8]\ndev = [8]")).find("bucket 8 is in two splits"),
+      std::string::npos);
+  EXPECT_NE(parse_error(with("[split]\ntest = [10]")).find("outside 0..9"), std::string::npos);
+  EXPECT_NE(parse_error(with("[training]\ncalibration_knots = 1")).find("calibration_knots"),
+            std::string::npos);
+  const std::string minimal(kMinimal);
+  const std::string twice = minimal + "\n" + minimal.substr(minimal.find("[[datasets]]"));
+  EXPECT_NE(parse_error(twice).find("two datasets are named 'd'"), std::string::npos)
+      << parse_error(twice);
+}
+
 TEST(TrainerSplit, Fnv1a64MatchesHandComputedValues) {
   // FNV-1a 64: offset basis, then per byte xor and multiply by the FNV prime.
   EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ULL);

@@ -76,7 +76,11 @@ Rows read_rows(const std::string& path, const toml::table& t, const std::string&
   Rows rows;
   TableOptions opt;
   const std::string format = str(t, "format");
-  opt.format = format.empty() ? table_format_from_path(path) : parse_table_format(format).value();
+  if (!format.empty() && !parse_table_format(format)) {
+    throw std::runtime_error(
+        fmt::format("suite format '{}' is not one of csv, tsv, jsonl", format));
+  }
+  opt.format = format.empty() ? table_format_from_path(path) : *parse_table_format(format);
   opt.has_header = t["header"].value<bool>().value_or(true);
   read_table_file(path, opt, [&](TableRow& row) {
     auto text = field_string(row.fields, text_field);
@@ -113,7 +117,8 @@ std::optional<Split> parse_split(const std::string& s) {
 nlohmann::json reference_suite(const Context& ctx) {
   const toml::table& t = ctx.suite;
   const SplitSpec split;
-  const auto only = parse_split(ctx.options.split.empty() ? str(t, "split", "test") : ctx.options.split);
+  const auto only =
+      parse_split(ctx.options.split.empty() ? str(t, "split", "test") : ctx.options.split);
   const std::string text_field = str(t, "text", "text");
   const std::string prefix = str(t, "reference", "perspective") + ".";
   const auto lang = str(t, "require_lang");
@@ -367,7 +372,8 @@ nlohmann::json bias_suite(const Context& ctx) {
 nlohmann::json obfuscation_suite(const Context& ctx) {
   const toml::table& t = ctx.suite;
   const std::vector<std::string> words = str_list(t, "words");
-  const auto only = parse_split(ctx.options.split.empty() ? str(t, "split", "test") : ctx.options.split);
+  const auto only =
+      parse_split(ctx.options.split.empty() ? str(t, "split", "test") : ctx.options.split);
   const std::size_t per_word =
       static_cast<std::size_t>(t["texts_per_word"].value<std::int64_t>().value_or(20));
   const auto attr = parse_attribute(str(t, "attribute", "TOXICITY"));

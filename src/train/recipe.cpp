@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "comity/sha256.h"
@@ -65,10 +67,22 @@ Attribute attribute_or_fail(const std::string& where, std::string_view name) {
   return *a;
 }
 
+// A misspelt key would otherwise fall back to a default without a word.
+void check_keys(const std::string& where, const toml::table& t,
+                std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : t) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+      fail(where, fmt::format("unknown key '{}'", key.str()));
+    }
+  }
+}
+
 template <typename T>
 T get_or(const toml::table& t, std::string_view key, T fallback) {
-  if (auto v = t[key].value<T>()) return *v;
-  return fallback;
+  const toml::node* node = t.get(key);
+  if (!node) return fallback;
+  if (auto v = node->value<T>()) return *v;
+  throw RecipeError(fmt::format("key '{}' has the wrong type", key));
 }
 
 std::vector<int> int_list(const toml::table& t, std::string_view key, std::vector<int> fallback) {
@@ -100,6 +114,10 @@ TableOptions table_options(const std::string& where, const toml::table& t,
 }
 
 DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
+  check_keys(
+      where + " [[datasets]]", t,
+      {"name", "path", "format", "header", "delimiter", "text", "weight", "priority", "dedup_group",
+       "calibrate", "optional", "soft_labels", "constant_labels", "require", "labels"});
   DatasetSpec d;
   d.name = get_or<std::string>(t, "name", "");
   d.path = get_or<std::string>(t, "path", "");
@@ -137,6 +155,7 @@ DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
     for (const auto& node : *labels) {
       const toml::table* lt = node.as_table();
       if (!lt) fail(at, "labels must be tables");
+      check_keys(at + " [[datasets.labels]]", *lt, {"column", "values"});
       LabelMapping m;
       m.column = get_or<std::string>(*lt, "column", "");
       if (m.column.empty()) fail(at, "a label mapping needs 'column'");
@@ -173,6 +192,9 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     const auto& src = e.source().begin;
     fail(where, fmt::format("line {}, column {}: {}", src.line, src.column, e.description()));
   }
+  check_keys(
+      where, root,
+      {"name", "version", "languages", "features", "training", "split", "datasets", "spans"});
   Recipe r;
   r.name = get_or<std::string>(root, "name", "");
   r.version = get_or<std::string>(root, "version", "");
@@ -184,6 +206,8 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     }
   }
   if (const toml::table* f = root["features"].as_table()) {
+    check_keys(where + " [features]", *f,
+               {"hash_bits", "word_ngrams", "char_ngram_min", "char_ngram_max"});
     r.features.hash_bits =
         static_cast<std::uint32_t>(get_or<std::int64_t>(*f, "hash_bits", r.features.hash_bits));
     r.features.word_ngrams =
@@ -202,6 +226,9 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     fail(where, "features.char_ngram_min/max must satisfy 1 <= min <= max <= 8");
   }
   if (const toml::table* t = root["training"].as_table()) {
+    check_keys(where + " [training]", *t,
+               {"loss", "epochs", "learning_rate", "l2", "seed", "threads", "span_epochs",
+                "span_learning_rate", "calibration_knots"});
     auto& p = r.training;
     p.epochs = static_cast<int>(get_or<std::int64_t>(*t, "epochs", p.epochs));
     p.loss = get_or<std::string>(*t, "loss", p.loss);
@@ -220,21 +247,37 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
         static_cast<std::size_t>(get_or<std::int64_t>(*t, "calibration_knots", 48));
     if (p.epochs < 1 || p.learning_rate <= 0 || p.threads < 1)
       fail(where, "training: epochs, learning_rate and threads must be positive");
+    if (p.calibration_knots < 2) fail(where, "training.calibration_knots must be at least 2");
   }
   if (const toml::table* s = root["split"].as_table()) {
+    check_keys(where + " [split]", *s, {"train", "dev", "test"});
     r.split.train = int_list(*s, "train", r.split.train);
     r.split.dev = int_list(*s, "dev", r.split.dev);
     r.split.test = int_list(*s, "test", r.split.test);
+  }
+  std::set<int> seen_buckets;
+  for (const auto* list : {&r.split.train, &r.split.dev, &r.split.test}) {
+    for (int b : *list) {
+      if (b < 0 || b > 9) fail(where, fmt::format("split bucket {} is outside 0..9", b));
+      if (!seen_buckets.insert(b).second)
+        fail(where, fmt::format("split bucket {} is in two splits", b));
+    }
   }
   if (const toml::array* ds = root["datasets"].as_array()) {
     for (const auto& node : *ds) {
       const toml::table* t = node.as_table();
       if (!t) fail(where, "datasets must be tables ([[datasets]])");
       r.datasets.push_back(parse_dataset(where, *t));
+      for (std::size_t i = 0; i + 1 < r.datasets.size(); ++i) {
+        if (r.datasets[i].name == r.datasets.back().name) {
+          fail(where, fmt::format("two datasets are named '{}'", r.datasets.back().name));
+        }
+      }
     }
   }
   if (r.datasets.empty()) fail(where, "no [[datasets]]");
   if (const toml::table* s = root["spans"].as_table()) {
+    check_keys(where + " [spans]", *s, {"path", "format", "header", "delimiter", "text", "spans"});
     SpanDatasetSpec sp;
     sp.path = get_or<std::string>(*s, "path", "");
     if (sp.path.empty()) fail(where, "spans needs 'path'");

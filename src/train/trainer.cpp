@@ -266,10 +266,9 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       data.weight.push_back(recipe.datasets[ex.dataset].weight);
       data.soft.push_back(ex.soft >> a & 1u);
     }
-    heads[a] =
-        train_logistic_head(data, {buckets, loss, recipe.training.epochs,
-                                   recipe.training.learning_rate, recipe.training.l2,
-                                   recipe.training.seed + a});
+    heads[a] = train_logistic_head(
+        data, {buckets, loss, recipe.training.epochs, recipe.training.learning_rate,
+               recipe.training.l2, recipe.training.seed + a});
     head_examples[a] = data.index.size();
     progress("training", heads_done.fetch_add(1) + 1, kNumAttributes);
   });
@@ -304,8 +303,10 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
   // 5. Calibrate against the held-out dev rows of the reference-scored sets, using
   //    the quantised weights exactly as they will be served.
   progress("calibrating", 0, 1);
+  static std::atomic<unsigned> calibrations{0};
   const auto tmp = std::filesystem::temp_directory_path() /
-                   fmt::format("comity-calibrate-{}.cmodel", static_cast<long>(::getpid()));
+                   fmt::format("comity-calibrate-{}-{}.cmodel", static_cast<long>(::getpid()),
+                               calibrations.fetch_add(1));
   Model::save(weights, tmp.string());
   auto quantised = Model::load(tmp.string());
   std::filesystem::remove(tmp);

@@ -26,11 +26,13 @@ void register_eval_command(CLI::App& app) {
   cmd->add_option("-s,--suites", args->suites,
                   "Suite definitions (default: recipes/eval-suites.toml)");
   cmd->add_option("-d,--data-dir", args->data_dir, "Data directory (default: ../shared/data)");
-  cmd->add_option("--suite", args->only, "Run only these suites (repeatable)");
+  cmd->add_option("--suite", args->only, "Run only this suite (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("-o,--json", args->json_out, "Write results JSON here (default: stdout)");
   cmd->add_option("--markdown", args->markdown_out, "Write Markdown tables here");
   cmd->add_option("-j,--threads", args->threads, "Scoring threads (default: all cores)");
-  cmd->add_option("--split", args->split, "Evaluate the hash-split suites on this split instead (dev while tuning)")
+  cmd->add_option("--split", args->split,
+                  "Evaluate the hash-split suites on this split instead (dev while tuning)")
       ->check(CLI::IsMember({"train", "dev", "test"}));
   cmd->add_option("--limit", args->limit, "At most this many examples per suite (smoke runs)");
   cmd->callback([args] {

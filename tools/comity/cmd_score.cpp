@@ -237,7 +237,8 @@ void register_score_command(CLI::App& app) {
       "Example: comity score --format jsonl --text-field text comments.jsonl");
   cmd->add_option("files", args->files,
                   "Input files ('-' for stdin); none: read -t texts or stdin lines");
-  cmd->add_option("-t,--text", args->texts, "A comment to score (repeatable)");
+  cmd->add_option("-t,--text", args->texts, "A comment to score (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("-f,--format", args->format,
                   "Input format: jsonl, csv, tsv, text (default: from the extension)")
       ->check(CLI::IsMember({"jsonl", "csv", "tsv", "text"}));

@@ -41,6 +41,7 @@ void register_train_command(CLI::App& app) {
     Model::save(result.weights, args->output);
     std::ofstream report(args->report);
     report << result.report.dump(2) << '\n';
+    if (!report) throw std::runtime_error("cannot write the training report " + args->report);
     std::cerr << "comity train: wrote " << args->output << " and " << args->report << '\n';
   });
 }
