@@ -31,6 +31,22 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_by_prefix ON api_keys(prefix);
 )sql"},
+    {2, "console users and sessions", R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  name          TEXT NOT NULL UNIQUE,
+  role          TEXT NOT NULL CHECK (role IN ('admin', 'moderator')),
+  password_hash TEXT NOT NULL,  -- pbkdf2_sha256$iterations$salt$hash
+  created_at    TEXT NOT NULL
+);
+CREATE TABLE console_sessions (
+  token_hash TEXT PRIMARY KEY,  -- hex SHA-256 of the cookie value
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  expires_at INTEGER NOT NULL   -- unix seconds
+);
+CREATE INDEX console_sessions_by_expiry ON console_sessions(expires_at);
+)sql"},
 };
 
 }  // namespace
