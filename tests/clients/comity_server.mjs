@@ -51,19 +51,29 @@ export async function startServer({ dataDir, model = testModel(), noAuth = true,
   const child = spawn(comityBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const port = await new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = output.match(/serving on http:\/\/[^\s:]+:(\d+)/);
-      if (match) resolve(Number(match[1]));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    exited.then(({ code }) => reject(new Error(`comity serve exited (${code}) before serving:\n${output}`)));
-    setTimeout(() => reject(new Error(`comity serve did not report its port:\n${output}`)), 20000);
-  });
+  // No server outlives the test file, whatever failed.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  exited.then(() => process.off('exit', killOnExit));
+  let port;
+  try {
+    port = await new Promise((resolve, reject) => {
+      const onData = (chunk) => {
+        output += chunk.toString();
+        const match = output.match(/serving on http:\/\/[^\s:]+:(\d+)/);
+        if (match) resolve(Number(match[1]));
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      exited.then(({ code }) => reject(new Error(`comity serve exited (${code}) before serving:\n${output}`)));
+      setTimeout(() => reject(new Error(`comity serve did not report its port:\n${output}`)), 20000).unref();
+    });
+    await waitReady(`http://127.0.0.1:${port}`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitReady(baseUrl);
   return {
     port,
     baseUrl,

@@ -80,7 +80,7 @@ class ComityServer:
 
         threading.Thread(target=read, daemon=True).start()
         if not found.wait(20) or self.port is None:
-            self.process.kill()
+            self.kill_if_running()
             raise RuntimeError("comity serve did not start:\n" + "".join(self.lines))
         self.base_url = "http://127.0.0.1:%d" % self.port
         deadline = time.time() + 20
@@ -92,6 +92,7 @@ class ComityServer:
             except OSError:
                 pass
             if time.time() > deadline:
+                self.kill_if_running()
                 raise RuntimeError("/readyz never answered 200")
             time.sleep(0.05)
 
@@ -99,11 +100,15 @@ class ComityServer:
     def discovery_url(self):
         return self.base_url + "/$discovery/rest?version=v1alpha1"
 
+    def kill_if_running(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+
     def stop(self):
         self.process.terminate()
-        code = self.process.wait(20)
-        self.process.stdout.close()
-        return code
+        return self.process.wait(20)
 
 
 def build_client(discovery_url, key, http=None):
@@ -135,6 +140,7 @@ class DiscoveryClientMixin:
     @classmethod
     def setUpClass(cls):
         cls.scratch = tempfile.mkdtemp(prefix="comity-python-")
+        cls.addClassCleanup(shutil.rmtree, cls.scratch, True)
         cls.data_dir = os.path.join(cls.scratch, "data")
         os.makedirs(cls.data_dir)
         model = tiny_model()
@@ -143,12 +149,13 @@ class DiscoveryClientMixin:
                                  "--name", "test", "--rpm", "600")
             cls.key = created.stdout.strip().splitlines()[-1].strip()
         cls.server = ComityServer(cls.data_dir, model, cls.no_auth)
+        # Also runs when setUpClass fails, so no server outlives the suite.
+        cls.addClassCleanup(cls.server.kill_if_running)
         cls.client = build_client(cls.server.discovery_url, cls.key)
 
     @classmethod
     def tearDownClass(cls):
         code = cls.server.stop()
-        shutil.rmtree(cls.scratch, ignore_errors=True)
         assert code == 0, "comity serve exited with %s on SIGTERM" % code
 
     def assert_scored(self, response, attribute="TOXICITY"):
