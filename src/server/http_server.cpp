@@ -85,6 +85,13 @@ HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> anal
 
 HttpServer::~HttpServer() { stop(); }
 
+void HttpServer::add_route(std::string method, std::string path_regex, bool authenticated,
+                           RouteHandler handler) {
+  std::regex regex(path_regex, std::regex::ECMAScript);
+  extension_routes_.push_back({std::move(method), std::move(path_regex), std::move(regex),
+                               authenticated, std::move(handler)});
+}
+
 const HttpServer::Route* HttpServer::find_route(const std::string& method,
                                                 const std::string& path) const {
   static const Route kRoutes[] = {
@@ -144,7 +151,19 @@ void HttpServer::handle(const httplib::Request& request, httplib::Response& resp
 void HttpServer::dispatch(const httplib::Request& request, httplib::Response& response,
                           std::string& route, std::string& key_id) {
   const Route* match = find_route(request.method, request.path);
-  if (match == nullptr) throw not_found(request.method, request.path);
+  if (match == nullptr) {
+    for (const ExtensionRoute& extension : extension_routes_) {
+      const bool method_ok = request.method == extension.method ||
+                             (request.method == "HEAD" && extension.method == "GET");
+      std::smatch groups;
+      if (!method_ok || !std::regex_match(request.path, groups, extension.regex)) continue;
+      route = extension.pattern;
+      if (extension.authenticated) key_id = authenticate(request, response);
+      extension.handler(request, response, groups);
+      return;
+    }
+    throw not_found(request.method, request.path);
+  }
   route = match->path;
   if (match->authenticated) key_id = authenticate(request, response);
   (this->*match->handler)(request, response);

@@ -8,8 +8,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <httplib.h>
 #include <spdlog/logger.h>
@@ -55,8 +57,34 @@ class HttpServer {
   // Handles one request exactly as if it had arrived over HTTP (used by /batch).
   void handle(const httplib::Request& request, httplib::Response& response);
 
+  // Extension routes let feature modules (moderation, console) serve their own
+  // paths without growing the built-in table. `path_regex` must match the whole
+  // path (std::regex_match); capture groups reach the handler through the match.
+  // They are tried after the built-in routes, in the order added; add them
+  // before start()/serve(). Handlers throw ApiError for client errors, exactly
+  // like the built-in ones; HEAD is served by a GET route.
+  using RouteHandler =
+      std::function<void(const httplib::Request&, httplib::Response&, const std::smatch&)>;
+  void add_route(std::string method, std::string path_regex, bool authenticated,
+                 RouteHandler handler);
+
+  // What extension handlers share with the built-in ones. The store may be null;
+  // hold store_mutex() around every call into it. current_analyzer() throws
+  // ApiError 503 when no model is loaded.
+  Store* store() const { return store_; }
+  std::mutex& store_mutex() { return store_mutex_; }
+  std::shared_ptr<const Analyzer> current_analyzer() const { return analyzer(); }
+  const ServerConfig& config() const { return config_; }
+
  private:
   struct Route;
+  struct ExtensionRoute {
+    std::string method;
+    std::string pattern;
+    std::regex regex;
+    bool authenticated;
+    RouteHandler handler;
+  };
   void dispatch(const httplib::Request& request, httplib::Response& response, std::string& route,
                 std::string& key_id);
   const Route* find_route(const std::string& method, const std::string& path) const;
@@ -84,6 +112,7 @@ class HttpServer {
   std::mutex reload_mutex_;
   std::shared_ptr<spdlog::logger> access_log_;
   ServerMetrics metrics_;
+  std::vector<ExtensionRoute> extension_routes_;
   httplib::Server http_;
   std::thread thread_;
   std::atomic<bool> bound_{false};
