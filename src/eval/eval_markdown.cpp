@@ -50,6 +50,16 @@ std::string eval_markdown(const nlohmann::json& results) {
       }
     }
     md += "\n";
+    if (r.contains("per_term")) {
+      md += "| identity term | n | subgroup AUC | BPSN AUC | BNSP AUC | max harmless score |\n"
+            "|---|---|---|---|---|---|\n";
+      for (const auto& t : r["per_term"]) {
+        md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", cell(t["term"]), cell(t["n"]),
+                          cell(t["subgroup_auc"]), cell(t["bpsn_auc"]), cell(t["bnsp_auc"]),
+                          cell(t["max_harmless_score"]));
+      }
+      md += "\n";
+    }
   }
   return md;
 }
