@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "cli_common.h"
+#include "thread_command.h"
 #ifdef COMITY_HAVE_SERVER
 #include "server_commands.h"
 #endif
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   comity::cli::register_train_command(app);
   comity::cli::register_eval_command(app);
   comity::cli::register_model_command(app);
+  comity::cli::register_thread_command(app);
 #ifdef COMITY_HAVE_SERVER
   register_serve_command(app);
   register_keys_command(app);
