@@ -6,10 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "cli_common.h"
+#include "comity/console.h"
 #include "server/http_server.h"
 #include "server/scorer_analyzer.h"
 #include "server/server_config.h"
@@ -18,7 +20,7 @@
 namespace {
 
 struct ServeFlags {
-  std::string config_path, model, data_dir, host, log_level;
+  std::string config_path, model, data_dir, host, log_level, console_dir;
   int port = 0, threads = 0;
   bool no_auth = false;
   CLI::Option *model_opt = nullptr, *data_dir_opt = nullptr, *host_opt = nullptr,
@@ -40,6 +42,13 @@ comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
   if (config.model_path.empty()) config.model_path = comity::cli::default_model_path();
   comity::server::validate_config(config);
   return config;
+}
+
+std::string console_directory(const ServeFlags& flags) {
+  if (!flags.console_dir.empty()) return flags.console_dir;
+  if (const char* env = std::getenv("COMITY_CONSOLE_DIR"); env != nullptr && *env != '\0')
+    return env;
+  return std::string(COMITY_SOURCE_DIR) + "/web/dist";
 }
 
 void run_serve(const ServeFlags& flags) {
@@ -76,6 +85,13 @@ void run_serve(const ServeFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   comity::server::HttpServer server(config, analyzer, store.get(), loader, access_log);
+  if (store) {
+    // The moderator console needs the store for its accounts and sessions.
+    comity::console::ConsoleOptions console;
+    console.data_dir = config.data_dir;
+    console.static_dir = console_directory(flags);
+    comity::console::install_console(server, console);
+  }
   server.start();
   spdlog::info("comity serving on http://{}:{} with {} threads{}", config.host, server.port(),
                config.effective_threads(), config.no_auth ? " (no auth)" : "");
@@ -127,5 +143,8 @@ void register_serve_command(CLI::App& app) {
       "--no-auth", flags->no_auth, "Accept requests without an API key (loopback addresses only)");
   flags->log_level_opt = cmd->add_option("--log-level", flags->log_level,
                                          "trace|debug|info|warn|error (default info)");
+  cmd->add_option("--console-dir", flags->console_dir,
+                  "Built moderator console served at /console (default: $COMITY_CONSOLE_DIR or "
+                  "web/dist in the source tree; build it with web/build.sh)");
   cmd->callback([flags] { run_serve(*flags); });
 }

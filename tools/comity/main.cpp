@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   register_serve_command(app);
   register_keys_command(app);
   register_feedback_command(app);
+  register_users_command(app);
 #endif
   try {
     app.parse(argc, argv);

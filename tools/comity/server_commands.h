@@ -8,3 +8,5 @@ void register_serve_command(CLI::App& app);
 void register_keys_command(CLI::App& app);
 // `comity feedback export`: suggestscore feedback as JSONL for training.
 void register_feedback_command(CLI::App& app);
+// `comity users create|list`: accounts of the moderator console.
+void register_users_command(CLI::App& app);

@@ -1,0 +1,241 @@
+// Console accounts: PBKDF2 password hashes, users and browser sessions.
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+#include "comity/console.h"
+#include "comity/sha256.h"
+#include "comity/store.h"
+#include "store/sqlite_connection.h"
+
+namespace comity::console {
+namespace {
+
+using sqlite::Statement;
+
+constexpr std::size_t kSaltBytes = 16;
+constexpr std::size_t kHashBytes = 32;
+constexpr std::size_t kMinPasswordLength = 8;
+
+std::string to_hex(const unsigned char* bytes, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> from_hex(const std::string& hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int value = 0;
+    for (int k = 0; k < 2; ++k) {
+      const char c = hex[i + k];
+      int digit;
+      if (c >= '0' && c <= '9') {
+        digit = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        digit = c - 'a' + 10;
+      } else {
+        return std::nullopt;
+      }
+      value = value * 16 + digit;
+    }
+    out.push_back(static_cast<char>(value));
+  }
+  return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::string buffer(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(buffer.data()), static_cast<int>(bytes)) != 1) {
+    throw std::runtime_error("the system random generator failed");
+  }
+  return to_hex(reinterpret_cast<const unsigned char*>(buffer.data()), bytes);
+}
+
+std::string pbkdf2(const std::string& password, const std::string& salt, int iterations) {
+  unsigned char out[kHashBytes];
+  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                        reinterpret_cast<const unsigned char*>(salt.data()),
+                        static_cast<int>(salt.size()), iterations, EVP_sha256(), sizeof out,
+                        out) != 1) {
+    throw std::runtime_error("PBKDF2 failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string utc_now_rfc3339() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+User read_user(Statement& row) {
+  User user;
+  user.id = row.column_int(0);
+  user.name = row.column_text(1);
+  user.role = parse_role(row.column_text(2));
+  user.created_at = row.column_text(3);
+  return user;
+}
+
+}  // namespace
+
+const char* role_name(Role role) { return role == Role::admin ? "admin" : "moderator"; }
+
+Role parse_role(const std::string& name) {
+  if (name == "admin") return Role::admin;
+  if (name == "moderator") return Role::moderator;
+  throw std::invalid_argument("role must be admin or moderator, not '" + name + "'");
+}
+
+std::string hash_password(const std::string& password, int iterations) {
+  const auto salt = *from_hex(random_hex(kSaltBytes));
+  const std::string hash = pbkdf2(password, salt, iterations);
+  return "pbkdf2_sha256$" + std::to_string(iterations) + "$" +
+         to_hex(reinterpret_cast<const unsigned char*>(salt.data()), salt.size()) + "$" +
+         to_hex(reinterpret_cast<const unsigned char*>(hash.data()), hash.size());
+}
+
+bool verify_password(const std::string& password, const std::string& encoded) {
+  const auto first = encoded.find('$');
+  const auto second = encoded.find('$', first + 1);
+  const auto third = encoded.find('$', second + 1);
+  if (first == std::string::npos || second == std::string::npos || third == std::string::npos ||
+      encoded.substr(0, first) != "pbkdf2_sha256") {
+    return false;
+  }
+  int iterations = 0;
+  try {
+    iterations = std::stoi(encoded.substr(first + 1, second - first - 1));
+  } catch (const std::exception&) {
+    return false;
+  }
+  const auto salt = from_hex(encoded.substr(second + 1, third - second - 1));
+  const auto expected = from_hex(encoded.substr(third + 1));
+  if (iterations <= 0 || !salt || !expected || expected->size() != kHashBytes) return false;
+  const std::string actual = pbkdf2(password, *salt, iterations);
+  return CRYPTO_memcmp(actual.data(), expected->data(), kHashBytes) == 0;
+}
+
+Accounts::Accounts(const std::string& data_dir) {
+  // Opening the store creates the directory and applies the migrations (users: step 2).
+  open_sqlite_store(data_dir);
+  connection_ = std::make_unique<sqlite::Connection>(data_dir + "/comity.db");
+  sqlite3_busy_timeout(connection_->get(), 5000);
+  connection_->exec("PRAGMA foreign_keys = ON");
+}
+
+Accounts::~Accounts() = default;
+
+User Accounts::create_user(const std::string& name, Role role, const std::string& password) {
+  if (name.empty() || name.size() > 64) {
+    throw std::invalid_argument("a user name takes 1 to 64 characters");
+  }
+  if (password.size() < kMinPasswordLength) {
+    throw std::invalid_argument("a password takes at least " + std::to_string(kMinPasswordLength) +
+                                " characters");
+  }
+  const std::string hash = hash_password(password);
+  std::lock_guard lock(mutex_);
+  Statement exists(*connection_, "SELECT 1 FROM users WHERE name = ?1");
+  exists.bind(1, std::string_view(name));
+  if (exists.step()) throw std::invalid_argument("user '" + name + "' already exists");
+  exists.reset();
+  User user{0, name, role, utc_now_rfc3339()};
+  Statement insert(*connection_,
+                   "INSERT INTO users(name, role, password_hash, created_at) VALUES (?1,?2,?3,?4)");
+  insert.bind(1, std::string_view(name));
+  insert.bind(2, std::string_view(role_name(role)));
+  insert.bind(3, std::string_view(hash));
+  insert.bind(4, std::string_view(user.created_at));
+  insert.run();
+  user.id = sqlite3_last_insert_rowid(connection_->get());
+  return user;
+}
+
+std::vector<User> Accounts::list_users() {
+  std::lock_guard lock(mutex_);
+  Statement rows(*connection_, "SELECT id, name, role, created_at FROM users ORDER BY id");
+  std::vector<User> users;
+  while (rows.step()) users.push_back(read_user(rows));
+  return users;
+}
+
+std::optional<User> Accounts::check_password(const std::string& name, const std::string& password) {
+  std::optional<User> user;
+  std::string encoded;
+  {
+    std::lock_guard lock(mutex_);
+    Statement row(*connection_,
+                  "SELECT id, name, role, created_at, password_hash FROM users WHERE name = ?1");
+    row.bind(1, std::string_view(name));
+    if (row.step()) {
+      user = read_user(row);
+      encoded = row.column_text(4);
+    }
+  }
+  // An unknown name costs a full hash too, so timing does not reveal which names exist.
+  static const std::string kDecoy = hash_password("decoy password");
+  const bool ok = verify_password(password, user ? encoded : kDecoy);
+  if (!user || !ok) return std::nullopt;
+  return user;
+}
+
+SessionGrant Accounts::open_session(const User& user, std::chrono::seconds lifetime) {
+  SessionGrant grant{random_hex(32), random_hex(32), user};
+  std::lock_guard lock(mutex_);
+  Statement purge(*connection_, "DELETE FROM console_sessions WHERE expires_at <= ?1");
+  purge.bind(1, unix_now());
+  purge.run();
+  Statement insert(*connection_,
+                   "INSERT INTO console_sessions(token_hash, user_id, csrf_token, expires_at) "
+                   "VALUES (?1, ?2, ?3, ?4)");
+  insert.bind(1, std::string_view(sha256_hex(grant.token)));
+  insert.bind(2, user.id);
+  insert.bind(3, std::string_view(grant.csrf_token));
+  insert.bind(4, unix_now() + static_cast<std::int64_t>(lifetime.count()));
+  insert.run();
+  return grant;
+}
+
+std::optional<Session> Accounts::find_session(const std::string& token) {
+  if (token.empty()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  Statement row(*connection_,
+                "SELECT u.id, u.name, u.role, u.created_at, s.csrf_token FROM console_sessions s "
+                "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2");
+  row.bind(1, std::string_view(sha256_hex(token)));
+  row.bind(2, unix_now());
+  if (!row.step()) return std::nullopt;
+  Session session{read_user(row), row.column_text(4)};
+  return session;
+}
+
+void Accounts::close_session(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  Statement erase(*connection_, "DELETE FROM console_sessions WHERE token_hash = ?1");
+  erase.bind(1, std::string_view(sha256_hex(token)));
+  erase.run();
+}
+
+}  // namespace comity::console

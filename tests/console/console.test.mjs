@@ -1,0 +1,266 @@
+// The moderator console in a real browser (Debian's chromium through
+// playwright-core) against a real `comity serve` with API keys on: sign-in,
+// keyboard moderation, threads, policies by role, markup in comments staying
+// text, CSRF refusal and sign-in throttling.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { makeTempDir, runComity, sourceDir, startServer } from '../clients/comity_server.mjs';
+
+const CHROMIUM = process.env.COMITY_CHROMIUM || '/usr/bin/chromium';
+const SCREENSHOTS = process.env.COMITY_CONSOLE_SCREENSHOTS || path.join(sourceDir, 'build', 'console-screenshots');
+const XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+const ADMIN = { name: 'alice', password: 'correct horse battery', role: 'admin' };
+const MODERATOR = { name: 'bob', password: 'moderator pass 42', role: 'moderator' };
+
+let server;
+let browser;
+let apiKey;
+let moderationApi = true;  // false when this build has no POST /v1/comments yet
+const seeded = [];          // {id, text}
+
+function createUser(dataDir, user) {
+  const file = path.join(makeTempDir('pw'), 'password');
+  fs.writeFileSync(file, `${user.password}\n`, { mode: 0o600 });
+  runComity(['users', 'create', '--data-dir', dataDir, '--name', user.name, '--role', user.role,
+    '--password-file', file]);
+}
+
+async function api(method, route, body) {
+  const response = await fetch(`${server.baseUrl}${route}`, {
+    method,
+    headers: { 'X-Goog-Api-Key': apiKey, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: response.status, json, text };
+}
+
+async function postComment(comment) {
+  const reply = await api('POST', '/v1/comments', comment);
+  if (reply.status === 404) {
+    moderationApi = false;
+    return null;
+  }
+  assert.ok(reply.status === 200 || reply.status === 201, `POST /v1/comments: ${reply.status} ${reply.text}`);
+  const id = reply.json.comment_id ?? reply.json.id ?? reply.json.comment?.id;
+  seeded.push({ id: String(id), text: comment.text, status: reply.json.status ?? reply.json.comment?.status });
+  return reply.json;
+}
+
+async function signIn(user) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(`${server.baseUrl}/console/`);
+  await page.fill('#login-name', user.name);
+  await page.fill('#login-password', user.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector(`[data-testid=user]:has-text("${user.name} (${user.role})")`);
+  return { context, page, requests };
+}
+
+async function shot(page, name) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  const dataDir = makeTempDir('console');
+  apiKey = runComity(['keys', 'create', '--data-dir', dataDir, '--name', 'seeder', '--rpm', '0']).stdout.trim();
+  createUser(dataDir, ADMIN);
+  createUser(dataDir, MODERATOR);
+  server = await startServer({ dataDir, noAuth: false,
+    extraArgs: ['--console-dir', path.join(sourceDir, 'web', 'dist')] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  // One thread with replies; the toxic ones should be held by the default policy.
+  const thread = { community: 'news', thread_id: 'story-1', thread_title: 'Story one' };
+  const root = await postComment({ ...thread, author: 'carol', text: 'what a lovely day' });
+  if (!root) return;
+  const rootId = root.comment_id ?? root.id;
+  const reply = await postComment({ ...thread, parent_id: rootId, author: 'dave', text: 'you are an idiot' });
+  await postComment({ ...thread, parent_id: reply.comment_id ?? reply.id, author: 'erin', text: 'stop it, you clowns' });
+  await postComment({ ...thread, parent_id: rootId, author: 'frank', text: 'this is stupid and so are you' });
+  await postComment({ ...thread, parent_id: rootId, author: 'mallory', text: `what an idiot ${XSS}` });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('static files: content types, security headers, nothing from another origin', async () => {
+  const index = await fetch(`${server.baseUrl}/console/`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type'), /^text\/html/);
+  assert.match(index.headers.get('content-security-policy'), /script-src 'self'/);
+  const html = await index.text();
+  const script = html.match(/src="(\/console\/assets\/[^"]+\.js)"/)[1];
+  const js = await fetch(`${server.baseUrl}${script}`);
+  assert.match(js.headers.get('content-type'), /^text\/javascript/);
+  assert.doesNotMatch(html, /https?:\/\//, 'the page loads nothing from another origin');
+  assert.equal((await fetch(`${server.baseUrl}/console/../../etc/passwd`)).status, 404);
+  assert.equal((await fetch(`${server.baseUrl}/console/assets/missing.js`)).status, 404);
+  const redirect = await fetch(`${server.baseUrl}/console`, { redirect: 'manual' });
+  assert.equal(redirect.status, 302);
+});
+
+test('sign-in sets an HttpOnly SameSite=Strict cookie; the console API refuses API keys alone', async () => {
+  const wrong = await fetch(`${server.baseUrl}/console/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: ADMIN.name, password: 'nope nope nope' }) });
+  assert.equal(wrong.status, 401);
+  const form = await fetch(`${server.baseUrl}/console/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `name=${ADMIN.name}&password=${encodeURIComponent(ADMIN.password)}` });
+  assert.equal(form.status, 415, 'a cross-site form post cannot sign in');
+  const good = await fetch(`${server.baseUrl}/console/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: ADMIN.name, password: ADMIN.password }) });
+  assert.equal(good.status, 200);
+  const cookie = good.headers.get('set-cookie');
+  assert.match(cookie, /comity_session=[0-9a-f]{64}/);
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  const withKeyOnly = await fetch(`${server.baseUrl}/console/api/v1/models`, { headers: { 'X-Goog-Api-Key': apiKey } });
+  assert.equal(withKeyOnly.status, 401);
+});
+
+test('admin clears the queue with keyboard shortcuts; decisions reach the audit log', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: POST /v1/comments is 404 in this build');
+  const { context, page, requests } = await signIn(ADMIN);
+  await page.waitForSelector('[data-testid=queue] li');
+  await shot(page, 'queue');
+  const held = await page.$$eval('[data-testid=queue] li.item', (items) => items.map((li) => li.dataset.commentId));
+  assert.ok(held.length >= 2, `expected held comments, queue had ${held.length}`);
+  // Every held item says why and marks the words that drove the score.
+  assert.ok(await page.locator('[data-testid=queue] .reasons li').count() >= held.length);
+  await page.fill('#reason', 'keyboard test');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const actions = [];
+  // First: move down and back up, then edit-and-approve the current item.
+  await page.keyboard.press('j');
+  await page.keyboard.press('k');
+  await page.keyboard.press('e');
+  await page.waitForSelector('textarea.edit');
+  await page.fill('textarea.edit', 'edited by a moderator');
+  await page.keyboard.press('Control+Enter');
+  actions.push('edit_approve');
+  let remaining = held.length - 1;
+  while (remaining > 0) {
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=queue] li.item').length === n, remaining);
+    await page.keyboard.press(remaining % 2 ? 'r' : 'a');
+    actions.push(remaining % 2 ? 'reject' : 'approve');
+    remaining -= 1;
+  }
+  await page.waitForSelector('[data-testid=queue-empty]');
+  const audit = await api('GET', '/v1/audit');
+  assert.equal(audit.status, 200, audit.text);
+  const entries = JSON.stringify(audit.json);
+  for (const id of held) assert.ok(entries.includes(id), `audit log lacks comment ${id}`);
+  assert.ok(entries.includes('keyboard test'), 'the reason is recorded');
+  assert.ok(entries.includes(ADMIN.name), 'the actor is the signed-in user');
+  for (const url of requests) assert.ok(url.startsWith(server.baseUrl), `request left the machine: ${url}`);
+  await context.close();
+});
+
+test('thread view: an indented tree with highlights; markup in a comment stays text', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: POST /v1/comments is 404 in this build');
+  const { context, page } = await signIn(ADMIN);
+  await page.goto(`${server.baseUrl}/console/#/threads`);
+  await page.click('text=Story one');
+  await page.waitForSelector('[data-testid=thread-tree] li.comment');
+  await shot(page, 'thread');
+  const depths = await page.$$eval('[data-testid=thread-tree] li.comment', (items) => items.map((li) => Number(li.dataset.depth)));
+  assert.equal(depths.length, seeded.length);
+  assert.deepEqual([...new Set(depths)].sort(), [0, 1, 2]);
+  const indents = await page.$$eval('[data-testid=thread-tree] li.comment', (items) => items.map((li) => parseFloat(getComputedStyle(li).marginLeft)));
+  assert.ok(indents[depths.indexOf(2)] > indents[depths.indexOf(0)], 'replies are indented');
+  assert.ok(await page.locator('[data-testid=thread-tree] mark.highlight').count() >= 1, 'highlights are shown');
+  const text = await page.locator('[data-testid=thread-tree]').innerText();
+  assert.ok(text.includes(XSS), 'the markup is shown literally');
+  assert.equal(await page.locator('[data-testid=thread-tree] img, [data-testid=thread-tree] script').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await context.close();
+});
+
+test('admin edits a policy and dry-runs it', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: POST /v1/comments is 404 in this build');
+  const { context, page } = await signIn(ADMIN);
+  await page.goto(`${server.baseUrl}/console/#/policies`);
+  await page.fill('#policy-community', 'news');
+  await page.click('text=Load');
+  const original = await page.inputValue('#policy-text');
+  assert.ok(original.trim().length > 0, 'a policy is shown');
+  await page.click('#policy-dry-run');
+  await page.waitForSelector('[data-testid=dry-run] table.counts tr');
+  await page.fill('#policy-text', `${original}\n# edited in the console\n`);
+  await page.click('#policy-save');
+  await page.waitForSelector('[data-testid=policy-status]:has-text("Saved.")');
+  await shot(page, 'policy');
+  const stored = await api('GET', '/v1/policies/news');
+  assert.ok(stored.text.includes('edited in the console'), stored.text);
+  await context.close();
+});
+
+test('a moderator cannot save a policy', async () => {
+  const { context, page } = await signIn(MODERATOR);
+  await page.goto(`${server.baseUrl}/console/#/policies`);
+  await page.waitForSelector('#policy-save');
+  assert.equal(await page.isDisabled('#policy-save'), true);
+  const status = await page.evaluate(async () => {
+    const me = await (await fetch('/console/api/me')).json();
+    const response = await fetch('/console/api/v1/policies/news', {
+      method: 'PUT', headers: { 'Content-Type': 'application/toml', 'X-CSRF-Token': me.csrfToken }, body: '# mine now\n' });
+    return response.status;
+  });
+  assert.equal(status, 403);
+  await context.close();
+});
+
+test('state-changing console requests need the CSRF header', async () => {
+  const { context, page } = await signIn(ADMIN);
+  const statuses = await page.evaluate(async () => {
+    const body = JSON.stringify({ decisions: [{ comment_id: 1, action: 'approve', reason: 'csrf' }] });
+    const headers = { 'Content-Type': 'application/json' };
+    const none = await fetch('/console/api/v1/queue/decisions', { method: 'POST', headers, body });
+    const wrong = await fetch('/console/api/v1/queue/decisions', { method: 'POST', headers: { ...headers, 'X-CSRF-Token': 'f'.repeat(64) }, body });
+    const logout = await fetch('/console/api/logout', { method: 'POST' });
+    const models = await fetch('/console/api/v1/models');
+    return { none: none.status, wrong: wrong.status, logout: logout.status, models: models.status };
+  });
+  assert.deepEqual(statuses, { none: 403, wrong: 403, logout: 403, models: 200 });
+  await page.goto(`${server.baseUrl}/console/#/models`);
+  await page.waitForSelector('[data-testid=model]');
+  await shot(page, 'model');
+  await page.click('text=Sign out');
+  await page.waitForSelector('#login-name');
+  const after = await page.evaluate(async () => (await fetch('/console/api/me')).status);
+  assert.equal(after, 401, 'the session is gone after signing out');
+  await context.close();
+});
+
+test('repeated failed sign-ins are throttled', async () => {
+  const attempt = () => fetch(`${server.baseUrl}/console/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: MODERATOR.name, password: 'wrong password' }) });
+  const statuses = [];
+  for (let i = 0; i < 6; ++i) statuses.push((await attempt()).status);
+  assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
+  assert.equal(statuses[5], 429);
+  const right = await fetch(`${server.baseUrl}/console/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(MODERATOR) });
+  assert.equal(right.status, 429, 'even the right password waits out the window');
+});

@@ -1,0 +1,48 @@
+// Comity's moderator console: a single page routed by the URL fragment.
+import './style.css';
+import { ApiError, currentUser, restore } from './api';
+import { frame, showError } from './shell';
+import { loginPage } from './pages/login';
+import { queuePage } from './pages/queue';
+import { threadPage, threadsPage } from './pages/threads';
+import { dashboardPage } from './pages/dashboard';
+import { policiesPage } from './pages/policies';
+import { auditPage, modelsPage } from './pages/info';
+
+const app = document.getElementById('app')!;
+let leave: (() => void) | void;
+
+async function route(): Promise<void> {
+  if (leave) leave();
+  leave = undefined;
+  const hash = location.hash || '#/queue';
+  if (hash.startsWith('#/login')) {
+    loginPage(app, '#/queue');
+    return;
+  }
+  if (!currentUser && !(await restore())) {
+    loginPage(app, hash);
+    return;
+  }
+  const main = frame(app, hash);
+  const [, page, arg] = hash.split('/');
+  try {
+    if (page === 'threads' && arg) await threadPage(main, decodeURIComponent(arg));
+    else if (page === 'threads') await threadsPage(main);
+    else if (page === 'dashboard') await dashboardPage(main);
+    else if (page === 'policies') await policiesPage(main);
+    else if (page === 'audit') await auditPage(main);
+    else if (page === 'models') await modelsPage(main);
+    else leave = await queuePage(main);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      loginPage(app, hash);
+      return;
+    }
+    showError(error);
+  }
+  main.dataset.ready = 'true';
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();

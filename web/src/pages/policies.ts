@@ -1,0 +1,75 @@
+// A community's policy as TOML: anyone may dry-run it, only admins may save it.
+import { currentUser, moderation } from '../api';
+import { append, clear, el } from '../dom';
+import { community, showError } from '../shell';
+
+function policyText(data: unknown): string {
+  if (typeof data === 'string') return data;
+  const object = (data ?? {}) as Record<string, unknown>;
+  for (const field of ['toml', 'policy', 'text', 'source']) {
+    if (typeof object[field] === 'string') return object[field] as string;
+  }
+  return '';
+}
+
+export async function policiesPage(root: HTMLElement): Promise<void> {
+  const name = el('input', { id: 'policy-community', type: 'text', 'aria-label': 'Community' });
+  name.value = community() || 'default';
+  const area = el('textarea', { id: 'policy-text', rows: 18, spellcheck: 'false', 'aria-label': 'Policy (TOML)' });
+  const isAdmin = currentUser?.role === 'admin';
+  const save = el('button', { id: 'policy-save', type: 'button', disabled: !isAdmin, title: isAdmin ? undefined : 'Only admins may edit policies' }, 'Save');
+  const dry = el('button', { id: 'policy-dry-run', type: 'button' }, 'Dry run');
+  const load = el('button', { type: 'button' }, 'Load');
+  const status = el('p', { class: 'status', role: 'status', 'data-testid': 'policy-status' });
+  const results = el('section', { class: 'dry-run', 'data-testid': 'dry-run' });
+
+  const path = () => `policies/${encodeURIComponent(name.value.trim() || 'default')}`;
+  async function reload(): Promise<void> {
+    try {
+      area.value = policyText(await moderation('GET', path()));
+      status.textContent = '';
+    } catch (error) {
+      showError(error);
+    }
+  }
+  load.addEventListener('click', () => void reload());
+  save.addEventListener('click', async () => {
+    try {
+      await moderation('PUT', path(), area.value, 'application/toml');
+      status.textContent = 'Saved.';
+    } catch (error) {
+      showError(error);
+    }
+  });
+  dry.addEventListener('click', async () => {
+    try {
+      renderDryRun(results, await moderation('POST', `${path()}/dry-run`, area.value, 'application/toml'));
+    } catch (error) {
+      showError(error);
+    }
+  });
+
+  append(root, el('h1', {}, 'Policy'),
+    el('div', { class: 'toolbar' }, el('label', { for: 'policy-community' }, 'Community '), name, load, dry, save),
+    isAdmin ? null : el('p', { class: 'help' }, 'Moderators may dry-run a policy; only admins may save it.'),
+    area, status, results);
+  await reload();
+}
+
+function renderDryRun(section: HTMLElement, data: unknown): void {
+  clear(section);
+  const object = (data ?? {}) as Record<string, unknown>;
+  const counts = (object.counts ?? object.actions ?? {}) as Record<string, unknown>;
+  append(section, el('h2', {}, 'Dry run'),
+    el('table', { class: 'counts' }, el('tbody', {}, ...Object.entries(counts).map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, String(v)))))));
+  const examples = Array.isArray(object.examples) ? (object.examples as Record<string, unknown>[]) : [];
+  if (examples.length) {
+    append(section, el('h3', {}, 'Examples'), el('ul', { class: 'examples' }, ...examples.map((e) =>
+      el('li', {},
+        el('strong', {}, String(e.action ?? e.outcome ?? e.decision ?? '')), ' ',
+        el('span', { class: 'comment-text' }, String(e.text ?? '')),
+        e.reason || e.rule ? el('span', { class: 'meta' }, ` · ${String(e.reason ?? e.rule)}`) : null))));
+  }
+  const other = Object.fromEntries(Object.entries(object).filter(([k]) => k !== 'counts' && k !== 'actions' && k !== 'examples'));
+  if (Object.keys(other).length) append(section, el('pre', {}, JSON.stringify(other, null, 2)));
+}

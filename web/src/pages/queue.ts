@@ -1,0 +1,181 @@
+// The review queue: held comments, riskiest first, each with why it was held.
+// Keys: j/k move, x select, a approve, r reject, e edit then approve (Ctrl+Enter).
+import { listFrom, moderation, query } from '../api';
+import { append, clear, el, highlighted, scoreBars, type Highlight } from '../dom';
+import { community, showError } from '../shell';
+
+interface Reason {
+  rule?: string;
+  attribute?: string;
+  score?: number;
+  threshold?: number;
+  message?: string;
+  detail?: string;
+}
+
+interface HeldComment {
+  id?: string | number;
+  comment_id?: string | number;
+  community?: string;
+  thread_id?: string | number;
+  author?: string;
+  text: string;
+  risk?: number;
+  created_at?: string;
+  reasons?: (Reason | string)[];
+  scores?: Record<string, number>;
+  highlights?: Highlight[];
+}
+
+type Action = 'approve' | 'reject' | 'edit_approve';
+
+const idOf = (item: HeldComment) => String(item.comment_id ?? item.id);
+
+function reasonText(reason: Reason | string): string {
+  if (typeof reason === 'string') return reason;
+  const parts = [reason.rule ?? reason.attribute ?? 'rule'];
+  if (reason.attribute && reason.rule) parts.push(reason.attribute);
+  if (typeof reason.score === 'number') {
+    parts.push(
+      typeof reason.threshold === 'number'
+        ? `${reason.score.toFixed(2)} ≥ ${reason.threshold.toFixed(2)}`
+        : reason.score.toFixed(2),
+    );
+  }
+  if (reason.message ?? reason.detail) parts.push(String(reason.message ?? reason.detail));
+  return parts.join(' · ');
+}
+
+export async function queuePage(root: HTMLElement): Promise<() => void> {
+  let items: HeldComment[] = [];
+  let cursor = 0;
+  const selected = new Set<string>();
+  let editing: string | null = null;
+
+  const reason = el('input', { id: 'reason', type: 'text', placeholder: 'Reason (recorded in the audit log)', 'aria-label': 'Reason' });
+  const status = el('p', { class: 'status', role: 'status' });
+  const list = el('ol', { class: 'queue', 'data-testid': 'queue' });
+  const bulkApprove = el('button', { type: 'button', onclick: () => void decide([...selected], 'approve') }, 'Approve selected');
+  const bulkReject = el('button', { type: 'button', onclick: () => void decide([...selected], 'reject') }, 'Reject selected');
+  const selectAll = el('button', {
+    type: 'button',
+    onclick: () => {
+      const all = items.every((item) => selected.has(idOf(item)));
+      for (const item of items) (all ? selected.delete(idOf(item)) : selected.add(idOf(item)));
+      render();
+    },
+  }, 'Select all');
+
+  append(
+    root,
+    el('h1', {}, 'Review queue'),
+    el('p', { class: 'help' }, 'j / k move · x select · a approve · r reject · e edit and approve (Ctrl+Enter saves, Esc cancels)'),
+    el('div', { class: 'toolbar' }, el('label', { for: 'reason' }, 'Reason '), reason, selectAll, bulkApprove, bulkReject),
+    status,
+    list,
+  );
+
+  async function load(): Promise<void> {
+    const data = await moderation('GET', `queue${query({ community: community(), limit: 100 })}`);
+    items = listFrom<HeldComment>(data, 'items', 'comments', 'queue', 'held');
+    cursor = Math.min(cursor, Math.max(0, items.length - 1));
+    render();
+  }
+
+  async function decide(ids: string[], action: Action, text?: string): Promise<void> {
+    if (ids.length === 0) return;
+    const decisions = ids.map((comment_id) => ({
+      comment_id: /^\d+$/.test(comment_id) ? Number(comment_id) : comment_id,
+      action,
+      reason: reason.value,
+      ...(text !== undefined ? { text } : {}),
+    }));
+    try {
+      await moderation('POST', 'queue/decisions', { decisions });
+      status.textContent = `${action.replace('_', ' ')}: ${ids.length} comment${ids.length === 1 ? '' : 's'}`;
+      for (const id of ids) selected.delete(id);
+      editing = null;
+      await load();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  function render(): void {
+    clear(list);
+    bulkApprove.disabled = bulkReject.disabled = selected.size === 0;
+    if (items.length === 0) {
+      append(list, el('li', { class: 'empty', 'data-testid': 'queue-empty' }, 'The queue is empty.'));
+      return;
+    }
+    items.forEach((item, index) => {
+      const id = idOf(item);
+      const box = el('input', { type: 'checkbox', 'aria-label': `Select comment ${id}` });
+      box.checked = selected.has(id);
+      box.addEventListener('change', () => {
+        (box.checked ? selected.add(id) : selected.delete(id));
+        render();
+      });
+      const meta = el('div', { class: 'meta' },
+        `#${id}`,
+        item.community ? ` · ${item.community}` : '',
+        item.thread_id !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(item.thread_id))}` }, ` · thread ${item.thread_id}`) : '',
+        item.author ? ` · ${item.author}` : '',
+        typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '');
+      const body = editing === id ? editor(item) : el('blockquote', {}, highlighted(item.text ?? '', item.highlights));
+      const reasons = el('ul', { class: 'reasons' }, ...(item.reasons ?? []).map((r) => el('li', {}, reasonText(r))));
+      const actions = el('div', { class: 'actions' },
+        el('button', { type: 'button', onclick: () => void decide([id], 'approve') }, 'Approve (a)'),
+        el('button', { type: 'button', onclick: () => void decide([id], 'reject') }, 'Reject (r)'),
+        el('button', { type: 'button', onclick: () => startEdit(index) }, 'Edit (e)'));
+      const row = el('li', { class: index === cursor ? 'item current' : 'item', 'data-comment-id': id },
+        el('div', { class: 'select' }, box), el('div', { class: 'main' }, meta, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
+      row.addEventListener('click', (event) => {
+        if ((event.target as HTMLElement).closest('button, input, textarea, a')) return;
+        cursor = index;
+        render();
+      });
+      append(list, row);
+    });
+    list.querySelector('.current')?.scrollIntoView({ block: 'nearest' });
+  }
+
+  function editor(item: HeldComment): HTMLElement {
+    const area = el('textarea', { class: 'edit', rows: 4, 'aria-label': 'Edited text' });
+    area.value = item.text ?? '';
+    const save = () => void decide([idOf(item)], 'edit_approve', area.value);
+    area.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) save();
+      if (event.key === 'Escape') {
+        editing = null;
+        render();
+      }
+    });
+    queueMicrotask(() => area.focus());
+    return el('div', { class: 'editor' }, area, el('button', { type: 'button', onclick: save }, 'Save and approve'));
+  }
+
+  function startEdit(index: number): void {
+    cursor = index;
+    editing = idOf(items[index]);
+    render();
+  }
+
+  const onKey = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement;
+    if (target.closest('input, textarea, select') || event.ctrlKey || event.metaKey || event.altKey) return;
+    const item = items[cursor];
+    switch (event.key) {
+      case 'j': cursor = Math.min(items.length - 1, cursor + 1); render(); break;
+      case 'k': cursor = Math.max(0, cursor - 1); render(); break;
+      case 'x': if (item) { const id = idOf(item); (selected.has(id) ? selected.delete(id) : selected.add(id)); render(); } break;
+      case 'a': if (item) void decide(selected.size ? [...selected] : [idOf(item)], 'approve'); break;
+      case 'r': if (item) void decide(selected.size ? [...selected] : [idOf(item)], 'reject'); break;
+      case 'e': if (item) { event.preventDefault(); startEdit(cursor); } break;
+      default: return;
+    }
+  };
+  document.addEventListener('keydown', onKey);
+  await load();
+  return () => document.removeEventListener('keydown', onKey);
+}
