@@ -55,13 +55,19 @@ std::optional<std::string> from_hex(const std::string& hex) {
   return out;
 }
 
-std::string random_hex(std::size_t bytes) {
-  std::string buffer(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(buffer.data()), static_cast<int>(bytes)) != 1) {
+std::string random_bytes(std::size_t size) {
+  std::string buffer(size, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(buffer.data()), static_cast<int>(size)) != 1) {
     throw std::runtime_error("the system random generator failed");
   }
-  return to_hex(reinterpret_cast<const unsigned char*>(buffer.data()), bytes);
+  return buffer;
 }
+
+std::string to_hex(const std::string& bytes) {
+  return to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::string random_hex(std::size_t size) { return to_hex(random_bytes(size)); }
 
 std::string pbkdf2(const std::string& password, const std::string& salt, int iterations) {
   unsigned char out[kHashBytes];
@@ -109,11 +115,9 @@ Role parse_role(const std::string& name) {
 }
 
 std::string hash_password(const std::string& password, int iterations) {
-  const auto salt = *from_hex(random_hex(kSaltBytes));
-  const std::string hash = pbkdf2(password, salt, iterations);
-  return "pbkdf2_sha256$" + std::to_string(iterations) + "$" +
-         to_hex(reinterpret_cast<const unsigned char*>(salt.data()), salt.size()) + "$" +
-         to_hex(reinterpret_cast<const unsigned char*>(hash.data()), hash.size());
+  const std::string salt = random_bytes(kSaltBytes);
+  return "pbkdf2_sha256$" + std::to_string(iterations) + "$" + to_hex(salt) + "$" +
+         to_hex(pbkdf2(password, salt, iterations));
 }
 
 bool verify_password(const std::string& password, const std::string& encoded) {

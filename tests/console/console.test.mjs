@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { makeTempDir, runComity, sourceDir, startServer } from '../clients/comity_server.mjs';
+import { spawnSync } from 'node:child_process';
+import { comityBinary, dataDirBytes, makeTempDir, runComity, sourceDir, startServer } from '../clients/comity_server.mjs';
 
 const CHROMIUM = process.env.COMITY_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.COMITY_CONSOLE_SCREENSHOTS || path.join(sourceDir, 'build', 'console-screenshots');
@@ -98,6 +99,26 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+});
+
+test('comity users create: hashed passwords, refusals', () => {
+  const dataDir = makeTempDir('users');
+  const create = (name, role, password) => spawnSync(comityBinary(),
+    ['users', 'create', '--data-dir', dataDir, '--name', name, '--role', role], { input: `${password}\n`, encoding: 'utf8' });
+  assert.equal(create('carol', 'moderator', 'plenty long secret').status, 0);
+  const duplicate = create('carol', 'admin', 'another long secret');
+  assert.notEqual(duplicate.status, 0);
+  assert.match(duplicate.stderr, /already exists/);
+  const short = create('dave', 'moderator', 'short');
+  assert.notEqual(short.status, 0);
+  assert.match(short.stderr, /at least 8/);
+  assert.notEqual(create('erin', 'owner', 'plenty long secret').status, 0, 'unknown role');
+  const listing = runComity(['users', 'list', '--data-dir', dataDir]).stdout;
+  assert.match(listing, /carol\s+moderator/);
+  assert.doesNotMatch(listing, /dave|erin/);
+  const stored = dataDirBytes(dataDir).toString('latin1');
+  assert.ok(!stored.includes('plenty long secret'), 'the password is not stored');
+  assert.match(stored, /pbkdf2_sha256\$210000\$[0-9a-f]{32}\$[0-9a-f]{64}/);
 });
 
 test('static files: content types, security headers, nothing from another origin', async () => {
