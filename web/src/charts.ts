@@ -30,7 +30,7 @@ function frame(title: string, body: SVGElement[], points: Point[]): HTMLElement 
 
 function xOf(i: number, n: number): number {
   const span = W - PAD.left - PAD.right;
-  return PAD.left + (n <= 1 ? span / 2 : (i * span) / (n - 1));
+  return PAD.left + ((i + 0.5) * span) / Math.max(1, n);
 }
 
 export function barChart(title: string, points: Point[], format = (v: number) => String(Math.round(v))): HTMLElement {

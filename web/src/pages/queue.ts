@@ -119,7 +119,8 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       const meta = el('div', { class: 'meta' },
         `#${id}`,
         item.community ? ` · ${item.community}` : '',
-        item.thread_id !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(item.thread_id))}` }, ` · thread ${item.thread_id}`) : '',
+        item.thread_id !== undefined ? ' · ' : '',
+        item.thread_id !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(item.thread_id))}` }, `thread ${item.thread_id}`) : '',
         item.author ? ` · ${item.author}` : '',
         typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '');
       const body = editing === id ? editor(item) : el('blockquote', {}, highlighted(item.text ?? '', item.highlights));
