@@ -12,7 +12,9 @@
 #include <fstream>
 #include <map>
 #include <regex>
+
 #include <sstream>
+#include "comity/store.h"
 
 #include "comity/console.h"
 #include "server/google_error.h"
@@ -126,18 +128,49 @@ class LoginThrottle {
   std::map<std::string, std::deque<Clock::time_point>> failures_;
 };
 
+// The console calls the moderation API as a trusted in-process client; with
+// keys on, it needs one. Each server makes its own unlimited key, keeps the
+// secret only in memory and revokes it when it stops (after a crash the
+// leftover key is unusable: nobody knows its secret). Other servers sharing the
+// data directory keep theirs.
+struct InternalKey {
+  server::HttpServer& server;
+  std::string secret;
+  std::int64_t id = 0;
+
+  explicit InternalKey(server::HttpServer& s) : server(s) {
+    if (server.config().no_auth || server.store() == nullptr) return;
+    std::lock_guard lock(server.store_mutex());
+    const CreatedApiKey key = server.store()->create_api_key(kInternalKeyName, 0);
+    secret = key.secret;
+    id = key.record.id;
+  }
+  ~InternalKey() {
+    if (id == 0) return;
+    try {
+      std::lock_guard lock(server.store_mutex());
+      server.store()->revoke_api_key(std::to_string(id));
+    } catch (const std::exception& error) {
+      spdlog::warn("console: could not revoke its internal API key {}: {}", id, error.what());
+    }
+  }
+  InternalKey(const InternalKey&) = delete;
+  InternalKey& operator=(const InternalKey&) = delete;
+};
+
 struct Console {
   server::HttpServer& server;
   ConsoleOptions options;
   Accounts accounts;
   LoginThrottle throttle;
-  std::string internal_key;  // empty with --no-auth
+  InternalKey internal_key;  // no secret with --no-auth
 
   Console(server::HttpServer& s, const ConsoleOptions& o)
       : server(s),
         options(o),
         accounts(o.data_dir),
-        throttle(o.login_failures_allowed, o.login_failure_window) {}
+        throttle(o.login_failures_allowed, o.login_failure_window),
+        internal_key(s) {}
 
   Session require_session(const httplib::Request& request, bool state_changing) {
     const auto session = accounts.find_session(cookie_value(request, kCookie));
@@ -219,12 +252,13 @@ struct Console {
     inner.method = request.method;
     inner.path = "/" + path;
     inner.params = request.params;
+    inner.params.erase("key");  // the session decides who this is, not a key in the URL
     inner.remote_addr = request.remote_addr;
     inner.body = request.body;
     if (request.has_header("Content-Type")) {
       inner.set_header("Content-Type", request.get_header_value("Content-Type"));
     }
-    if (!internal_key.empty()) inner.set_header("X-Goog-Api-Key", internal_key);
+    if (!internal_key.secret.empty()) inner.set_header("X-Goog-Api-Key", internal_key.secret);
     // Decisions are recorded under the signed-in name, whatever the page sent.
     if (path == "v1/queue/decisions") {
       auto body = nlohmann::json::parse(request.body, nullptr, false);
@@ -278,25 +312,10 @@ struct Console {
   }
 };
 
-// The console calls the moderation API as a trusted in-process client; with
-// keys on, it needs one. A fresh unlimited key each start (the previous ones
-// revoked) keeps its secret only in this process's memory.
-std::string make_internal_key(server::HttpServer& server) {
-  if (server.config().no_auth || server.store() == nullptr) return "";
-  std::lock_guard lock(server.store_mutex());
-  for (const auto& key : server.store()->list_api_keys()) {
-    if (key.name == kInternalKeyName && !key.revoked) {
-      server.store()->revoke_api_key(std::to_string(key.id));
-    }
-  }
-  return server.store()->create_api_key(kInternalKeyName, 0).secret;
-}
-
 }  // namespace
 
 void install_console(server::HttpServer& server, const ConsoleOptions& options) {
   auto console = std::make_shared<Console>(server, options);
-  console->internal_key = make_internal_key(server);
   const auto plain =
       [console](void (Console::*method)(const httplib::Request&, httplib::Response&)) {
         return [console, method](const httplib::Request& request, httplib::Response& response,

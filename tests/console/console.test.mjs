@@ -17,6 +17,7 @@ const ADMIN = { name: 'alice', password: 'correct horse battery', role: 'admin' 
 const MODERATOR = { name: 'bob', password: 'moderator pass 42', role: 'moderator' };
 
 let server;
+let dataDir;
 let browser;
 let apiKey;
 let moderationApi = true;  // false when this build has no POST /v1/comments yet
@@ -73,7 +74,7 @@ async function shot(page, name) {
 }
 
 before(async () => {
-  const dataDir = makeTempDir('console');
+  dataDir = makeTempDir('console');
   apiKey = runComity(['keys', 'create', '--data-dir', dataDir, '--name', 'seeder', '--rpm', '0']).stdout.trim();
   createUser(dataDir, ADMIN);
   createUser(dataDir, MODERATOR);
@@ -285,4 +286,14 @@ test('repeated failed sign-ins are throttled', async () => {
   assert.equal(refused.status, 429);
   assert.ok(Number(refused.headers.get('retry-after')) > 0);
   assert.equal((await attempt(MODERATOR.password)).status, 429, 'even the right password waits out the window');
+});
+
+test('the console keeps its internal API key only while the server runs', async () => {
+  const live = runComity(['keys', 'list', '--data-dir', dataDir]).stdout;
+  assert.match(live, /comity-console \(internal\)\s+0\s+\S+\s+active/);
+  await server.stop();
+  server = null;
+  const stopped = runComity(['keys', 'list', '--data-dir', dataDir]).stdout;
+  assert.match(stopped, /comity-console \(internal\)\s+0\s+\S+\s+revoked/);
+  assert.match(stopped, /seeder\s+0\s+\S+\s+active/);
 });
