@@ -5,8 +5,8 @@
 namespace comity::sqlite {
 namespace {
 
-// Version 1 is what `comity serve` needs. The moderation issue's tables
-// (communities, threads, comments, scores, decisions, audit log) come as later steps.
+// Version 1 is what `comity serve` needs; later steps add the console's accounts
+// and the moderation tables.
 constexpr Migration kMigrations[] = {
     {1, "feedback and api keys", R"sql(
 CREATE TABLE feedback (
@@ -46,6 +46,87 @@ CREATE TABLE console_sessions (
   expires_at INTEGER NOT NULL   -- unix seconds
 );
 CREATE INDEX console_sessions_by_expiry ON console_sessions(expires_at);
+)sql"},
+    {3, "moderation: communities, threads, comments, scores, decisions, audit log, policies",
+     R"sql(
+CREATE TABLE communities (
+  id         TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE threads (
+  id         TEXT PRIMARY KEY,
+  community  TEXT NOT NULL REFERENCES communities(id),
+  url        TEXT NOT NULL DEFAULT '',
+  title      TEXT NOT NULL DEFAULT '',
+  body       TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX threads_by_community ON threads(community, created_at);
+CREATE TABLE comments (
+  id           TEXT PRIMARY KEY,
+  community    TEXT NOT NULL REFERENCES communities(id),
+  thread       TEXT NOT NULL REFERENCES threads(id),
+  parent       TEXT,  -- another comment's id; not a foreign key, replies may arrive first
+  author       TEXT NOT NULL DEFAULT '',
+  created_at   TEXT NOT NULL,     -- RFC 3339 UTC
+  created_unix INTEGER NOT NULL,  -- the same instant, for windows and days
+  text         TEXT,              -- NULL when the client asked doNotStore
+  status       TEXT NOT NULL DEFAULT 'pending'
+               CHECK (status IN ('approved', 'held', 'rejected', 'nudged', 'pending')),
+  risk         REAL NOT NULL DEFAULT 0  -- highest attribute score, orders the queue
+);
+CREATE INDEX comments_by_thread ON comments(thread, created_unix);
+CREATE INDEX comments_by_community ON comments(community, created_unix);
+CREATE INDEX comments_by_author ON comments(community, author, created_unix);
+CREATE INDEX comments_queue ON comments(community, status, risk DESC);
+CREATE TABLE scores (
+  comment           TEXT PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+  model_version     TEXT NOT NULL,
+  toxicity          REAL NOT NULL,
+  severe_toxicity   REAL NOT NULL,
+  identity_attack   REAL NOT NULL,
+  insult            REAL NOT NULL,
+  profanity         REAL NOT NULL,
+  threat            REAL NOT NULL,
+  sexually_explicit REAL NOT NULL,
+  flirtation        REAL NOT NULL,
+  highlights        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(highlights))
+);
+CREATE TABLE decisions (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  comment        TEXT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  action         TEXT NOT NULL,
+  actor          TEXT NOT NULL,  -- "policy" or the moderator
+  reason         TEXT NOT NULL DEFAULT '',
+  reasons        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),  -- [{rule, detail}]
+  policy_version INTEGER,
+  created_at     TEXT NOT NULL
+);
+CREATE INDEX decisions_by_comment ON decisions(comment, id);
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at TEXT NOT NULL,
+  community  TEXT NOT NULL DEFAULT '',
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  subject    TEXT NOT NULL DEFAULT '',
+  detail     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+);
+CREATE INDEX audit_log_by_community ON audit_log(community, id);
+-- The audit log is evidence: rows are only ever added.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TABLE policies (
+  community  TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  toml       TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  active     INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+  PRIMARY KEY (community, version)
+);
+CREATE UNIQUE INDEX policies_one_active ON policies(community) WHERE active = 1;
 )sql"},
 };
 
