@@ -18,6 +18,7 @@ interface HeldComment {
   comment_id?: string | number;
   community?: string;
   thread_id?: string | number;
+  thread?: string | number;
   author?: string;
   text: string;
   risk?: number;
@@ -30,6 +31,7 @@ interface HeldComment {
 type Action = 'approve' | 'reject' | 'edit_approve';
 
 const idOf = (item: HeldComment) => String(item.comment_id ?? item.id);
+const threadOf = (item: HeldComment) => item.thread_id ?? item.thread;
 
 function reasonText(reason: Reason | string): string {
   if (typeof reason === 'string') return reason;
@@ -84,8 +86,10 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
 
   async function decide(ids: string[], action: Action, text?: string): Promise<void> {
     if (ids.length === 0) return;
-    const decisions = ids.map((comment_id) => ({
-      comment_id: /^\d+$/.test(comment_id) ? Number(comment_id) : comment_id,
+    // Send each id exactly as the queue gave it (a string stays a string).
+    const raw = new Map(items.map((item) => [idOf(item), item.comment_id ?? item.id]));
+    const decisions = ids.map((id) => ({
+      comment_id: raw.get(id) ?? id,
       action,
       reason: reason.value,
       ...(text !== undefined ? { text } : {}),
@@ -119,8 +123,8 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       const meta = el('div', { class: 'meta' },
         `#${id}`,
         item.community ? ` · ${item.community}` : '',
-        item.thread_id !== undefined ? ' · ' : '',
-        item.thread_id !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(item.thread_id))}` }, `thread ${item.thread_id}`) : '',
+        threadOf(item) !== undefined ? ' · ' : '',
+        threadOf(item) !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(threadOf(item)))}` }, `thread ${threadOf(item)}`) : '',
         item.author ? ` · ${item.author}` : '',
         typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '');
       const body = editing === id ? editor(item) : el('blockquote', {}, highlighted(item.text ?? '', item.highlights));
