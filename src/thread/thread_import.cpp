@@ -126,7 +126,7 @@ Thread import_thread_jsonl(std::string_view content, const std::string& name,
     nlohmann::json obj;
     try {
       obj = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow
       throw ThreadImportError(where, fmt::format("invalid JSON: {}", e.what()));
     }
     if (!obj.is_object()) throw ThreadImportError(where, "expected a JSON object");
