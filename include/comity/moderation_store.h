@@ -1,0 +1,144 @@
+// Storage for moderation: threads, comments, their scores and decisions, the
+// append-only audit log and versioned policies. An interface, like Store, so a
+// PostgreSQL backend can implement the same contract; the SQLite one shares the
+// data directory's comity.db (migration 3 creates its tables).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "comity/attributes.h"
+#include "comity/store.h"
+
+namespace comity {
+
+struct ThreadRecord {
+  std::string id;
+  std::string community;
+  std::string url, title, body;
+  std::string created_at;  // assigned by the store when empty
+};
+
+struct CommentRecord {
+  std::string id;
+  std::string community;
+  std::string thread;
+  std::optional<std::string> parent;
+  std::string author;
+  std::string created_at;         // RFC 3339 UTC
+  std::int64_t created_unix = 0;  // the same instant in seconds
+  std::optional<std::string> text;
+  std::string status = "pending";  // approved | held | rejected | nudged | pending
+  double risk = 0;                 // highest attribute score
+};
+
+struct CommentScores {
+  std::string model_version;
+  AttributeScores scores{};
+  std::string highlights_json = "[]";
+};
+
+struct DecisionRecord {
+  std::int64_t id = 0;
+  std::string comment_id;
+  std::string action;
+  std::string actor;
+  std::string reason;
+  std::string reasons_json = "[]";  // [{rule, detail}]
+  std::optional<std::int64_t> policy_version;
+  std::string created_at;  // assigned by the store when empty
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::string created_at;  // assigned by the store when empty
+  std::string community;
+  std::string actor;
+  std::string action;
+  std::string subject;
+  std::string detail_json = "{}";
+};
+
+struct PolicyRecord {
+  std::string community;
+  std::int64_t version = 0;
+  std::string toml;
+  std::string created_at;
+  bool active = false;
+};
+
+// A comment with what the store knows about it.
+struct StoredComment {
+  CommentRecord comment;
+  std::optional<CommentScores> scores;
+  std::optional<DecisionRecord> last_decision;
+};
+
+struct DailyStats {
+  std::string day;  // YYYY-MM-DD (UTC)
+  std::int64_t comments = 0;
+  double mean_toxicity = 0;  // over scored comments
+};
+
+class ModerationStore {
+ public:
+  virtual ~ModerationStore() = default;
+
+  // A new comment with its thread (created or updated), scores, the policy's
+  // decision and an audit row, in one transaction. Throws StoreError when the
+  // comment id already exists.
+  virtual void ingest_comment(const ThreadRecord& thread, const CommentRecord& comment,
+                              const CommentScores& scores, const DecisionRecord& decision,
+                              const AuditEntry& audit) = 0;
+  // A moderator's decision: the decision row, the new status (and text, for an
+  // edit) and an audit row, in one transaction. Returns the decision id.
+  virtual std::int64_t record_decision(const DecisionRecord& decision, const std::string& status,
+                                       const std::optional<std::string>& new_text,
+                                       const AuditEntry& audit) = 0;
+  virtual std::int64_t append_audit(const AuditEntry& entry) = 0;
+
+  virtual std::optional<StoredComment> find_comment(const std::string& id) = 0;
+  // Oldest first.
+  virtual std::vector<StoredComment> thread_comments(const std::string& thread_id) = 0;
+  // Oldest first; the whole history, for dry runs.
+  virtual void for_each_comment(const std::string& community,
+                                const std::function<void(const StoredComment&)>& fn) = 0;
+  // Held comments, riskiest first.
+  virtual std::vector<StoredComment> held_comments(const std::string& community,
+                                                   std::size_t limit) = 0;
+  // Comments by `author` in `community` with since_unix <= created_unix <= until_unix.
+  virtual std::int64_t count_author_comments(const std::string& community,
+                                             const std::string& author, std::int64_t since_unix,
+                                             std::int64_t until_unix) = 0;
+
+  virtual std::optional<ThreadRecord> find_thread(const std::string& id) = 0;
+  // Newest first, with each thread's comment count.
+  virtual std::vector<std::pair<ThreadRecord, std::int64_t>> threads(const std::string& community,
+                                                                     std::size_t limit) = 0;
+
+  // Stores `toml` as the community's next version and makes it the active one.
+  virtual PolicyRecord save_policy(const std::string& community, const std::string& toml,
+                                   const AuditEntry& audit) = 0;
+  virtual std::optional<PolicyRecord> active_policy(const std::string& community) = 0;
+  // Newest first.
+  virtual std::vector<PolicyRecord> policy_history(const std::string& community) = 0;
+
+  // Newest first; community "" means all.
+  virtual std::vector<AuditEntry> audit_log(const std::string& community, std::size_t limit) = 0;
+
+  virtual std::vector<DailyStats> daily_stats(const std::string& community) = 0;
+  virtual std::map<std::string, std::int64_t> status_counts(const std::string& community) = 0;
+};
+
+// Opens (creating and migrating as needed) `data_dir`/comity.db, like open_sqlite_store.
+std::unique_ptr<ModerationStore> open_sqlite_moderation_store(const std::string& data_dir);
+
+// RFC 3339 ("2026-05-01T12:00:00Z", fractions and offsets allowed) to Unix seconds.
+std::optional<std::int64_t> parse_rfc3339(const std::string& text);
+std::string format_rfc3339(std::int64_t unix_seconds);
+
+}  // namespace comity

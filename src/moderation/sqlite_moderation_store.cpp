@@ -1,0 +1,518 @@
+// The SQLite implementation of ModerationStore, on its own connection to the
+// data directory's comity.db. WAL lets it and the main Store write the same
+// file; the busy timeout absorbs their brief lock overlaps.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+
+#include "comity/moderation_store.h"
+#include "store/migrations.h"
+#include "store/sqlite_connection.h"
+
+namespace comity {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+std::string now_rfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[40];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis));
+  return buffer;
+}
+
+std::string or_now(const std::string& when) { return when.empty() ? now_rfc3339() : when; }
+
+double column_double(Statement& statement, int index) {
+  // Statement exposes integers and text; REAL columns come back through text.
+  return std::strtod(statement.column_text(index).c_str(), nullptr);
+}
+
+constexpr const char* kCommentColumns =
+    "c.id, c.community, c.thread, c.parent, c.author, c.created_at, c.created_unix, c.text, "
+    "c.status, c.risk, s.model_version, s.toxicity, s.severe_toxicity, s.identity_attack, "
+    "s.insult, s.profanity, s.threat, s.sexually_explicit, s.flirtation, s.highlights, "
+    "d.id, d.action, d.actor, d.reason, d.reasons, d.policy_version, d.created_at";
+
+// Each comment joined with its scores and its latest decision.
+std::string comment_query(const std::string& where_and_order) {
+  return std::string("SELECT ") + kCommentColumns +
+         " FROM comments c LEFT JOIN scores s ON s.comment = c.id"
+         " LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE comment = c.id) " +
+         where_and_order;
+}
+
+StoredComment read_comment(Statement& row) {
+  StoredComment out;
+  CommentRecord& c = out.comment;
+  c.id = row.column_text(0);
+  c.community = row.column_text(1);
+  c.thread = row.column_text(2);
+  c.parent = row.column_optional_text(3);
+  c.author = row.column_text(4);
+  c.created_at = row.column_text(5);
+  c.created_unix = row.column_int(6);
+  c.text = row.column_optional_text(7);
+  c.status = row.column_text(8);
+  c.risk = column_double(row, 9);
+  if (!row.column_is_null(10)) {
+    CommentScores scores;
+    scores.model_version = row.column_text(10);
+    for (std::size_t i = 0; i < kNumAttributes; ++i) {
+      scores.scores[i] = static_cast<float>(column_double(row, 11 + static_cast<int>(i)));
+    }
+    scores.highlights_json = row.column_text(19);
+    out.scores = std::move(scores);
+  }
+  if (!row.column_is_null(20)) {
+    DecisionRecord d;
+    d.id = row.column_int(20);
+    d.comment_id = c.id;
+    d.action = row.column_text(21);
+    d.actor = row.column_text(22);
+    d.reason = row.column_text(23);
+    d.reasons_json = row.column_text(24);
+    if (!row.column_is_null(25)) d.policy_version = row.column_int(25);
+    d.created_at = row.column_text(26);
+    out.last_decision = std::move(d);
+  }
+  return out;
+}
+
+AuditEntry read_audit(Statement& row) {
+  AuditEntry entry;
+  entry.id = row.column_int(0);
+  entry.created_at = row.column_text(1);
+  entry.community = row.column_text(2);
+  entry.actor = row.column_text(3);
+  entry.action = row.column_text(4);
+  entry.subject = row.column_text(5);
+  entry.detail_json = row.column_text(6);
+  return entry;
+}
+
+PolicyRecord read_policy(Statement& row) {
+  PolicyRecord record;
+  record.community = row.column_text(0);
+  record.version = row.column_int(1);
+  record.toml = row.column_text(2);
+  record.created_at = row.column_text(3);
+  record.active = row.column_int(4) != 0;
+  return record;
+}
+
+class SqliteModerationStore final : public ModerationStore {
+ public:
+  explicit SqliteModerationStore(std::unique_ptr<Connection> connection)
+      : db_(std::move(connection)) {}
+
+  void ingest_comment(const ThreadRecord& thread, const CommentRecord& comment,
+                      const CommentScores& scores, const DecisionRecord& decision,
+                      const AuditEntry& audit) override {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(*db_);
+    ensure_community(thread.community);
+    {
+      Statement upsert(*db_,
+                       "INSERT INTO threads(id, community, url, title, body, created_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+                       " url = CASE WHEN excluded.url = '' THEN url ELSE excluded.url END,"
+                       " title = CASE WHEN excluded.title = '' THEN title ELSE excluded.title END,"
+                       " body = CASE WHEN excluded.body = '' THEN body ELSE excluded.body END"
+                       " WHERE community = excluded.community");
+      upsert.bind(1, std::string_view(thread.id));
+      upsert.bind(2, std::string_view(thread.community));
+      upsert.bind(3, std::string_view(thread.url));
+      upsert.bind(4, std::string_view(thread.title));
+      upsert.bind(5, std::string_view(thread.body));
+      upsert.bind(6, std::string_view(or_now(thread.created_at)));
+      upsert.run();
+      Statement owner(*db_, "SELECT community FROM threads WHERE id = ?1");
+      owner.bind(1, std::string_view(thread.id));
+      if (owner.step() && owner.column_text(0) != thread.community) {
+        throw StoreError("thread " + thread.id + " belongs to another community");
+      }
+    }
+    {
+      Statement insert(*db_,
+                       "INSERT INTO comments(id, community, thread, parent, author, created_at,"
+                       " created_unix, text, status, risk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                       " ?9, ?10)");
+      insert.bind(1, std::string_view(comment.id));
+      insert.bind(2, std::string_view(comment.community));
+      insert.bind(3, std::string_view(comment.thread));
+      insert.bind(4, comment.parent);
+      insert.bind(5, std::string_view(comment.author));
+      insert.bind(6, std::string_view(comment.created_at));
+      insert.bind(7, comment.created_unix);
+      insert.bind(8, comment.text);
+      insert.bind(9, std::string_view(comment.status));
+      bind_real(insert, 10, comment.risk);
+      insert.run();
+    }
+    {
+      Statement insert(*db_,
+                       "INSERT INTO scores(comment, model_version, toxicity, severe_toxicity,"
+                       " identity_attack, insult, profanity, threat, sexually_explicit, flirtation,"
+                       " highlights) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      insert.bind(1, std::string_view(comment.id));
+      insert.bind(2, std::string_view(scores.model_version));
+      for (std::size_t i = 0; i < kNumAttributes; ++i) {
+        bind_real(insert, 3 + static_cast<int>(i), scores.scores[i]);
+      }
+      insert.bind(11, std::string_view(scores.highlights_json));
+      insert.run();
+    }
+    insert_decision(decision);
+    insert_audit(audit);
+    transaction.commit();
+  }
+
+  std::int64_t record_decision(const DecisionRecord& decision, const std::string& status,
+                               const std::optional<std::string>& new_text,
+                               const AuditEntry& audit) override {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(*db_);
+    Statement update(*db_, new_text ? "UPDATE comments SET status = ?2, text = ?3 WHERE id = ?1"
+                                    : "UPDATE comments SET status = ?2 WHERE id = ?1");
+    update.bind(1, std::string_view(decision.comment_id));
+    update.bind(2, std::string_view(status));
+    if (new_text) update.bind(3, std::string_view(*new_text));
+    update.run();
+    if (sqlite3_changes(db_->get()) == 0) {
+      throw StoreError("no comment " + decision.comment_id);
+    }
+    const std::int64_t id = insert_decision(decision);
+    insert_audit(audit);
+    transaction.commit();
+    return id;
+  }
+
+  std::int64_t append_audit(const AuditEntry& entry) override {
+    std::lock_guard lock(mutex_);
+    return insert_audit(entry);
+  }
+
+  std::optional<StoredComment> find_comment(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_, comment_query("WHERE c.id = ?1"));
+    query.bind(1, std::string_view(id));
+    if (!query.step()) return std::nullopt;
+    return read_comment(query);
+  }
+
+  std::vector<StoredComment> thread_comments(const std::string& thread_id) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_, comment_query("WHERE c.thread = ?1 ORDER BY c.created_unix, c.rowid"));
+    query.bind(1, std::string_view(thread_id));
+    std::vector<StoredComment> out;
+    while (query.step()) out.push_back(read_comment(query));
+    return out;
+  }
+
+  void for_each_comment(const std::string& community,
+                        const std::function<void(const StoredComment&)>& fn) override {
+    // Read everything first: the callback may call back into the store.
+    std::vector<StoredComment> all;
+    {
+      std::lock_guard lock(mutex_);
+      Statement query(*db_,
+                      comment_query("WHERE c.community = ?1 ORDER BY c.created_unix, c.rowid"));
+      query.bind(1, std::string_view(community));
+      while (query.step()) all.push_back(read_comment(query));
+    }
+    for (const StoredComment& comment : all) fn(comment);
+  }
+
+  std::vector<StoredComment> held_comments(const std::string& community,
+                                           std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_, comment_query("WHERE c.community = ?1 AND c.status = 'held'"
+                                        " ORDER BY c.risk DESC, c.created_unix, c.rowid LIMIT ?2"));
+    query.bind(1, std::string_view(community));
+    query.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<StoredComment> out;
+    while (query.step()) out.push_back(read_comment(query));
+    return out;
+  }
+
+  std::int64_t count_author_comments(const std::string& community, const std::string& author,
+                                     std::int64_t since_unix, std::int64_t until_unix) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT COUNT(*) FROM comments WHERE community = ?1 AND author = ?2"
+                    " AND created_unix BETWEEN ?3 AND ?4");
+    query.bind(1, std::string_view(community));
+    query.bind(2, std::string_view(author));
+    query.bind(3, since_unix);
+    query.bind(4, until_unix);
+    query.step();
+    return query.column_int(0);
+  }
+
+  std::optional<ThreadRecord> find_thread(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    Statement query(
+        *db_, "SELECT id, community, url, title, body, created_at FROM threads WHERE id = ?1");
+    query.bind(1, std::string_view(id));
+    if (!query.step()) return std::nullopt;
+    return read_thread(query);
+  }
+
+  std::vector<std::pair<ThreadRecord, std::int64_t>> threads(const std::string& community,
+                                                             std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement query(
+        *db_,
+        "SELECT t.id, t.community, t.url, t.title, t.body, t.created_at,"
+        " (SELECT COUNT(*) FROM comments c WHERE c.thread = t.id)"
+        " FROM threads t WHERE t.community = ?1 ORDER BY t.created_at DESC, t.rowid DESC"
+        " LIMIT ?2");
+    query.bind(1, std::string_view(community));
+    query.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<std::pair<ThreadRecord, std::int64_t>> out;
+    while (query.step()) out.emplace_back(read_thread(query), query.column_int(6));
+    return out;
+  }
+
+  PolicyRecord save_policy(const std::string& community, const std::string& toml,
+                           const AuditEntry& audit) override {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(*db_);
+    ensure_community(community);
+    PolicyRecord record;
+    record.community = community;
+    record.toml = toml;
+    record.created_at = now_rfc3339();
+    record.active = true;
+    {
+      Statement next(*db_,
+                     "SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE community = ?1");
+      next.bind(1, std::string_view(community));
+      next.step();
+      record.version = next.column_int(0);
+    }
+    {
+      Statement retire(*db_, "UPDATE policies SET active = 0 WHERE community = ?1 AND active = 1");
+      retire.bind(1, std::string_view(community));
+      retire.run();
+    }
+    Statement insert(*db_,
+                     "INSERT INTO policies(community, version, toml, created_at, active)"
+                     " VALUES (?1, ?2, ?3, ?4, 1)");
+    insert.bind(1, std::string_view(community));
+    insert.bind(2, record.version);
+    insert.bind(3, std::string_view(toml));
+    insert.bind(4, std::string_view(record.created_at));
+    insert.run();
+    insert_audit(audit);
+    transaction.commit();
+    return record;
+  }
+
+  std::optional<PolicyRecord> active_policy(const std::string& community) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT community, version, toml, created_at, active FROM policies"
+                    " WHERE community = ?1 AND active = 1");
+    query.bind(1, std::string_view(community));
+    if (!query.step()) return std::nullopt;
+    return read_policy(query);
+  }
+
+  std::vector<PolicyRecord> policy_history(const std::string& community) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT community, version, toml, created_at, active FROM policies"
+                    " WHERE community = ?1 ORDER BY version DESC");
+    query.bind(1, std::string_view(community));
+    std::vector<PolicyRecord> out;
+    while (query.step()) out.push_back(read_policy(query));
+    return out;
+  }
+
+  std::vector<AuditEntry> audit_log(const std::string& community, std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement query(
+        *db_,
+        "SELECT id, created_at, community, actor, action, subject, detail FROM audit_log"
+        " WHERE ?1 = '' OR community = ?1 ORDER BY id DESC LIMIT ?2");
+    query.bind(1, std::string_view(community));
+    query.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<AuditEntry> out;
+    while (query.step()) out.push_back(read_audit(query));
+    return out;
+  }
+
+  std::vector<DailyStats> daily_stats(const std::string& community) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT date(c.created_unix, 'unixepoch') AS day, COUNT(*),"
+                    " COALESCE(AVG(s.toxicity), 0) FROM comments c"
+                    " LEFT JOIN scores s ON s.comment = c.id WHERE c.community = ?1"
+                    " GROUP BY day ORDER BY day");
+    query.bind(1, std::string_view(community));
+    std::vector<DailyStats> out;
+    while (query.step()) {
+      out.push_back({query.column_text(0), query.column_int(1), column_double(query, 2)});
+    }
+    return out;
+  }
+
+  std::map<std::string, std::int64_t> status_counts(const std::string& community) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT status, COUNT(*) FROM comments WHERE community = ?1 GROUP BY status");
+    query.bind(1, std::string_view(community));
+    std::map<std::string, std::int64_t> out;
+    while (query.step()) out[query.column_text(0)] = query.column_int(1);
+    return out;
+  }
+
+ private:
+  static ThreadRecord read_thread(Statement& row) {
+    ThreadRecord thread;
+    thread.id = row.column_text(0);
+    thread.community = row.column_text(1);
+    thread.url = row.column_text(2);
+    thread.title = row.column_text(3);
+    thread.body = row.column_text(4);
+    thread.created_at = row.column_text(5);
+    return thread;
+  }
+
+  // sqlite_connection.h binds text and integers; REAL column affinity turns the
+  // numeric text back into a double on insert.
+  static void bind_real(Statement& statement, int index, double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.9g", value);
+    statement.bind(index, std::string_view(buffer));
+  }
+
+  void ensure_community(const std::string& community) {
+    Statement insert(*db_,
+                     "INSERT INTO communities(id, created_at) VALUES (?1, ?2)"
+                     " ON CONFLICT(id) DO NOTHING");
+    insert.bind(1, std::string_view(community));
+    insert.bind(2, std::string_view(now_rfc3339()));
+    insert.run();
+  }
+
+  std::int64_t insert_decision(const DecisionRecord& decision) {
+    Statement insert(*db_,
+                     "INSERT INTO decisions(comment, action, actor, reason, reasons,"
+                     " policy_version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert.bind(1, std::string_view(decision.comment_id));
+    insert.bind(2, std::string_view(decision.action));
+    insert.bind(3, std::string_view(decision.actor));
+    insert.bind(4, std::string_view(decision.reason));
+    insert.bind(5, std::string_view(decision.reasons_json));
+    if (decision.policy_version) {
+      insert.bind(6, *decision.policy_version);
+    } else {
+      insert.bind_null(6);
+    }
+    insert.bind(7, std::string_view(or_now(decision.created_at)));
+    insert.run();
+    return sqlite3_last_insert_rowid(db_->get());
+  }
+
+  std::int64_t insert_audit(const AuditEntry& entry) {
+    Statement insert(*db_,
+                     "INSERT INTO audit_log(created_at, community, actor, action, subject, detail)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert.bind(1, std::string_view(or_now(entry.created_at)));
+    insert.bind(2, std::string_view(entry.community));
+    insert.bind(3, std::string_view(entry.actor));
+    insert.bind(4, std::string_view(entry.action));
+    insert.bind(5, std::string_view(entry.subject));
+    insert.bind(6, std::string_view(entry.detail_json));
+    insert.run();
+    return sqlite3_last_insert_rowid(db_->get());
+  }
+
+  std::unique_ptr<Connection> db_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<ModerationStore> open_sqlite_moderation_store(const std::string& data_dir) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(data_dir, error)) {
+    std::filesystem::create_directories(data_dir, error);
+    if (error)
+      throw StoreError("cannot create data directory " + data_dir + ": " + error.message());
+    ::chmod(data_dir.c_str(), 0700);  // it holds comment text
+  }
+  const std::string path = (std::filesystem::path(data_dir) / "comity.db").string();
+  auto connection = std::make_unique<Connection>(path);
+  sqlite3_busy_timeout(connection->get(), 5000);
+  const auto mode = connection->query_text("PRAGMA journal_mode = WAL");
+  if (mode != "wal") throw StoreError(path + ": cannot enable WAL journal mode");
+  connection->exec("PRAGMA synchronous = NORMAL");
+  connection->exec("PRAGMA foreign_keys = ON");
+  sqlite::apply_migrations(*connection, sqlite::store_migrations());
+  return std::make_unique<SqliteModerationStore>(std::move(connection));
+}
+
+std::optional<std::int64_t> parse_rfc3339(const std::string& text) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &month, &day, &hour,
+                  &minute, &second, &consumed) != 6) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  std::size_t at = static_cast<std::size_t>(consumed);
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+  }
+  std::int64_t offset = 0;
+  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+    ++at;
+  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    int oh = 0, om = 0, n = 0;
+    if (std::sscanf(text.c_str() + at + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5) {
+      return std::nullopt;
+    }
+    offset = (oh * 3600 + om * 60) * (text[at] == '+' ? 1 : -1);
+    at += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (at != text.size()) return std::nullopt;
+  std::tm utc{};
+  utc.tm_year = year - 1900;
+  utc.tm_mon = month - 1;
+  utc.tm_mday = day;
+  utc.tm_hour = hour;
+  utc.tm_min = minute;
+  utc.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&utc)) - offset;
+}
+
+std::string format_rfc3339(std::int64_t unix_seconds) {
+  const auto seconds = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+}  // namespace comity

@@ -1,0 +1,125 @@
+// The SQLite moderation store: ingest, queue order, decisions, policy versions,
+// and the audit log's refusal to change.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "comity/moderation_store.h"
+#include "server_test_support.h"
+
+namespace comity {
+namespace {
+
+using server::testing::TempDir;
+
+void ingest(ModerationStore& store, const std::string& id, const std::string& author,
+            std::int64_t unix, float toxicity, const std::string& status) {
+  ThreadRecord thread{"t1", "news", "https://example.org/a", "A", "", ""};
+  CommentRecord comment;
+  comment.id = id;
+  comment.community = "news";
+  comment.thread = "t1";
+  comment.author = author;
+  comment.created_unix = unix;
+  comment.created_at = format_rfc3339(unix);
+  comment.text = "text of " + id;
+  comment.status = status;
+  comment.risk = toxicity;
+  CommentScores scores;
+  scores.model_version = "m1";
+  scores.scores[index_of(Attribute::kToxicity)] = toxicity;
+  DecisionRecord decision;
+  decision.comment_id = id;
+  decision.action = "hold";
+  decision.actor = "policy";
+  store.ingest_comment(thread, comment, scores, decision, {0, "", "news", "policy", "ingest", id});
+}
+
+int exec(const std::filesystem::path& db, const char* sql) {
+  sqlite3* handle = nullptr;
+  sqlite3_open(db.c_str(), &handle);
+  const int rc = sqlite3_exec(handle, sql, nullptr, nullptr, nullptr);
+  sqlite3_close(handle);
+  return rc;
+}
+
+TEST(ModerationStoreTest, Rfc3339RoundTrips) {
+  EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:10Z"), 10);
+  EXPECT_EQ(parse_rfc3339("2026-05-01T12:00:00.250+02:00"), parse_rfc3339("2026-05-01T10:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("yesterday"));
+  EXPECT_FALSE(parse_rfc3339("2026-05-01T12:00:00"));
+  EXPECT_EQ(format_rfc3339(*parse_rfc3339("2026-05-01T10:00:00Z")), "2026-05-01T10:00:00Z");
+}
+
+TEST(ModerationStoreTest, QueueIsHeldCommentsRiskiestFirst) {
+  TempDir dir;
+  auto store = open_sqlite_moderation_store(dir.path().string());
+  ingest(*store, "c1", "ann", 100, 0.7f, "held");
+  ingest(*store, "c2", "bob", 200, 0.95f, "held");
+  ingest(*store, "c3", "ann", 300, 0.1f, "approved");
+  ingest(*store, "c4", "cat", 400, 0.8f, "held");
+  const auto held = store->held_comments("news", 10);
+  ASSERT_EQ(held.size(), 3u);
+  EXPECT_EQ(held[0].comment.id, "c2");
+  EXPECT_EQ(held[1].comment.id, "c4");
+  EXPECT_EQ(held[2].comment.id, "c1");
+  ASSERT_TRUE(held[0].scores);
+  EXPECT_FLOAT_EQ(held[0].scores->scores[index_of(Attribute::kToxicity)], 0.95f);
+  EXPECT_EQ(store->held_comments("news", 1).size(), 1u);
+  EXPECT_EQ(store->count_author_comments("news", "ann", 0, 300), 2);
+  EXPECT_EQ(store->count_author_comments("news", "ann", 101, 300), 1);
+  EXPECT_THROW(ingest(*store, "c1", "ann", 500, 0.1f, "approved"), StoreError);
+  // The failed ingest left nothing behind.
+  EXPECT_EQ(store->audit_log("news", 100).size(), 4u);
+}
+
+TEST(ModerationStoreTest, DecisionsUpdateStatusAndPolicyVersionsAdvance) {
+  TempDir dir;
+  auto store = open_sqlite_moderation_store(dir.path().string());
+  ingest(*store, "c1", "ann", 100, 0.7f, "held");
+  DecisionRecord decision;
+  decision.comment_id = "c1";
+  decision.action = "edit_approve";
+  decision.actor = "mod";
+  store->record_decision(decision, "approved", std::string("edited"),
+                         {0, "", "news", "mod", "edit_approve", "c1"});
+  const auto stored = store->find_comment("c1");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->comment.status, "approved");
+  EXPECT_EQ(stored->comment.text, "edited");
+  ASSERT_TRUE(stored->last_decision);
+  EXPECT_EQ(stored->last_decision->actor, "mod");
+  decision.comment_id = "nope";
+  EXPECT_THROW(store->record_decision(decision, "approved", std::nullopt, {}), StoreError);
+
+  EXPECT_FALSE(store->active_policy("news"));
+  EXPECT_EQ(
+      store->save_policy("news", "name = \"a\"", {0, "", "news", "mod", "policy", ""}).version, 1);
+  EXPECT_EQ(
+      store->save_policy("news", "name = \"b\"", {0, "", "news", "mod", "policy", ""}).version, 2);
+  EXPECT_EQ(store->active_policy("news")->toml, "name = \"b\"");
+  const auto history = store->policy_history("news");
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_FALSE(history[1].active);
+}
+
+TEST(ModerationStoreTest, AuditLogIsAppendOnly) {
+  TempDir dir;
+  {
+    auto store = open_sqlite_moderation_store(dir.path().string());
+    store->append_audit({0, "", "news", "mod", "login", "", "{}"});
+  }
+  const auto db = dir.path() / "comity.db";
+  EXPECT_NE(exec(db, "UPDATE audit_log SET actor = 'someone else'"), SQLITE_OK);
+  EXPECT_NE(exec(db, "DELETE FROM audit_log"), SQLITE_OK);
+  EXPECT_EQ(exec(db, "INSERT INTO audit_log(created_at, actor, action) VALUES ('x', 'a', 'b')"),
+            SQLITE_OK);
+  auto store = open_sqlite_moderation_store(dir.path().string());
+  const auto entries = store->audit_log("", 10);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].actor, "mod");
+}
+
+}  // namespace
+}  // namespace comity
