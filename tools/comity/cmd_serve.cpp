@@ -12,6 +12,8 @@
 
 #include "cli_common.h"
 #include "comity/console.h"
+#include "comity/moderation_store.h"
+#include "moderation/moderation_routes.h"
 #include "server/http_server.h"
 #include "server/scorer_analyzer.h"
 #include "server/server_config.h"
@@ -91,6 +93,9 @@ void run_serve(const ServeFlags& flags) {
     console.data_dir = config.data_dir;
     console.static_dir = console_directory(flags);
     comity::console::install_console(server, console);
+    // Comment intake, the review queue, policies and the audit log (docs/moderation.md).
+    comity::server::register_moderation_routes(
+        server, comity::open_sqlite_moderation_store(config.data_dir));
   }
   server.start();
   spdlog::info("comity serving on http://{}:{} with {} threads{}", config.host, server.port(),

@@ -1,0 +1,639 @@
+#include "moderation/moderation_routes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "comity/moderation.h"
+#include "comity/moderation_dry_run.h"
+#include "comity/text.h"
+#include "server/google_error.h"
+
+namespace comity::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kDefaultLimit = 50;
+constexpr std::size_t kMaxLimit = 500;
+constexpr std::size_t kMaxDecisionsPerRequest = 500;
+constexpr std::size_t kMaxIdBytes = 256;
+
+void reply(httplib::Response& response, int status, const json& body) {
+  response.status = status;
+  response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                       "application/json; charset=UTF-8");
+}
+
+json parse_body(const httplib::Request& request) {
+  json root = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) throw invalid_json("Invalid JSON payload received.");
+  if (!root.is_object()) throw invalid_argument("The request body must be a JSON object.");
+  return root;
+}
+
+std::string string_field(const json& object, const char* name, const std::string& where,
+                         bool required) {
+  const auto it = object.find(name);
+  if (it == object.end() || it->is_null()) {
+    if (required)
+      throw invalid_json(fmt::format("Missing required field '{}{}'.", where, name), where + name);
+    return "";
+  }
+  if (!it->is_string()) {
+    throw invalid_json(fmt::format("'{}{}' must be a string.", where, name), where + name);
+  }
+  return it->get<std::string>();
+}
+
+std::string id_field(const json& object, const char* name, const std::string& where,
+                     bool required) {
+  const auto it = object.find(name);
+  // Integration code often has numeric ids; accept them as their decimal text.
+  if (it != object.end() && it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+  std::string value = string_field(object, name, where, required);
+  if (required && value.empty()) {
+    throw invalid_json(fmt::format("'{}{}' must not be empty.", where, name), where + name);
+  }
+  if (value.size() > kMaxIdBytes) {
+    throw invalid_json(fmt::format("'{}{}' is longer than {} bytes.", where, name, kMaxIdBytes),
+                       where + name);
+  }
+  return value;
+}
+
+std::string required_param(const httplib::Request& request, const char* name) {
+  std::string value = request.get_param_value(name);
+  if (value.empty()) throw invalid_argument(fmt::format("The '{}' parameter is required.", name));
+  return value;
+}
+
+std::size_t limit_param(const httplib::Request& request) {
+  if (!request.has_param("limit")) return kDefaultLimit;
+  const std::string text = request.get_param_value("limit");
+  std::size_t value = 0;
+  try {
+    std::size_t used = 0;
+    value = std::stoul(text, &used);
+    if (used != text.size()) throw std::invalid_argument(text);
+  } catch (const std::exception&) {
+    throw invalid_argument("'limit' must be a positive integer.");
+  }
+  if (value == 0) throw invalid_argument("'limit' must be a positive integer.");
+  return std::min(value, kMaxLimit);
+}
+
+// Who is acting, for policies changed over the API (the console passes its user).
+std::string actor_of(const httplib::Request& request) {
+  std::string actor = request.get_param_value("actor");
+  if (actor.empty()) actor = request.get_header_value("X-Comity-Actor");
+  return actor.empty() ? "api" : actor;
+}
+
+json scores_json(const AttributeScores& scores) {
+  json out = json::object();
+  for (std::size_t i = 0; i < kNumAttributes; ++i) {
+    out[std::string(attribute_name(attribute_at(i)))] = std::round(scores[i] * 1e6) / 1e6;
+  }
+  return out;
+}
+
+float max_score(const AttributeScores& scores) {
+  return *std::max_element(scores.begin(), scores.end());
+}
+
+// Adjacent highlighted tokens separated only by spaces become one span.
+json highlights_json(std::string_view text, const ScoreResult& result) {
+  json out = json::array();
+  const TokenScore* open = nullptr;
+  TextRange range;
+  float score = 0;
+  const auto flush = [&] {
+    if (open == nullptr) return;
+    out.push_back(
+        {{"begin", range.u16_begin},
+         {"end", range.u16_end},
+         {"text", std::string(text.substr(range.byte_begin, range.byte_end - range.byte_begin))},
+         {"score", std::round(score * 1e4) / 1e4}});
+    open = nullptr;
+  };
+  for (const TokenScore& token : result.tokens) {
+    if (!token.highlighted) continue;
+    if (open != nullptr && token.where.byte_begin >= range.byte_end &&
+        text.substr(range.byte_end, token.where.byte_begin - range.byte_end)
+                .find_first_not_of(" \t") == std::string_view::npos) {
+      range.byte_end = token.where.byte_end;
+      range.u16_end = token.where.u16_end;
+      score = std::max(score, token.toxic_span);
+      open = &token;
+      continue;
+    }
+    flush();
+    open = &token;
+    range = token.where;
+    score = token.toxic_span;
+  }
+  flush();
+  return out;
+}
+
+json reasons_json(const std::vector<DecisionReason>& reasons) {
+  json out = json::array();
+  for (const DecisionReason& reason : reasons) {
+    out.push_back({{"rule", reason.rule}, {"detail", reason.detail}});
+  }
+  return out;
+}
+
+json parsed_or_empty(const std::string& text, json fallback) {
+  json value = json::parse(text, nullptr, false);
+  return value.is_discarded() ? fallback : value;
+}
+
+std::string status_for(ModerationAction action) {
+  switch (action) {
+    case ModerationAction::kApprove:
+      return "approved";
+    case ModerationAction::kNudge:
+      return "nudged";
+    case ModerationAction::kHold:
+      return "held";
+    case ModerationAction::kReject:
+      return "rejected";
+  }
+  return "pending";
+}
+
+struct ActivePolicy {
+  Policy policy;
+  std::int64_t version = 0;  // 0: the built-in default
+};
+
+ActivePolicy active_policy(ModerationStore& store, const std::string& community) {
+  const auto record = store.active_policy(community);
+  if (!record) return {parse_policy(builtin_default_policy_toml()), 0};
+  try {
+    return {parse_policy(record->toml), record->version};
+  } catch (const PolicyError& e) {
+    // Stored policies were validated on PUT; a failure here means a newer build
+    // tightened the rules. Say so rather than silently approving everything.
+    throw ApiError(500, fmt::format("The stored policy version {} for community '{}' no longer "
+                                    "parses: {}",
+                                    record->version, community, e.what()));
+  }
+}
+
+ApiError policy_error(const PolicyError& e) {
+  json violation = {{"field", e.line() > 0 ? fmt::format("line {}", e.line()) : "policy"},
+                    {"description", e.what()}};
+  return ApiError(400, std::string("Invalid policy: ") + e.what(),
+                  json::array({{{"@type", "type.googleapis.com/google.rpc.BadRequest"},
+                                {"fieldViolations", json::array({violation})}}}));
+}
+
+json decision_json(const DecisionRecord& d) {
+  json out = {{"id", d.id},
+              {"action", d.action},
+              {"actor", d.actor},
+              {"reason", d.reason},
+              {"reasons", parsed_or_empty(d.reasons_json, json::array())},
+              {"created_at", d.created_at}};
+  if (d.policy_version) out["policy_version"] = *d.policy_version;
+  return out;
+}
+
+json comment_json(const StoredComment& stored) {
+  const CommentRecord& c = stored.comment;
+  json out = {{"id", c.id},
+              {"thread", c.thread},
+              {"parent", c.parent ? json(*c.parent) : json(nullptr)},
+              {"author", c.author},
+              {"created_at", c.created_at},
+              {"text", c.text ? json(*c.text) : json(nullptr)},
+              {"status", c.status},
+              {"risk", std::round(c.risk * 1e6) / 1e6}};
+  if (stored.scores) {
+    out["scores"] = scores_json(stored.scores->scores);
+    out["model_version"] = stored.scores->model_version;
+    out["highlights"] = parsed_or_empty(stored.scores->highlights_json, json::array());
+  }
+  if (stored.last_decision) out["decision"] = decision_json(*stored.last_decision);
+  return out;
+}
+
+class ModerationApi {
+ public:
+  ModerationApi(HttpServer& server, std::shared_ptr<ModerationStore> store)
+      : server_(server), store_(std::move(store)) {}
+
+  void submit_comment(const httplib::Request& request, httplib::Response& response) {
+    const json root = parse_body(request);
+    const std::string community = id_field(root, "community", "", true);
+    const auto thread_it = root.find("thread");
+    const auto comment_it = root.find("comment");
+    if (thread_it == root.end() || !thread_it->is_object()) {
+      throw invalid_json("'thread' must be an object.", "thread");
+    }
+    if (comment_it == root.end() || !comment_it->is_object()) {
+      throw invalid_json("'comment' must be an object.", "comment");
+    }
+    ThreadRecord thread;
+    thread.id = id_field(*thread_it, "id", "thread.", true);
+    thread.community = community;
+    thread.url = string_field(*thread_it, "url", "thread.", false);
+    thread.title = string_field(*thread_it, "title", "thread.", false);
+    thread.body = string_field(*thread_it, "body", "thread.", false);
+
+    CommentRecord comment;
+    comment.id = id_field(*comment_it, "id", "comment.", true);
+    comment.community = community;
+    comment.thread = thread.id;
+    const std::string parent = id_field(*comment_it, "parent", "comment.", false);
+    if (!parent.empty()) comment.parent = parent;
+    comment.author = string_field(*comment_it, "author", "comment.", false);
+    const std::string text = string_field(*comment_it, "text", "comment.", true);
+    if (text.empty()) throw invalid_argument("Comment must be non-empty.", kCommentEmpty);
+    if (text.size() > server_.config().max_comment_bytes) {
+      throw invalid_argument("Comment text too long.", kCommentTooLong);
+    }
+    const std::string time = string_field(*comment_it, "time", "comment.", false);
+    if (time.empty()) {
+      comment.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    } else {
+      const auto parsed = parse_rfc3339(time);
+      if (!parsed) {
+        throw invalid_json("'comment.time' must be an RFC 3339 timestamp.", "comment.time");
+      }
+      comment.created_unix = *parsed;
+    }
+    comment.created_at = format_rfc3339(comment.created_unix);
+    bool do_not_store = false;
+    if (const auto it = root.find("doNotStore"); it != root.end() && !it->is_null()) {
+      if (!it->is_boolean())
+        throw invalid_json("'doNotStore' must be true or false.", "doNotStore");
+      do_not_store = it->get<bool>();
+    }
+    if (!do_not_store) comment.text = text;
+    if (store_->find_comment(comment.id)) {
+      throw ApiError(409, fmt::format("Comment '{}' already exists.", comment.id));
+    }
+    if (const auto existing = store_->find_thread(thread.id);
+        existing && existing->community != community) {
+      throw ApiError(409, fmt::format("Thread '{}' belongs to another community.", thread.id));
+    }
+
+    const auto analyzer = server_.current_analyzer();
+    const ScoreResult scored =
+        analyzer->score(text, ScoreOptions{.sentences = false, .tokens = true});
+    const json highlights = highlights_json(text, scored);
+
+    const ActivePolicy active = active_policy(*store_, community);
+    PolicyInput input;
+    input.text = text;
+    input.scores = scored.scores;
+    if (active.policy.rate_limit && !comment.author.empty()) {
+      input.recent_comments_by_author = static_cast<int>(store_->count_author_comments(
+          community, comment.author,
+          comment.created_unix - active.policy.rate_limit->window_seconds, comment.created_unix));
+    }
+    const PolicyDecision decision = evaluate_policy(active.policy, input);
+    comment.status = status_for(decision.action);
+    comment.risk = max_score(scored.scores);
+
+    CommentScores scores{analyzer->model().version, scored.scores,
+                         do_not_store ? "[]" : highlights.dump()};
+    DecisionRecord record;
+    record.comment_id = comment.id;
+    record.action = std::string(action_name(decision.action));
+    record.actor = "policy";
+    record.reason = decision.reasons.empty() ? "" : decision.reasons.front().detail;
+    record.reasons_json = reasons_json(decision.reasons).dump();
+    record.policy_version = active.version;
+    AuditEntry audit;
+    audit.community = community;
+    audit.actor = "policy";
+    audit.action = "comment." + record.action;
+    audit.subject = comment.id;
+    audit.detail_json =
+        json{{"policy_version", active.version}, {"reasons", reasons_json(decision.reasons)}}
+            .dump();
+    try {
+      store_->ingest_comment(thread, comment, scores, record, audit);
+    } catch (const StoreError&) {
+      // Lost a race with the same id: the checks above passed moments ago.
+      if (store_->find_comment(comment.id)) {
+        throw ApiError(409, fmt::format("Comment '{}' already exists.", comment.id));
+      }
+      throw;
+    }
+    reply(response, 200,
+          {{"comment_id", comment.id},
+           {"status", comment.status},
+           {"model", analyzer->model().version},
+           {"scores", scores_json(scored.scores)},
+           {"highlights", highlights},
+           {"decision",
+            {{"action", record.action},
+             {"reasons", reasons_json(decision.reasons)},
+             {"policy_version", active.version}}}});
+  }
+
+  void queue(const httplib::Request& request, httplib::Response& response) {
+    const std::string community = required_param(request, "community");
+    json items = json::array();
+    for (const StoredComment& stored : store_->held_comments(community, limit_param(request))) {
+      json item = comment_json(stored);
+      if (stored.last_decision) {
+        item["why"] = parsed_or_empty(stored.last_decision->reasons_json, json::array());
+        item["decided_by"] = stored.last_decision->actor;
+      }
+      items.push_back(std::move(item));
+    }
+    reply(response, 200, {{"community", community}, {"comments", std::move(items)}});
+  }
+
+  void decide(const httplib::Request& request, httplib::Response& response) {
+    const json root = parse_body(request);
+    json list;
+    if (const auto it = root.find("decisions"); it != root.end()) {
+      if (!it->is_array() || it->empty()) {
+        throw invalid_json("'decisions' must be a non-empty array.", "decisions");
+      }
+      list = *it;
+    } else {
+      list = json::array({root});  // a single decision
+    }
+    if (list.size() > kMaxDecisionsPerRequest) {
+      throw invalid_argument(
+          fmt::format("At most {} decisions per request.", kMaxDecisionsPerRequest));
+    }
+    struct Pending {
+      StoredComment comment;
+      std::string action, text, reason, actor;
+    };
+    // Validate everything first: a bad entry applies nothing.
+    std::vector<Pending> pending;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const json& item = list[i];
+      const std::string where = fmt::format("decisions[{}].", i);
+      if (!item.is_object()) throw invalid_json(where + " must be an object.", where);
+      Pending p;
+      const std::string id = id_field(item, "comment_id", where, true);
+      p.action = string_field(item, "action", where, true);
+      if (p.action != "approve" && p.action != "reject" && p.action != "edit_approve") {
+        throw invalid_json(where + "action must be approve, reject or edit_approve.",
+                           where + "action");
+      }
+      p.text = string_field(item, "text", where, false);
+      if (p.action == "edit_approve" && p.text.empty()) {
+        throw invalid_json(where + "text is required for edit_approve.", where + "text");
+      }
+      p.reason = string_field(item, "reason", where, false);
+      p.actor = string_field(item, "actor", where, true);
+      if (p.actor.empty()) throw invalid_json(where + "actor must not be empty.", where + "actor");
+      auto stored = store_->find_comment(id);
+      if (!stored) throw ApiError(404, fmt::format("{}comment_id: no comment '{}'.", where, id));
+      p.comment = std::move(*stored);
+      pending.push_back(std::move(p));
+    }
+
+    json results = json::array();
+    for (const Pending& p : pending) {
+      const CommentRecord& c = p.comment.comment;
+      const std::string status = p.action == "reject" ? "rejected" : "approved";
+      DecisionRecord record;
+      record.comment_id = c.id;
+      record.action = p.action;
+      record.actor = p.actor;
+      record.reason = p.reason;
+      AuditEntry audit;
+      audit.community = c.community;
+      audit.actor = p.actor;
+      audit.action = "decision." + p.action;
+      audit.subject = c.id;
+      audit.detail_json = json{{"from", c.status},
+                               {"to", status},
+                               {"reason", p.reason},
+                               {"edited", p.action == "edit_approve"}}
+                              .dump();
+      const std::optional<std::string> new_text =
+          p.action == "edit_approve" ? std::optional<std::string>(p.text) : std::nullopt;
+      const std::int64_t id = store_->record_decision(record, status, new_text, audit);
+      add_feedback(c, p.action, new_text ? new_text : c.text);
+      results.push_back(
+          {{"comment_id", c.id}, {"action", p.action}, {"status", status}, {"decision_id", id}});
+    }
+    reply(response, 200, {{"results", std::move(results)}});
+  }
+
+  void list_threads(const httplib::Request& request, httplib::Response& response) {
+    const std::string community = required_param(request, "community");
+    json out = json::array();
+    for (const auto& [thread, count] : store_->threads(community, limit_param(request))) {
+      out.push_back({{"id", thread.id},
+                     {"url", thread.url},
+                     {"title", thread.title},
+                     {"created_at", thread.created_at},
+                     {"comments", count}});
+    }
+    reply(response, 200, {{"community", community}, {"threads", std::move(out)}});
+  }
+
+  void get_thread(const std::string& id, httplib::Response& response) {
+    const auto thread = store_->find_thread(id);
+    if (!thread) throw ApiError(404, fmt::format("No thread '{}'.", id));
+    const std::vector<StoredComment> comments = store_->thread_comments(id);
+    // Tree order: each comment followed by its replies, replies oldest first.
+    std::unordered_map<std::string, std::vector<std::size_t>> children;
+    std::vector<std::size_t> roots;
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < comments.size(); ++i) index[comments[i].comment.id] = i;
+    for (std::size_t i = 0; i < comments.size(); ++i) {
+      const auto& parent = comments[i].comment.parent;
+      if (parent && index.contains(*parent) && *parent != comments[i].comment.id) {
+        children[*parent].push_back(i);
+      } else {
+        roots.push_back(i);
+      }
+    }
+    json out = json::array();
+    std::vector<bool> seen(comments.size(), false);
+    std::function<void(std::size_t, int)> visit = [&](std::size_t i, int depth) {
+      if (seen[i]) return;  // parent cycles in client data
+      seen[i] = true;
+      json item = comment_json(comments[i]);
+      item["depth"] = depth;
+      out.push_back(std::move(item));
+      for (std::size_t child : children[comments[i].comment.id]) visit(child, depth + 1);
+    };
+    for (std::size_t root : roots) visit(root, 0);
+    for (std::size_t i = 0; i < comments.size(); ++i) visit(i, 0);  // cycle members
+    reply(response, 200,
+          {{"thread",
+            {{"id", thread->id},
+             {"community", thread->community},
+             {"url", thread->url},
+             {"title", thread->title},
+             {"body", thread->body},
+             {"created_at", thread->created_at}}},
+           {"comments", std::move(out)}});
+  }
+
+  void get_policy(const std::string& community, httplib::Response& response) {
+    const auto record = store_->active_policy(community);
+    json history = json::array();
+    for (const PolicyRecord& version : store_->policy_history(community)) {
+      history.push_back({{"version", version.version},
+                         {"created_at", version.created_at},
+                         {"active", version.active}});
+    }
+    reply(response, 200,
+          {{"community", community},
+           {"version", record ? record->version : 0},
+           {"builtin", !record},
+           {"toml", record ? record->toml : builtin_default_policy_toml()},
+           {"history", std::move(history)}});
+  }
+
+  void put_policy(const std::string& community, const httplib::Request& request,
+                  httplib::Response& response) {
+    const Policy policy = parse_or_throw(request.body);
+    AuditEntry audit;
+    audit.community = community;
+    audit.actor = actor_of(request);
+    audit.action = "policy.update";
+    audit.subject = community;
+    const PolicyRecord record = store_->save_policy(community, request.body, audit);
+    reply(response, 200,
+          {{"community", community},
+           {"version", record.version},
+           {"name", policy.name},
+           {"created_at", record.created_at}});
+  }
+
+  void dry_run(const std::string& community, const httplib::Request& request,
+               httplib::Response& response) {
+    const Policy draft = parse_or_throw(request.body);
+    const ActivePolicy current = active_policy(*store_, community);
+    const DryRunReport report = dry_run_policy(*store_, community, current.policy, draft);
+    json examples = json::array();
+    for (const DryRunExample& example : report.examples) {
+      examples.push_back({{"comment_id", example.comment_id},
+                          {"text", example.text ? json(*example.text) : json(nullptr)},
+                          {"before", action_name(example.before)},
+                          {"after", action_name(example.after)},
+                          {"reasons", reasons_json(example.reasons_after)}});
+    }
+    reply(response, 200,
+          {{"community", community},
+           {"current_version", current.version},
+           {"comments", report.comments},
+           {"skipped", report.skipped},
+           {"changed", report.changed},
+           {"before", report.before},
+           {"after", report.after},
+           {"examples", std::move(examples)}});
+  }
+
+  void dashboard(const httplib::Request& request, httplib::Response& response) {
+    const std::string community = required_param(request, "community");
+    json days = json::array();
+    for (const DailyStats& day : store_->daily_stats(community)) {
+      days.push_back({{"day", day.day},
+                      {"comments", day.comments},
+                      {"mean_toxicity", std::round(day.mean_toxicity * 1e4) / 1e4}});
+    }
+    reply(response, 200,
+          {{"community", community},
+           {"days", std::move(days)},
+           {"statuses", store_->status_counts(community)}});
+  }
+
+  void audit(const httplib::Request& request, httplib::Response& response) {
+    const std::string community = request.get_param_value("community");
+    json entries = json::array();
+    for (const AuditEntry& entry : store_->audit_log(community, limit_param(request))) {
+      entries.push_back({{"id", entry.id},
+                         {"created_at", entry.created_at},
+                         {"community", entry.community},
+                         {"actor", entry.actor},
+                         {"action", entry.action},
+                         {"subject", entry.subject},
+                         {"detail", parsed_or_empty(entry.detail_json, json::object())}});
+    }
+    reply(response, 200, {{"entries", std::move(entries)}});
+  }
+
+ private:
+  static Policy parse_or_throw(const std::string& toml) {
+    try {
+      return parse_policy(toml);
+    } catch (const PolicyError& e) {
+      throw policy_error(e);
+    }
+  }
+
+  // A moderator's verdict is a label: the same feedback rows suggestscore writes.
+  void add_feedback(const CommentRecord& comment, const std::string& action,
+                    const std::optional<std::string>& text) {
+    Store* store = server_.store();
+    if (store == nullptr) return;
+    FeedbackRecord record;
+    record.source = "moderation";
+    record.community_id = comment.community;
+    record.client_token = comment.id;
+    record.text = text;
+    record.attribute_values["TOXICITY"] = action == "reject" ? 1.0 : 0.0;
+    std::lock_guard lock(server_.store_mutex());
+    store->add_feedback(record);
+  }
+
+  HttpServer& server_;
+  std::shared_ptr<ModerationStore> store_;
+};
+
+}  // namespace
+
+void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store) {
+  auto api = std::make_shared<ModerationApi>(server, std::move(store));
+  using Request = httplib::Request;
+  using Response = httplib::Response;
+  server.add_route(
+      "POST", "/v1/comments", true,
+      [api](const Request& q, Response& r, const std::smatch&) { api->submit_comment(q, r); });
+  server.add_route("GET", "/v1/queue", true,
+                   [api](const Request& q, Response& r, const std::smatch&) { api->queue(q, r); });
+  server.add_route("POST", "/v1/queue/decisions", true,
+                   [api](const Request& q, Response& r, const std::smatch&) { api->decide(q, r); });
+  server.add_route(
+      "GET", "/v1/threads", true,
+      [api](const Request& q, Response& r, const std::smatch&) { api->list_threads(q, r); });
+  server.add_route(
+      "GET", "/v1/threads/([^/:]+)", true,
+      [api](const Request&, Response& r, const std::smatch& m) { api->get_thread(m[1].str(), r); });
+  server.add_route(
+      "GET", "/v1/policies/([^/]+)", true,
+      [api](const Request&, Response& r, const std::smatch& m) { api->get_policy(m[1].str(), r); });
+  server.add_route("PUT", "/v1/policies/([^/]+)", true,
+                   [api](const Request& q, Response& r, const std::smatch& m) {
+                     api->put_policy(m[1].str(), q, r);
+                   });
+  server.add_route("POST", "/v1/policies/([^/]+)/dry-run", true,
+                   [api](const Request& q, Response& r, const std::smatch& m) {
+                     api->dry_run(m[1].str(), q, r);
+                   });
+  server.add_route(
+      "GET", "/v1/dashboard", true,
+      [api](const Request& q, Response& r, const std::smatch&) { api->dashboard(q, r); });
+  server.add_route("GET", "/v1/audit", true,
+                   [api](const Request& q, Response& r, const std::smatch&) { api->audit(q, r); });
+}
+
+}  // namespace comity::server

@@ -1,0 +1,16 @@
+// The moderation HTTP API (docs/moderation.md): comment intake with scores and a
+// policy decision, the review queue, moderator decisions, threads, policies,
+// dry runs, the dashboard and the audit log. Registered as extension routes.
+#pragma once
+#include <memory>
+
+#include "comity/moderation_store.h"
+#include "server/http_server.h"
+
+namespace comity::server {
+
+// `server` must outlive the routes (they are owned by it); `store` is shared
+// with them. Call before server.start().
+void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store);
+
+}  // namespace comity::server
