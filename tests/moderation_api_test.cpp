@@ -1,0 +1,309 @@
+// The moderation API over real HTTP: intake with a real (tiny) model, the queue,
+// bulk decisions with audit and feedback rows, policies, dry runs, threads.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "comity/features.h"
+#include "comity/model.h"
+#include "comity/moderation_store.h"
+#include "comity/text.h"
+#include "moderation/moderation_routes.h"
+#include "server/scorer_analyzer.h"
+#include "server_test_support.h"
+
+namespace comity::server::testing {
+namespace {
+
+using nlohmann::json;
+
+// Every feature of "idiot" pushes TOXICITY and INSULT up; everything else scores low.
+std::string write_idiot_model(const std::filesystem::path& dir) {
+  ModelWeights weights;
+  weights.info.name = "comity-tiny";
+  weights.info.version = "tiny-mod-1";
+  weights.info.languages = {"en"};
+  weights.info.features.hash_bits = 10;
+  for (std::size_t a = 0; a < kNumAttributes; ++a) weights.info.bias[a] = -3.f;
+  weights.info.span_bias = -3.f;
+  const std::size_t buckets = std::size_t{1} << weights.info.features.hash_bits;
+  weights.attribute_weights.assign(buckets * kNumAttributes, 0.f);
+  weights.span_weights.assign(buckets, 0.f);
+  std::vector<Feature> features;
+  extract_features(normalize("idiot"), weights.info.features, features);
+  for (const Feature& feature : features) {
+    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kToxicity)] =
+        6.f;
+    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kInsult)] = 5.f;
+  }
+  extract_token_features(normalize("idiot"), 0, weights.info.features, features);
+  for (const Feature& feature : features) weights.span_weights[feature.bucket] = 8.f;
+  const std::string path = (dir / "tiny.cmodel").string();
+  Model::save(weights, path);
+  return path;
+}
+
+struct ModerationServer {
+  explicit ModerationServer(std::shared_ptr<const Analyzer> analyzer) {
+    store = open_sqlite_store(dir.path().string());
+    key = store->create_api_key("test", 0).secret;
+    moderation = open_sqlite_moderation_store(dir.path().string());
+    ServerConfig config;
+    config.host = "127.0.0.1";
+    config.port = 0;
+    config.threads = 2;
+    server = std::make_unique<HttpServer>(config, std::move(analyzer), store.get());
+    register_moderation_routes(*server, moderation);
+    server->start();
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+    client->set_read_timeout(10, 0);
+  }
+  ~ModerationServer() { server->stop(); }
+
+  json call(const std::string& method, const std::string& path, const std::string& body,
+            int expected_status) {
+    const std::string url = path + (path.find('?') == std::string::npos ? "?" : "&") + "key=" + key;
+    httplib::Result result = method == "GET" ? client->Get(url.c_str())
+                             : method == "PUT"
+                                 ? client->Put(url.c_str(), body, "application/toml")
+                                 : client->Post(url.c_str(), body, "application/json");
+    EXPECT_TRUE(result) << method << " " << path;
+    if (!result) return json();
+    EXPECT_EQ(result->status, expected_status) << method << " " << path << ": " << result->body;
+    return json::parse(result->body, nullptr, false);
+  }
+
+  json submit(const std::string& id, const std::string& text, const std::string& author = "ann",
+              const std::string& time = "2026-05-01T10:00:00Z", const std::string& parent = "",
+              int expected_status = 200) {
+    json body = {{"community", "news"},
+                 {"thread", {{"id", "t1"}, {"url", "https://example.org/a"}, {"title", "A"}}},
+                 {"comment", {{"id", id}, {"author", author}, {"time", time}, {"text", text}}}};
+    if (!parent.empty()) body["comment"]["parent"] = parent;
+    return call("POST", "/v1/comments", body.dump(), expected_status);
+  }
+
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  std::shared_ptr<ModerationStore> moderation;
+  std::string key;
+  std::unique_ptr<HttpServer> server;
+  std::unique_ptr<httplib::Client> client;
+};
+
+constexpr const char* kHoldToxic = R"(
+name = "test"
+[[threshold]]
+name = "toxic"
+attribute = "TOXICITY"
+at_least = 0.5
+action = "hold"
+reason = "Looks toxic."
+[deny]
+action = "reject"
+reason = "Banned word."
+terms = ["fuck"]
+)";
+
+TEST(ModerationApiTest, SubmitScoresStoresAndDecidesWithARealModel) {
+  TempDir models;
+  ModerationServer server(load_model_analyzer(write_idiot_model(models.path())));
+  server.call("PUT", "/v1/policies/news", kHoldToxic, 200);
+
+  const json toxic = server.submit("c1", "you idiot");
+  EXPECT_EQ(toxic["comment_id"], "c1");
+  EXPECT_EQ(toxic["model"], "tiny-mod-1");
+  EXPECT_GT(toxic["scores"]["TOXICITY"].get<double>(), 0.5);
+  EXPECT_EQ(toxic["decision"]["action"], "hold");
+  EXPECT_EQ(toxic["decision"]["policy_version"], 1);
+  ASSERT_EQ(toxic["decision"]["reasons"].size(), 1u);
+  EXPECT_EQ(toxic["decision"]["reasons"][0]["rule"], "threshold:toxic");
+  bool idiot = false;
+  for (const json& h : toxic["highlights"])
+    idiot |= h["text"].get<std::string>().find("idiot") != std::string::npos;
+  EXPECT_TRUE(idiot) << toxic.dump();
+
+  const json fine = server.submit("c2", "thanks for the article", "bob");
+  EXPECT_LT(fine["scores"]["TOXICITY"].get<double>(), 0.5);
+  EXPECT_EQ(fine["decision"]["action"], "approve");
+  EXPECT_EQ(server.submit("c3", "what the f*ck", "bob")["decision"]["action"], "reject");
+
+  // Stored with its status and scores; the same id twice is a conflict.
+  const auto stored = server.moderation->find_comment("c1");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->comment.status, "held");
+  EXPECT_EQ(stored->comment.text, "you idiot");
+  EXPECT_EQ(stored->comment.created_at, "2026-05-01T10:00:00Z");
+  server.submit("c1", "again", "ann", "2026-05-01T10:00:00Z", "", 409);
+
+  const json bad = server.call("POST", "/v1/comments", R"({"community":"news"})", 400);
+  EXPECT_EQ(bad["error"]["status"], "INVALID_ARGUMENT");
+  server.submit("c9", "hello", "ann", "last tuesday", "", 400);
+}
+
+TEST(ModerationApiTest, RateLimitHoldsTheAuthorsExtraComments) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  server.call("PUT", "/v1/policies/news", "[rate_limit]\nmax_comments = 2\nwindow_seconds = 60\n",
+              200);
+  EXPECT_EQ(server.submit("a1", "one", "ann", "2026-05-01T10:00:00Z")["decision"]["action"],
+            "approve");
+  EXPECT_EQ(server.submit("a2", "two", "ann", "2026-05-01T10:00:10Z")["decision"]["action"],
+            "approve");
+  const json third = server.submit("a3", "three", "ann", "2026-05-01T10:00:20Z");
+  EXPECT_EQ(third["decision"]["action"], "hold");
+  EXPECT_EQ(third["decision"]["reasons"][0]["rule"], "rate_limit");
+  EXPECT_EQ(
+      server.submit("b1", "other author", "bob", "2026-05-01T10:00:30Z")["decision"]["action"],
+      "approve");
+  // The window has passed.
+  EXPECT_EQ(server.submit("a4", "four", "ann", "2026-05-01T10:05:00Z")["decision"]["action"],
+            "approve");
+}
+
+TEST(ModerationApiTest, QueueIsOrderedByRiskAndBulkDecisionsLeaveAuditAndFeedback) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  // FakeAnalyzer: "idiot" scores 0.9 TOXICITY, everything else 0.1.
+  server.call("PUT", "/v1/policies/news",
+              "[[threshold]]\nattribute = \"TOXICITY\"\nat_least = 0.05\naction = \"hold\"\n", 200);
+  server.submit("low", "a calm remark");
+  server.submit("high", "you idiot");
+  server.submit("mid", "another calm one");
+  const json queue = server.call("GET", "/v1/queue?community=news", "", 200);
+  ASSERT_EQ(queue["comments"].size(), 3u);
+  EXPECT_EQ(queue["comments"][0]["id"], "high");
+  EXPECT_GE(queue["comments"][0]["risk"].get<double>(), queue["comments"][1]["risk"].get<double>());
+  EXPECT_EQ(queue["comments"][0]["why"][0]["rule"].get<std::string>().rfind("threshold:", 0), 0u);
+  EXPECT_EQ(server.call("GET", "/v1/queue?community=news&limit=1", "", 200)["comments"].size(), 1u);
+
+  const std::int64_t feedback_before = server.store->count_feedback();
+  // A bad entry anywhere applies nothing.
+  server.call("POST", "/v1/queue/decisions",
+              json{{"decisions",
+                    {{{"comment_id", "high"}, {"action", "reject"}, {"actor", "mod"}},
+                     {{"comment_id", "nope"}, {"action", "approve"}, {"actor", "mod"}}}}}
+                  .dump(),
+              404);
+  EXPECT_EQ(server.moderation->find_comment("high")->comment.status, "held");
+
+  const json decided = server.call(
+      "POST", "/v1/queue/decisions",
+      json{{"decisions",
+            {{{"comment_id", "high"}, {"action", "reject"}, {"actor", "mod"}, {"reason", "insult"}},
+             {{"comment_id", "low"}, {"action", "approve"}, {"actor", "mod"}},
+             {{"comment_id", "mid"},
+              {"action", "edit_approve"},
+              {"text", "an edited calm one"},
+              {"actor", "mod"}}}}}
+          .dump(),
+      200);
+  ASSERT_EQ(decided["results"].size(), 3u);
+  EXPECT_EQ(decided["results"][0]["status"], "rejected");
+  EXPECT_TRUE(server.call("GET", "/v1/queue?community=news", "", 200)["comments"].empty());
+  EXPECT_EQ(server.moderation->find_comment("mid")->comment.text, "an edited calm one");
+
+  // A single decision without the list wrapper.
+  server.call("POST", "/v1/queue/decisions",
+              json{{"comment_id", "low"}, {"action", "reject"}, {"actor", "lead"}}.dump(), 200);
+
+  EXPECT_EQ(server.store->count_feedback(), feedback_before + 4);
+  std::map<std::string, double> toxicity_by_token;
+  server.store->for_each_feedback([&](const FeedbackRecord& record) {
+    EXPECT_EQ(record.source, "moderation");
+    toxicity_by_token[record.client_token] = record.attribute_values.at("TOXICITY");
+  });
+  EXPECT_EQ(toxicity_by_token["high"], 1.0);
+  EXPECT_EQ(toxicity_by_token["mid"], 0.0);
+  EXPECT_EQ(toxicity_by_token["low"], 1.0);  // the later decision
+
+  const json audit = server.call("GET", "/v1/audit?community=news", "", 200);
+  int decisions = 0;
+  for (const json& entry : audit["entries"]) {
+    if (entry["action"].get<std::string>().rfind("decision.", 0) == 0) ++decisions;
+  }
+  EXPECT_EQ(decisions, 4);
+  EXPECT_EQ(audit["entries"][0]["actor"], "lead");  // newest first
+
+  const json dashboard = server.call("GET", "/v1/dashboard?community=news", "", 200);
+  ASSERT_EQ(dashboard["days"].size(), 1u);
+  EXPECT_EQ(dashboard["days"][0]["day"], "2026-05-01");
+  EXPECT_EQ(dashboard["days"][0]["comments"], 3);
+  EXPECT_NEAR(dashboard["days"][0]["mean_toxicity"].get<double>(), (0.9 + 0.1 + 0.1) / 3, 1e-3);
+  EXPECT_EQ(dashboard["statuses"]["rejected"], 2);
+}
+
+TEST(ModerationApiTest, PoliciesAreVersionedValidatedAndDryRunOnHistory) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  const json builtin = server.call("GET", "/v1/policies/news", "", 200);
+  EXPECT_TRUE(builtin["builtin"].get<bool>());
+  EXPECT_EQ(builtin["version"], 0);
+
+  const json error = server.call("PUT", "/v1/policies/news",
+                                 "name = \"x\"\n[[threshold]]\nattribute = \"TOXIC\"\n", 400);
+  EXPECT_EQ(error["error"]["details"][0]["fieldViolations"][0]["field"], "line 3");
+  EXPECT_NE(error["error"]["message"].get<std::string>().find("line 3"), std::string::npos);
+
+  server.call("PUT", "/v1/policies/news", "name = \"lenient\"\n", 200);
+  server.submit("c1", "you idiot");
+  server.submit("c2", "fine words", "bob");
+  server.submit("c3", "idiot idiot", "cat");
+  server.submit("c4", "more fine words", "dan");
+  const json current = server.call("GET", "/v1/policies/news", "", 200);
+  EXPECT_EQ(current["version"], 1);
+  EXPECT_EQ(current["toml"], "name = \"lenient\"\n");
+
+  const json dry = server.call("POST", "/v1/policies/news/dry-run",
+                               "[[threshold]]\nname = \"strict\"\nattribute = \"INSULT\"\nat_least "
+                               "= 0.5\naction = \"hold\"\n",
+                               200);
+  EXPECT_EQ(dry["comments"], 4);
+  EXPECT_EQ(dry["before"]["approve"], 4);
+  EXPECT_EQ(dry["after"]["approve"], 2);
+  EXPECT_EQ(dry["after"]["hold"], 2);
+  EXPECT_EQ(dry["changed"], 2);
+  ASSERT_EQ(dry["examples"].size(), 2u);
+  EXPECT_EQ(dry["examples"][0]["comment_id"], "c1");
+  EXPECT_EQ(dry["examples"][0]["after"], "hold");
+  EXPECT_EQ(dry["examples"][0]["reasons"][0]["rule"], "threshold:strict");
+  // A dry run changes nothing.
+  EXPECT_EQ(server.call("GET", "/v1/policies/news", "", 200)["version"], 1);
+  server.call("POST", "/v1/policies/news/dry-run", "broken = = toml", 400);
+}
+
+TEST(ModerationApiTest, ThreadsListCommentsInTreeOrderWithDepth) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  server.submit("root", "first", "ann", "2026-05-01T10:00:00Z");
+  server.submit("other", "second top-level", "bob", "2026-05-01T10:01:00Z");
+  server.submit("reply", "a reply", "cat", "2026-05-01T10:02:00Z", "root");
+  server.submit("deeper", "a reply to the reply", "dan", "2026-05-01T10:03:00Z", "reply");
+  const json list = server.call("GET", "/v1/threads?community=news", "", 200);
+  ASSERT_EQ(list["threads"].size(), 1u);
+  EXPECT_EQ(list["threads"][0]["id"], "t1");
+  EXPECT_EQ(list["threads"][0]["comments"], 4);
+
+  const json thread = server.call("GET", "/v1/threads/t1", "", 200);
+  EXPECT_EQ(thread["thread"]["url"], "https://example.org/a");
+  const json& comments = thread["comments"];
+  ASSERT_EQ(comments.size(), 4u);
+  EXPECT_EQ(comments[0]["id"], "root");
+  EXPECT_EQ(comments[0]["depth"], 0);
+  EXPECT_EQ(comments[1]["id"], "reply");
+  EXPECT_EQ(comments[1]["depth"], 1);
+  EXPECT_EQ(comments[1]["parent"], "root");
+  EXPECT_EQ(comments[2]["id"], "deeper");
+  EXPECT_EQ(comments[2]["depth"], 2);
+  EXPECT_EQ(comments[3]["id"], "other");
+  EXPECT_EQ(comments[3]["status"], "approved");
+  EXPECT_TRUE(comments[3]["scores"].contains("TOXICITY"));
+  server.call("GET", "/v1/threads/missing", "", 404);
+}
+
+TEST(ModerationApiTest, RoutesNeedAnApiKey) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  auto reply = server.client->Get("/v1/queue?community=news");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 403);
+  EXPECT_NE(reply->body.find("error"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace comity::server::testing
