@@ -10,3 +10,5 @@ void register_keys_command(CLI::App& app);
 void register_feedback_command(CLI::App& app);
 // `comity users create|list`: accounts of the moderator console.
 void register_users_command(CLI::App& app);
+// `comity policy check|dry-run`: validate moderation policies and replay history.
+void register_policy_command(CLI::App& app);

@@ -1,0 +1,145 @@
+// `comity policy check|dry-run`: validate a moderation policy file, and replay a
+// community's stored history through it before it goes live.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "comity/moderation.h"
+#include "comity/moderation_dry_run.h"
+#include "comity/moderation_store.h"
+#include "server_commands.h"
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Errors read "FILE:LINE: message", which editors and CI annotate.
+comity::Policy parse_file(const std::string& path, const std::string& text) {
+  try {
+    return comity::parse_policy(text);
+  } catch (const comity::PolicyError& e) {
+    if (e.line() <= 0) throw std::runtime_error(path + ": " + e.what());
+    const std::string message = e.what();
+    const std::string prefix = "line " + std::to_string(e.line()) + ": ";
+    throw std::runtime_error(
+        fmt::format("{}:{}: {}", path, e.line(),
+                    message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message));
+  }
+}
+
+std::string data_dir_or_default(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("COMITY_DATA_DIR");
+  return env != nullptr ? env : "comity-data";
+}
+
+void print_summary(const std::string& path, const comity::Policy& policy) {
+  std::printf("%s: ok%s\n", path.c_str(),
+              policy.name.empty() ? "" : fmt::format(" (policy \"{}\")", policy.name).c_str());
+  std::printf("  default action: %s\n", std::string(action_name(policy.default_action)).c_str());
+  for (const comity::ThresholdRule& rule : policy.thresholds) {
+    std::printf("  %-7s %s >= %.3f  [%s]\n", std::string(action_name(rule.action)).c_str(),
+                std::string(attribute_name(rule.attribute)).c_str(), rule.threshold,
+                rule.name.c_str());
+  }
+  if (policy.deny) {
+    std::printf("  %-7s %zu deny-list terms (%zu allow-list exemptions)\n",
+                std::string(action_name(policy.deny->action)).c_str(), policy.deny->terms.size(),
+                policy.allow.size());
+  }
+  if (policy.rate_limit) {
+    std::printf("  %-7s more than %d comments per author in %d s\n",
+                std::string(action_name(policy.rate_limit->action)).c_str(),
+                policy.rate_limit->max_comments, policy.rate_limit->window_seconds);
+  }
+}
+
+}  // namespace
+
+void register_policy_command(CLI::App& app) {
+  struct Flags {
+    std::string file, data_dir, community;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* policy = app.add_subcommand("policy", "Check and dry-run moderation policies.");
+  policy->require_subcommand(1);
+
+  CLI::App* check = policy->add_subcommand(
+      "check", "Validate a policy file; errors are reported as FILE:LINE: message.");
+  check->add_option("file", flags->file, "Policy TOML file")->required();
+  check->callback(
+      [flags] { print_summary(flags->file, parse_file(flags->file, read_file(flags->file))); });
+
+  CLI::App* dry_run = policy->add_subcommand(
+      "dry-run",
+      "Replay a community's stored comments through a draft policy and compare with the\n"
+      "active one (or the built-in default): counts per action and comments that change.");
+  dry_run->add_option("file", flags->file, "Draft policy TOML file")->required();
+  dry_run->add_option("--data-dir", flags->data_dir,
+                      "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  dry_run->add_option("--community", flags->community, "Community id")->required();
+  dry_run->add_flag("--json", flags->json, "Print the report as JSON");
+  dry_run->callback([flags] {
+    const comity::Policy draft = parse_file(flags->file, read_file(flags->file));
+    const std::string dir = data_dir_or_default(flags->data_dir);
+    if (!std::filesystem::exists(std::filesystem::path(dir) / "comity.db")) {
+      throw std::runtime_error("no store in " + dir + " (pass --data-dir)");
+    }
+    auto store = comity::open_sqlite_moderation_store(dir);
+    const auto active = store->active_policy(flags->community);
+    const comity::Policy current =
+        comity::parse_policy(active ? active->toml : comity::builtin_default_policy_toml());
+    const comity::DryRunReport report =
+        comity::dry_run_policy(*store, flags->community, current, draft);
+    const std::string current_name =
+        active ? fmt::format("version {}", active->version) : "built-in default";
+    if (flags->json) {
+      nlohmann::json examples = nlohmann::json::array();
+      for (const auto& example : report.examples) {
+        examples.push_back({{"comment_id", example.comment_id},
+                            {"before", action_name(example.before)},
+                            {"after", action_name(example.after)}});
+      }
+      std::cout << nlohmann::json{{"community", flags->community}, {"current", current_name},
+                                  {"comments", report.comments},   {"skipped", report.skipped},
+                                  {"changed", report.changed},     {"before", report.before},
+                                  {"after", report.after},         {"examples", examples}}
+                       .dump(2)
+                << "\n";
+      return;
+    }
+    std::printf("community %s: %lld comments replayed (%lld without scores skipped)\n",
+                flags->community.c_str(), static_cast<long long>(report.comments),
+                static_cast<long long>(report.skipped));
+    std::printf("%-8s %12s %8s\n", "action", current_name.c_str(), "draft");
+    for (const auto& [action, before] : report.before) {
+      std::printf("%-8s %12lld %8lld\n", action.c_str(), static_cast<long long>(before),
+                  static_cast<long long>(report.after.at(action)));
+    }
+    std::printf("%lld comments change action", static_cast<long long>(report.changed));
+    std::printf(report.examples.empty() ? "\n" : "; for example:\n");
+    for (const auto& example : report.examples) {
+      std::printf("  %s: %s -> %s%s\n", example.comment_id.c_str(),
+                  std::string(action_name(example.before)).c_str(),
+                  std::string(action_name(example.after)).c_str(),
+                  example.reasons_after.empty()
+                      ? ""
+                      : (" (" + example.reasons_after.front().rule + ")").c_str());
+    }
+  });
+}
