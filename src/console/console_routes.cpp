@@ -252,7 +252,10 @@ struct Console {
     inner.method = request.method;
     inner.path = "/" + path;
     inner.params = request.params;
-    inner.params.erase("key");  // the session decides who this is, not a key in the URL
+    // The session decides who acts, not a key or an actor named in the URL.
+    inner.params.erase("key");
+    inner.params.erase("actor");
+    inner.set_header("X-Comity-Actor", session.user.name);
     inner.remote_addr = request.remote_addr;
     inner.body = request.body;
     if (request.has_header("Content-Type")) {

@@ -15,12 +15,22 @@ const SCREENSHOTS = process.env.COMITY_CONSOLE_SCREENSHOTS || path.join(sourceDi
 const XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
 const ADMIN = { name: 'alice', password: 'correct horse battery', role: 'admin' };
 const MODERATOR = { name: 'bob', password: 'moderator pass 42', role: 'moderator' };
+const HOLD_POLICY = `name = "console-test"
+default_action = "approve"
+
+[[threshold]]
+name = "toxic"
+attribute = "TOXICITY"
+at_least = 0.5
+action = "hold"
+reason = "May be toxic."
+`;
 
 let server;
 let dataDir;
 let browser;
 let apiKey;
-let moderationApi = true;  // false when this build has no POST /v1/comments yet
+let moderationApi = true;  // false when this build has no moderation API
 const seeded = [];          // {id, text}
 
 function createUser(dataDir, user) {
@@ -30,11 +40,11 @@ function createUser(dataDir, user) {
     '--password-file', file]);
 }
 
-async function api(method, route, body) {
+async function api(method, route, body, contentType = 'application/json') {
   const response = await fetch(`${server.baseUrl}${route}`, {
     method,
-    headers: { 'X-Goog-Api-Key': apiKey, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+    headers: { 'X-Goog-Api-Key': apiKey, ...(body ? { 'Content-Type': contentType } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
   let json = null;
@@ -43,19 +53,15 @@ async function api(method, route, body) {
 }
 
 async function postComment(comment) {
-  const reply = await api('POST', '/v1/comments', comment);
-  if (reply.status === 404) {
-    moderationApi = false;
-    return null;
-  }
-  assert.ok(reply.status === 200 || reply.status === 201, `POST /v1/comments: ${reply.status} ${reply.text}`);
-  const id = reply.json.comment_id ?? reply.json.id ?? reply.json.comment?.id;
-  seeded.push({ id: String(id), text: comment.text, status: reply.json.status ?? reply.json.comment?.status });
-  return reply.json;
+  const reply = await api('POST', '/v1/comments',
+    { community: 'news', thread: { id: 'story-1', title: 'Story one' }, comment });
+  assert.equal(reply.status, 200, `POST /v1/comments: ${reply.text}`);
+  seeded.push({ id: comment.id, text: comment.text, status: reply.json.status });
 }
 
 async function signIn(user) {
   const context = await browser.newContext();
+  await context.addInitScript(() => localStorage.setItem('comity.community', 'news'));
   const page = await context.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -86,15 +92,19 @@ before(async () => {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 
-  // One thread with replies; the toxic ones should be held by the default policy.
-  const thread = { community: 'news', thread_id: 'story-1', thread_title: 'Story one' };
-  const root = await postComment({ ...thread, author: 'carol', text: 'what a lovely day' });
-  if (!root) return;
-  const rootId = root.comment_id ?? root.id;
-  const reply = await postComment({ ...thread, parent_id: rootId, author: 'dave', text: 'you are an idiot' });
-  await postComment({ ...thread, parent_id: reply.comment_id ?? reply.id, author: 'erin', text: 'stop it, you clowns' });
-  await postComment({ ...thread, parent_id: rootId, author: 'frank', text: 'this is stupid and so are you' });
-  await postComment({ ...thread, parent_id: rootId, author: 'mallory', text: `what an idiot ${XSS}` });
+  // A policy that holds anything toxic (and rejects nothing), then one thread
+  // with replies two levels deep.
+  const policy = await api('PUT', '/v1/policies/news', HOLD_POLICY, 'application/toml');
+  if (policy.status === 404) {
+    moderationApi = false;
+    return;
+  }
+  assert.equal(policy.status, 200, policy.text);
+  await postComment({ id: 'c1', author: 'carol', text: 'what a lovely day' });
+  await postComment({ id: 'c2', parent: 'c1', author: 'dave', text: 'you are an idiot' });
+  await postComment({ id: 'c3', parent: 'c2', author: 'erin', text: 'stop it, you clowns' });
+  await postComment({ id: 'c4', parent: 'c1', author: 'frank', text: 'this is stupid and so are you' });
+  await postComment({ id: 'c5', parent: 'c1', author: 'mallory', text: `what an idiot ${XSS}` });
 });
 
 after(async () => {
@@ -160,7 +170,7 @@ test('sign-in sets an HttpOnly SameSite=Strict cookie; the console API refuses A
 });
 
 test('admin clears the queue with keyboard shortcuts; decisions reach the audit log', async (t) => {
-  if (!moderationApi) return t.skip('moderation API missing: POST /v1/comments is 404 in this build');
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
   const { context, page, requests } = await signIn(ADMIN);
   await page.waitForSelector('[data-testid=queue] li');
   await shot(page, 'queue');
@@ -187,18 +197,23 @@ test('admin clears the queue with keyboard shortcuts; decisions reach the audit 
     remaining -= 1;
   }
   await page.waitForSelector('[data-testid=queue-empty]');
-  const audit = await api('GET', '/v1/audit');
+  const audit = await api('GET', '/v1/audit?community=news');
   assert.equal(audit.status, 200, audit.text);
-  const entries = JSON.stringify(audit.json);
-  for (const id of held) assert.ok(entries.includes(id), `audit log lacks comment ${id}`);
-  assert.ok(entries.includes('keyboard test'), 'the reason is recorded');
-  assert.ok(entries.includes(ADMIN.name), 'the actor is the signed-in user');
+  const decided = audit.json.entries.filter((e) => e.action.startsWith('decision.'));
+  assert.deepEqual(decided.map((e) => e.subject).sort(), [...held].sort());
+  assert.deepEqual(decided.map((e) => e.action.slice('decision.'.length)).sort(), [...actions].sort());
+  for (const entry of decided) {
+    assert.equal(entry.actor, ADMIN.name, 'the actor is the signed-in user');
+    assert.equal(entry.detail.reason, 'keyboard test', 'the reason is recorded');
+  }
+  const edited = await api('GET', '/v1/threads/story-1');
+  assert.ok(edited.json.comments.some((c) => c.text === 'edited by a moderator'), 'the edit is stored');
   for (const url of requests) assert.ok(url.startsWith(server.baseUrl), `request left the machine: ${url}`);
   await context.close();
 });
 
 test('thread view: an indented tree with highlights; markup in a comment stays text', async (t) => {
-  if (!moderationApi) return t.skip('moderation API missing: POST /v1/comments is 404 in this build');
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
   const { context, page } = await signIn(ADMIN);
   await page.goto(`${server.baseUrl}/console/#/threads`);
   await page.click('text=Story one');
@@ -218,11 +233,10 @@ test('thread view: an indented tree with highlights; markup in a comment stays t
 });
 
 test('admin edits a policy and dry-runs it', async (t) => {
-  if (!moderationApi) return t.skip('moderation API missing: POST /v1/comments is 404 in this build');
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
   const { context, page } = await signIn(ADMIN);
   await page.goto(`${server.baseUrl}/console/#/policies`);
-  await page.fill('#policy-community', 'news');
-  await page.click('text=Load');
+  await page.waitForFunction(() => document.querySelector('#policy-text').value.includes('console-test'));
   const original = await page.inputValue('#policy-text');
   assert.ok(original.trim().length > 0, 'a policy is shown');
   await page.click('#policy-dry-run');
@@ -232,7 +246,10 @@ test('admin edits a policy and dry-runs it', async (t) => {
   await page.waitForSelector('[data-testid=policy-status]:has-text("Saved.")');
   await shot(page, 'policy');
   const stored = await api('GET', '/v1/policies/news');
-  assert.ok(stored.text.includes('edited in the console'), stored.text);
+  assert.ok(stored.json.toml.includes('edited in the console'), stored.text);
+  const audit = await api('GET', '/v1/audit?community=news');
+  const update = audit.json.entries.filter((e) => e.action === 'policy.update');
+  assert.equal(update[0].actor, ADMIN.name, 'the policy change is audited under the admin');
   await context.close();
 });
 

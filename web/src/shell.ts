@@ -3,7 +3,7 @@
 import { currentUser, logout, ApiError } from './api';
 import { append, clear, el } from './dom';
 
-const communityInput = el('input', { id: 'community', type: 'text', placeholder: 'all communities', 'aria-label': 'Community' });
+const communityInput = el('input', { id: 'community', type: 'text', placeholder: 'community id', 'aria-label': 'Community' });
 communityInput.value = localStorage.getItem('comity.community') ?? '';
 communityInput.addEventListener('change', () => {
   localStorage.setItem('comity.community', communityInput.value.trim());

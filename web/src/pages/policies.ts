@@ -59,17 +59,23 @@ export async function policiesPage(root: HTMLElement): Promise<void> {
 function renderDryRun(section: HTMLElement, data: unknown): void {
   clear(section);
   const object = (data ?? {}) as Record<string, unknown>;
-  const counts = (object.counts ?? object.actions ?? {}) as Record<string, unknown>;
+  const before = (object.before ?? {}) as Record<string, unknown>;
+  const after = (object.after ?? object.counts ?? {}) as Record<string, unknown>;
+  const actions = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   append(section, el('h2', {}, 'Dry run'),
-    el('table', { class: 'counts' }, el('tbody', {}, ...Object.entries(counts).map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, String(v)))))));
+    el('p', {}, `${String(object.comments ?? 0)} recent comments, ${String(object.changed ?? 0)} would change`,
+      object.skipped ? `, ${String(object.skipped)} skipped (text not stored)` : ''),
+    el('table', { class: 'counts' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'action'), el('th', {}, 'now'), el('th', {}, 'with this policy'))),
+      el('tbody', {}, ...actions.map((a) => el('tr', {}, el('th', {}, a), el('td', {}, String(before[a] ?? 0)), el('td', {}, String(after[a] ?? 0)))))));
   const examples = Array.isArray(object.examples) ? (object.examples as Record<string, unknown>[]) : [];
   if (examples.length) {
-    append(section, el('h3', {}, 'Examples'), el('ul', { class: 'examples' }, ...examples.map((e) =>
-      el('li', {},
-        el('strong', {}, String(e.action ?? e.outcome ?? e.decision ?? '')), ' ',
-        el('span', { class: 'comment-text' }, String(e.text ?? '')),
-        e.reason || e.rule ? el('span', { class: 'meta' }, ` · ${String(e.reason ?? e.rule)}`) : null))));
+    append(section, el('h3', {}, 'Examples'), el('ul', { class: 'examples' }, ...examples.map((e) => {
+      const reasons = Array.isArray(e.reasons) ? (e.reasons as { rule?: string; detail?: string }[]) : [];
+      return el('li', {},
+        el('strong', {}, `${String(e.before ?? '?')} → ${String(e.after ?? '?')}`), ' ',
+        el('span', { class: 'comment-text' }, typeof e.text === 'string' ? e.text : '(text not stored)'),
+        reasons.length ? el('span', { class: 'meta' }, ` · ${reasons.map((r) => r.detail ?? r.rule).join('; ')}`) : null);
+    })));
   }
-  const other = Object.fromEntries(Object.entries(object).filter(([k]) => k !== 'counts' && k !== 'actions' && k !== 'examples'));
-  if (Object.keys(other).length) append(section, el('pre', {}, JSON.stringify(other, null, 2)));
 }

@@ -24,6 +24,8 @@ interface HeldComment {
   risk?: number;
   created_at?: string;
   reasons?: (Reason | string)[];
+  why?: (Reason | string)[];
+  decision?: { reasons?: (Reason | string)[] };
   scores?: Record<string, number>;
   highlights?: Highlight[];
 }
@@ -78,6 +80,11 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
   );
 
   async function load(): Promise<void> {
+    if (!community()) {
+      items = [];
+      render('Choose a community above to see its queue.');
+      return;
+    }
     const data = await moderation('GET', `queue${query({ community: community(), limit: 100 })}`);
     items = listFrom<HeldComment>(data, 'items', 'comments', 'queue', 'held');
     cursor = Math.min(cursor, Math.max(0, items.length - 1));
@@ -105,11 +112,11 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     }
   }
 
-  function render(): void {
+  function render(empty = 'The queue is empty.'): void {
     clear(list);
     bulkApprove.disabled = bulkReject.disabled = selected.size === 0;
     if (items.length === 0) {
-      append(list, el('li', { class: 'empty', 'data-testid': 'queue-empty' }, 'The queue is empty.'));
+      append(list, el('li', { class: 'empty', 'data-testid': community() ? 'queue-empty' : 'no-community' }, empty));
       return;
     }
     items.forEach((item, index) => {
@@ -128,7 +135,7 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
         item.author ? ` · ${item.author}` : '',
         typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '');
       const body = editing === id ? editor(item) : el('blockquote', {}, highlighted(item.text ?? '', item.highlights));
-      const reasons = el('ul', { class: 'reasons' }, ...(item.reasons ?? []).map((r) => el('li', {}, reasonText(r))));
+      const reasons = el('ul', { class: 'reasons' }, ...(item.why ?? item.reasons ?? item.decision?.reasons ?? []).map((r) => el('li', {}, reasonText(r))));
       const actions = el('div', { class: 'actions' },
         el('button', { type: 'button', onclick: () => void decide([id], 'approve') }, 'Approve (a)'),
         el('button', { type: 'button', onclick: () => void decide([id], 'reject') }, 'Reject (r)'),

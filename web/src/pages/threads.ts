@@ -9,6 +9,7 @@ interface ThreadSummary {
   url?: string;
   community?: string;
   comment_count?: number;
+  comments?: number;
   held_count?: number;
 }
 
@@ -26,6 +27,10 @@ interface ThreadComment {
 }
 
 export async function threadsPage(root: HTMLElement): Promise<void> {
+  if (!community()) {
+    append(root, el('h1', {}, 'Threads'), el('p', {}, 'Choose a community above to list its threads.'));
+    return;
+  }
   const data = await moderation('GET', `threads${query({ community: community() })}`);
   const threads = listFrom<ThreadSummary>(data, 'threads', 'items');
   append(root, el('h1', {}, 'Threads'));
@@ -37,7 +42,7 @@ export async function threadsPage(root: HTMLElement): Promise<void> {
     el('li', {},
       el('a', { href: `#/threads/${encodeURIComponent(String(t.id))}` }, t.title || `Thread ${t.id}`),
       t.community ? ` · ${t.community}` : '',
-      t.comment_count !== undefined ? ` · ${t.comment_count} comments` : '',
+      (t.comment_count ?? t.comments) !== undefined ? ` · ${t.comment_count ?? t.comments} comments` : '',
       t.held_count ? ` · ${t.held_count} held` : ''))));
 }
 
@@ -78,6 +83,7 @@ function treeOrder(comments: ThreadComment[]): ThreadComment[] {
 export async function threadPage(root: HTMLElement, id: string): Promise<void> {
   const data = await moderation<Record<string, unknown>>('GET', `threads/${encodeURIComponent(id)}`);
   const thread = (data.thread ?? data) as ThreadSummary;
+  const text = (c: ThreadComment) => c.text ?? '(text not stored)';
   const comments = treeOrder(listFrom<ThreadComment>(data, 'comments', 'items'));
   const depth = depths(comments);
   append(root, el('p', {}, el('a', { href: '#/threads' }, '← Threads')), el('h1', {}, thread.title || `Thread ${id}`));
@@ -86,7 +92,7 @@ export async function threadPage(root: HTMLElement, id: string): Promise<void> {
     const d = c.depth ?? depth.get(String(c.id)) ?? 0;
     const item = el('li', { class: `comment status-${c.status ?? 'unknown'}`, 'data-comment-id': String(c.id), 'data-depth': d },
       el('div', { class: 'meta' }, `#${c.id}`, c.author ? ` · ${c.author}` : '', c.status ? ` · ${c.status}` : '', c.created_at ? ` · ${c.created_at}` : ''),
-      el('blockquote', {}, highlighted(c.text ?? '', c.highlights)),
+      el('blockquote', {}, highlighted(text(c), c.highlights)),
       scoreBars(c.scores));
     item.style.setProperty('--depth', String(d));
     append(tree, item);
