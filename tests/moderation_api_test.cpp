@@ -2,6 +2,9 @@
 // bulk decisions with audit and feedback rows, policies, dry runs, threads.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "comity/features.h"
@@ -303,6 +306,41 @@ TEST(ModerationApiTest, RoutesNeedAnApiKey) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 403);
   EXPECT_NE(reply->body.find("error"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace comity::server::testing
+
+namespace comity::server::testing {
+namespace {
+
+TEST(ModerationApiTest, ImportsAnExportedThreadThroughThePolicy) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  std::ifstream in(std::string(COMITY_SOURCE_DIR) + "/tests/fixtures/threads/library.jsonl");
+  ASSERT_TRUE(in);
+  std::stringstream content;
+  content << in.rdbuf();
+  const std::string path = "/v1/threads:import?community=town&thread=library&format=jsonl";
+  const json first = server.call("POST", path, content.str(), 200);
+  const std::int64_t imported = first["imported"].get<std::int64_t>();
+  EXPECT_GT(imported, 3);
+  std::int64_t decided = 0;
+  for (const auto& [action, count] : first["actions"].items()) decided += count.get<std::int64_t>();
+  EXPECT_EQ(decided, imported);
+
+  const json thread = server.call("GET", "/v1/threads/library", "", 200);
+  EXPECT_EQ(thread["thread"]["url"], "https://town.example.net/library-hours");
+  ASSERT_EQ(static_cast<std::int64_t>(thread["comments"].size()), imported);
+  EXPECT_EQ(thread["comments"][0]["id"], "library/c1");
+  EXPECT_EQ(thread["comments"][1]["parent"], "library/c1");
+  EXPECT_EQ(thread["comments"][1]["depth"], 1);
+
+  // Importing again stores nothing twice.
+  const json again = server.call("POST", path, content.str(), 200);
+  EXPECT_EQ(again["imported"], 0);
+  EXPECT_EQ(again["skipped"].get<std::int64_t>(), first["skipped"].get<std::int64_t>() + imported);
+  server.call("POST", "/v1/threads:import?community=town&thread=x&format=wxr", "not xml", 400);
+  server.call("POST", "/v1/threads:import?community=town", content.str(), 400);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "comity/moderation.h"
 #include "comity/moderation_dry_run.h"
 #include "comity/text.h"
+#include "comity/thread.h"
 #include "server/google_error.h"
 
 namespace comity::server {
@@ -280,6 +281,14 @@ class ModerationApi {
         throw invalid_json("'doNotStore' must be true or false.", "doNotStore");
       do_not_store = it->get<bool>();
     }
+    reply(response, 200, intake(thread, std::move(comment), text, do_not_store));
+  }
+
+  // Scores one new comment, applies the community's active policy and stores it
+  // all; the reply of POST /v1/comments. Throws ApiError 409 for a known id.
+  json intake(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
+              bool do_not_store) {
+    const std::string& community = thread.community;
     if (!do_not_store) comment.text = text;
     if (store_->find_comment(comment.id)) {
       throw ApiError(409, fmt::format("Comment '{}' already exists.", comment.id));
@@ -333,16 +342,86 @@ class ModerationApi {
       }
       throw;
     }
+    return json{{"comment_id", comment.id},
+                {"status", comment.status},
+                {"model", analyzer->model().version},
+                {"scores", scores_json(scored.scores)},
+                {"highlights", highlights},
+                {"decision",
+                 {{"action", record.action},
+                  {"reasons", reasons_json(decision.reasons)},
+                  {"policy_version", active.version}}}};
+  }
+
+  // A site's export (Comity JSONL, WordPress WXR, Disqus XML, text dump) becomes
+  // one thread whose comments each go through intake, as if posted live. Source
+  // ids are only unique within their export, so stored ids are "<thread>/<id>".
+  void import_thread(const httplib::Request& request, httplib::Response& response) {
+    const std::string community = required_param(request, "community");
+    const std::string thread_id = required_param(request, "thread");
+    std::optional<ThreadFormat> format;
+    if (request.has_param("format")) {
+      format = parse_thread_format(request.get_param_value("format"));
+      if (!format) throw invalid_argument("'format' must be jsonl, wxr, disqus or text.");
+    }
+    Thread imported;
+    try {
+      imported = comity::import_thread(request.body, "body", format);
+    } catch (const ThreadImportError& e) {
+      throw invalid_argument(std::string("Cannot import the thread: ") + e.what());
+    }
+    ThreadRecord thread;
+    // Required rather than taken from the article URL: thread ids appear in paths.
+    thread.id = thread_id;
+    if (thread.id.size() > kMaxIdBytes || thread.id.find_first_of("/:") != std::string::npos) {
+      throw invalid_argument("'thread' must be at most 256 bytes without '/' or ':'.");
+    }
+    thread.community = community;
+    thread.url = imported.article.url;
+    thread.title = imported.article.title;
+    thread.body = imported.article.body;
+    if (const auto existing = store_->find_thread(thread.id);
+        existing && existing->community != community) {
+      throw ApiError(409, fmt::format("Thread '{}' belongs to another community.", thread.id));
+    }
+
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    std::map<std::string, std::int64_t> actions;
+    std::int64_t imported_count = 0, skipped = 0;
+    json warnings = imported.warnings;
+    for (const Comment& source : imported.comments) {
+      if (source.text.empty() || source.text.size() > server_.config().max_comment_bytes) {
+        ++skipped;
+        warnings.push_back(fmt::format("comment {}: empty or longer than {} bytes, skipped",
+                                       source.id, server_.config().max_comment_bytes));
+        continue;
+      }
+      CommentRecord comment;
+      comment.id = thread.id + "/" + source.id;
+      comment.community = community;
+      comment.thread = thread.id;
+      if (source.parent) comment.parent = thread.id + "/" + *source.parent;
+      comment.author = source.author;
+      const auto when = source.time ? parse_thread_time(*source.time) : std::nullopt;
+      comment.created_unix = when ? static_cast<std::int64_t>(*when) : now;
+      comment.created_at = format_rfc3339(comment.created_unix);
+      try {
+        const json result = intake(thread, std::move(comment), source.text, false);
+        ++actions[result["decision"]["action"].get<std::string>()];
+        ++imported_count;
+      } catch (const ApiError& e) {
+        if (e.http_status() != 409) throw;
+        ++skipped;  // imported before
+      }
+    }
     reply(response, 200,
-          {{"comment_id", comment.id},
-           {"status", comment.status},
-           {"model", analyzer->model().version},
-           {"scores", scores_json(scored.scores)},
-           {"highlights", highlights},
-           {"decision",
-            {{"action", record.action},
-             {"reasons", reasons_json(decision.reasons)},
-             {"policy_version", active.version}}}});
+          {{"thread_id", thread.id},
+           {"imported", imported_count},
+           {"skipped", skipped},
+           {"actions", actions},
+           {"warnings", std::move(warnings)}});
   }
 
   void queue(const httplib::Request& request, httplib::Response& response) {
@@ -608,6 +687,9 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
   server.add_route(
       "POST", "/v1/comments", true,
       [api](const Request& q, Response& r, const std::smatch&) { api->submit_comment(q, r); });
+  server.add_route(
+      "POST", "/v1/threads:import", true,
+      [api](const Request& q, Response& r, const std::smatch&) { api->import_thread(q, r); });
   server.add_route("GET", "/v1/queue", true,
                    [api](const Request& q, Response& r, const std::smatch&) { api->queue(q, r); });
   server.add_route("POST", "/v1/queue/decisions", true,
