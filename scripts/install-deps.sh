@@ -11,7 +11,7 @@ PACKAGES=(
   # libraries the C++ code links against
   nlohmann-json3-dev libcpp-httplib-dev libutf8proc-dev libcli11-dev libspdlog-dev libfmt-dev
   libxxhash-dev libcld2-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev libssl-dev
+  libtomlplusplus-dev libssl-dev libexpat1-dev
   # load and speed measurement
   wrk hyperfine
   # baselines (bench/baselines) and client tooling

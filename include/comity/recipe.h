@@ -62,9 +62,10 @@ std::uint64_t fnv1a64(std::string_view bytes);
 Split split_of(const SplitSpec& spec, std::string_view text);
 
 struct TrainingParams {
-  // Attribute heads: "logistic", "logit_squared", or "mixed" (log-odds regression on
-  // reference scores, cross-entropy on human labels).
+  // Attribute heads: "logistic", "logit_squared", or "mixed" (cross-entropy plus a
+  // weighted log-odds regression on reference scores, which orders low scores better).
   std::string loss = "logistic";
+  float logit_weight = 0.1f;  // "mixed": weight of the log-odds regression term
   int epochs = 5;
   float learning_rate = 0.2f;
   float l2 = 0.f;

@@ -63,7 +63,11 @@ bool parse_bool(const std::string& where, std::string text) {
 
 int ServerConfig::effective_threads() const {
   if (threads > 0) return threads;
-  return std::max(1u, std::thread::hardware_concurrency());
+  // cpp-httplib holds a worker for as long as a keep-alive connection stays open, so
+  // one worker per core would make the third client wait for the first to hang up.
+  // Scoring is CPU-bound and short; 16 workers per core keep the cores busy without
+  // queueing connections behind idle ones.
+  return static_cast<int>(16 * std::max(1u, std::thread::hardware_concurrency()));
 }
 
 void apply_config_file(const std::string& path, ServerConfig& config) {

@@ -40,9 +40,9 @@ struct HeadData {
   std::vector<std::uint8_t> soft;    // per row: 1 when the target is a reference score
 };
 enum class HeadLoss : std::uint8_t {
-  kLogistic,     // cross-entropy against the (soft) target probability
-  kLogitSquared, // squared error against the target's clipped log-odds
-  kMixed,        // log-odds regression for reference scores, cross-entropy for human labels
+  kLogistic,      // cross-entropy against the (soft) target probability
+  kLogitSquared,  // squared error against the target's clipped log-odds
+  kMixed,         // cross-entropy, plus logit_weight x log-odds regression on reference scores
 };
 struct HeadParams {
   std::uint32_t buckets;
@@ -51,6 +51,7 @@ struct HeadParams {
   float learning_rate;
   float l2;
   std::uint64_t seed;
+  float logit_weight = 0.f;  // kMixed only
 };
 struct HeadWeights {
   std::vector<float> w;

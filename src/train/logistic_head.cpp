@@ -55,16 +55,19 @@ HeadWeights train_logistic_head(const HeadData& data, const HeadParams& params) 
       float z = out.bias;
       for (std::uint64_t j = b; j < e; ++j) z += rows.values[j] * out.w[rows.buckets[j]];
       const float wt = data.weight[k];
-      float g;
-      if (regress[k]) {
-        const float d = z - logit_target[k];
-        loss += wt * 0.5 * d * d;
-        g = d * wt;
-      } else {
+      float g = 0.f;
+      if (params.loss != HeadLoss::kLogitSquared) {
         const float p = 1.f / (1.f + std::exp(-z));
         const float y = data.target[k];
-        loss -= wt * (y * std::log(std::max(p, 1e-7f)) + (1 - y) * std::log(std::max(1 - p, 1e-7f)));
-        g = (p - y) * wt;
+        loss -=
+            wt * (y * std::log(std::max(p, 1e-7f)) + (1 - y) * std::log(std::max(1 - p, 1e-7f)));
+        g += (p - y) * wt;
+      }
+      if (regress[k]) {
+        const float lambda = params.loss == HeadLoss::kLogitSquared ? 1.f : params.logit_weight;
+        const float d = z - logit_target[k];
+        loss += lambda * wt * 0.5 * d * d;
+        g += lambda * d * wt;
       }
       for (std::uint64_t j = b; j < e; ++j) {
         const std::uint32_t bucket = rows.buckets[j];

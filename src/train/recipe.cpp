@@ -227,11 +227,12 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
   }
   if (const toml::table* t = root["training"].as_table()) {
     check_keys(where + " [training]", *t,
-               {"loss", "epochs", "learning_rate", "l2", "seed", "threads", "span_epochs",
-                "span_learning_rate", "calibration_knots"});
+               {"loss", "logit_weight", "epochs", "learning_rate", "l2", "seed", "threads",
+                "span_epochs", "span_learning_rate", "calibration_knots"});
     auto& p = r.training;
     p.epochs = static_cast<int>(get_or<std::int64_t>(*t, "epochs", p.epochs));
     p.loss = get_or<std::string>(*t, "loss", p.loss);
+    p.logit_weight = static_cast<float>(get_or(*t, "logit_weight", double{p.logit_weight}));
     if (p.loss != "logistic" && p.loss != "logit_squared" && p.loss != "mixed") {
       fail(where, "training.loss must be 'logistic', 'logit_squared' or 'mixed'");
     }

@@ -90,9 +90,10 @@ void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWei
     }
   }
   const std::uint32_t buckets = 1u << config.hash_bits;
-  HeadWeights head = train_logistic_head(
-      data, {buckets, HeadLoss::kLogistic, recipe.training.span_epochs, recipe.training.span_learning_rate,
-             recipe.training.l2, recipe.training.seed ^ 0x5350414eULL});
+  HeadWeights head =
+      train_logistic_head(data, {buckets, HeadLoss::kLogistic, recipe.training.span_epochs,
+                                 recipe.training.span_learning_rate, recipe.training.l2,
+                                 recipe.training.seed ^ 0x5350414eULL});
   weights.span_weights = head.w;
   weights.info.span_bias = head.bias;
 

@@ -268,7 +268,7 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     }
     heads[a] = train_logistic_head(
         data, {buckets, loss, recipe.training.epochs, recipe.training.learning_rate,
-               recipe.training.l2, recipe.training.seed + a});
+               recipe.training.l2, recipe.training.seed + a, recipe.training.logit_weight});
     head_examples[a] = data.index.size();
     progress("training", heads_done.fetch_add(1) + 1, kNumAttributes);
   });

@@ -39,6 +39,7 @@ struct Item {
   nlohmann::json id;
   std::string error;
   nlohmann::json out;
+  std::string line_out;  // `out` serialised by the worker that scored it
 };
 
 class Runner {
@@ -76,7 +77,7 @@ class Runner {
           throw CLI::RuntimeError(2);
         }
       }
-      out_ << item.out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      out_ << item.line_out << '\n';
     }
     scored_ += batch_.size();
     batch_.clear();
@@ -193,7 +194,7 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     std::size_t n = 0;
     while (std::getline(*in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      runner.add({name, ++n, line, nullptr, "", nullptr});
+      runner.add({name, ++n, line, nullptr, "", nullptr, ""});
     }
     return;
   }
@@ -205,7 +206,7 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
   ProgressBar bar("scoring " + name);
   const std::size_t total = path == "-" ? 0 : count_lines(path);
   auto on_row = [&](TableRow& row) {
-    Item item{name, row.line, "", nullptr, row.error, nullptr};
+    Item item{name, row.line, "", nullptr, row.error, nullptr, ""};
     if (item.error.empty()) {
       if (auto id = find_id(row.fields, args.id_field)) item.id = *id;
       if (auto text = field_string(row.fields, args.text_field)) {
@@ -273,7 +274,8 @@ void register_score_command(CLI::App& app) {
     std::ostream& out = args->output.empty() ? std::cout : file;
     Runner runner(*args, out);
     std::size_t n = 0;
-    for (const std::string& t : args->texts) runner.add({"<arg>", ++n, t, nullptr, "", nullptr});
+    for (const std::string& t : args->texts)
+      runner.add({"<arg>", ++n, t, nullptr, "", nullptr, ""});
     for (const std::string& f : args->files) score_file(*args, f, runner);
     if (args->texts.empty() && args->files.empty()) score_file(*args, "-", runner);
     runner.flush();
