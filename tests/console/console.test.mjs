@@ -212,6 +212,35 @@ test('admin clears the queue with keyboard shortcuts; decisions reach the audit 
   await context.close();
 });
 
+test('bulk: select with x, reject the selection with one click; the dashboard charts the day', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const thread = { id: 'story-2', title: 'Story two' };
+  for (const [id, text] of [['c6', 'you are a moron'], ['c7', 'you are a loser']]) {
+    const reply = await api('POST', '/v1/comments', { community: 'news', thread, comment: { id, author: 'troll', text } });
+    assert.equal(reply.json.status, 'held', reply.text);
+  }
+  const { context, page } = await signIn(MODERATOR);
+  await page.waitForSelector('[data-testid=queue] li.item');
+  assert.equal(await page.locator('[data-testid=queue] li.item').count(), 2);
+  await page.locator('h1').click();
+  await page.keyboard.press('x');
+  await page.keyboard.press('j');
+  await page.keyboard.press('x');
+  assert.equal(await page.locator('[data-testid=queue] input[type=checkbox]:checked').count(), 2);
+  await page.click('text=Reject selected');
+  await page.waitForSelector('[data-testid=queue-empty]');
+  const audit = await api('GET', '/v1/audit?community=news');
+  const rejects = audit.json.entries.filter((e) => e.action === 'decision.reject' && e.actor === MODERATOR.name);
+  assert.deepEqual(rejects.map((e) => e.subject).sort(), ['c6', 'c7']);
+
+  await page.goto(`${server.baseUrl}/console/#/dashboard`);
+  await page.waitForSelector('[data-testid=dashboard] svg');
+  assert.equal(await page.locator('[data-testid=dashboard] figure').count(), 3);
+  assert.ok(await page.locator('[data-testid=dashboard] figure').first().locator('rect.bar').count() >= 1);
+  await shot(page, 'dashboard');
+  await context.close();
+});
+
 test('thread view: an indented tree with highlights; markup in a comment stays text', async (t) => {
   if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
   const { context, page } = await signIn(ADMIN);
@@ -220,7 +249,7 @@ test('thread view: an indented tree with highlights; markup in a comment stays t
   await page.waitForSelector('[data-testid=thread-tree] li.comment');
   await shot(page, 'thread');
   const depths = await page.$$eval('[data-testid=thread-tree] li.comment', (items) => items.map((li) => Number(li.dataset.depth)));
-  assert.equal(depths.length, seeded.length);
+  assert.equal(depths.length, seeded.length, 'story-1 holds the seeded comments');
   assert.deepEqual([...new Set(depths)].sort(), [0, 1, 2]);
   const indents = await page.$$eval('[data-testid=thread-tree] li.comment', (items) => items.map((li) => parseFloat(getComputedStyle(li).marginLeft)));
   assert.ok(indents[depths.indexOf(2)] > indents[depths.indexOf(0)], 'replies are indented');
@@ -239,8 +268,15 @@ test('admin edits a policy and dry-runs it', async (t) => {
   await page.waitForFunction(() => document.querySelector('#policy-text').value.includes('console-test'));
   const original = await page.inputValue('#policy-text');
   assert.ok(original.trim().length > 0, 'a policy is shown');
+  // A stricter bar releases the held comments: the dry run says so, with examples.
+  await page.fill('#policy-text', original.replace('at_least = 0.5', 'at_least = 0.99'));
   await page.click('#policy-dry-run');
   await page.waitForSelector('[data-testid=dry-run] table.counts tr');
+  // Every comment seeded so far (five here, two in the bulk test), six of them held.
+  assert.match(await page.locator('[data-testid=dry-run]').innerText(), /7 recent comments, 6 would change/);
+  assert.equal(await page.locator('[data-testid=dry-run] .examples li:has-text("hold → approve")').count(), 6);
+  const unchanged = await api('GET', '/v1/policies/news');
+  assert.ok(unchanged.json.toml.includes('at_least = 0.5'), 'a dry run stores nothing');
   await page.fill('#policy-text', `${original}\n# edited in the console\n`);
   await page.click('#policy-save');
   await page.waitForSelector('[data-testid=policy-status]:has-text("Saved.")');
