@@ -253,7 +253,10 @@ test('thread view: an indented tree with highlights; markup in a comment stays t
   assert.deepEqual([...new Set(depths)].sort(), [0, 1, 2]);
   const indents = await page.$$eval('[data-testid=thread-tree] li.comment', (items) => items.map((li) => parseFloat(getComputedStyle(li).marginLeft)));
   assert.ok(indents[depths.indexOf(2)] > indents[depths.indexOf(0)], 'replies are indented');
-  assert.ok(await page.locator('[data-testid=thread-tree] mark.highlight').count() >= 1, 'highlights are shown');
+  const marks = await page.$$eval('[data-testid=thread-tree] mark.highlight', (m) => m.map((x) => x.textContent));
+  assert.ok(marks.includes('idiot'), `highlights are shown: ${marks}`);
+  // c2 was edited to "edited by a moderator": the old spans must not mark it.
+  assert.equal(await page.locator('[data-comment-id=c2] mark').count(), 0);
   const text = await page.locator('[data-testid=thread-tree]').innerText();
   assert.ok(text.includes(XSS), 'the markup is shown literally');
   assert.equal(await page.locator('[data-testid=thread-tree] img, [data-testid=thread-tree] script').count(), 0);

@@ -56,6 +56,9 @@ export function highlighted(text: string, highlights: Highlight[] | undefined): 
   const ranges = (highlights ?? [])
     .map((h) => ({ ...h, begin: Math.max(0, Math.floor(h.begin)), end: Math.min(text.length, Math.floor(h.end)) }))
     .filter((h) => Number.isFinite(h.begin) && Number.isFinite(h.end) && h.end > h.begin)
+    // A highlight that names its words must still find them there (an edited
+    // comment may keep the spans of the text it replaced).
+    .filter((h) => h.text === undefined || text.slice(h.begin, h.end) === h.text)
     .sort((x, y) => x.begin - y.begin);
   let at = 0;
   for (const range of ranges) {
