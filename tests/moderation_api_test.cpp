@@ -306,6 +306,15 @@ TEST(ModerationApiTest, RoutesNeedAnApiKey) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 403);
   EXPECT_NE(reply->body.find("error"), std::string::npos);
+  // Extension routes match the whole path and the method; the rest is Google's 404.
+  const std::string key = "?key=" + server.key;
+  EXPECT_EQ(server.client->Delete(("/v1/queue" + key).c_str())->status, 404);
+  EXPECT_EQ(server.client->Get(("/v1/queue/extra" + key).c_str())->status, 404);
+  EXPECT_EQ(server.client->Get(("/v1/queue" + key + "&community=news&limit=-1").c_str())->status,
+            400);
+  const auto head = server.client->Head(("/v1/queue" + key + "&community=news").c_str());
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
 }
 
 }  // namespace

@@ -80,6 +80,7 @@ std::size_t limit_param(const httplib::Request& request) {
   std::size_t value = 0;
   try {
     std::size_t used = 0;
+    if (text.empty() || text.front() < '0' || text.front() > '9') throw std::invalid_argument(text);
     value = std::stoul(text, &used);
     if (used != text.size()) throw std::invalid_argument(text);
   } catch (const std::exception&) {
