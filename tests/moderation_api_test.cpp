@@ -139,6 +139,22 @@ TEST(ModerationApiTest, SubmitScoresStoresAndDecidesWithARealModel) {
   EXPECT_EQ(stored->comment.created_at, "2026-05-01T10:00:00Z");
   server.submit("c1", "again", "ann", "2026-05-01T10:00:00Z", "", 409);
 
+  // doNotStore: scored and decided, stored without text or highlights.
+  const json secret =
+      server.call("POST", "/v1/comments",
+                  json{{"community", "news"},
+                       {"doNotStore", true},
+                       {"thread", {{"id", "t1"}}},
+                       {"comment", {{"id", "c4"}, {"author", "eve"}, {"text", "you idiot"}}}}
+                      .dump(),
+                  200);
+  EXPECT_EQ(secret["decision"]["action"], "hold");
+  EXPECT_FALSE(secret["highlights"].empty());
+  const auto hidden = server.moderation->find_comment("c4");
+  ASSERT_TRUE(hidden);
+  EXPECT_FALSE(hidden->comment.text);
+  EXPECT_EQ(hidden->scores->highlights_json, "[]");
+
   const json bad = server.call("POST", "/v1/comments", R"({"community":"news"})", 400);
   EXPECT_EQ(bad["error"]["status"], "INVALID_ARGUMENT");
   server.submit("c9", "hello", "ann", "last tuesday", "", 400);
