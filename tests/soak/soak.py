@@ -245,6 +245,25 @@ class Worker:
         path = self.random.choice(["/v1alpha1/comments:analyze", "/v1alpha1/comments:suggestscore"])
         self.expect_error("empty-body", (400, 400), "POST", path, b"")
 
+    def no_content_length(self):
+        # `curl -X POST` without -d: neither Content-Length nor chunked encoding.
+        # cpp-httplib 0.11 then reads the body until EOF, i.e. for the whole read timeout.
+        sock = socket.create_connection((HOST, self.port), timeout=30)
+        sock.sendall(f"POST /v1alpha1/comments:analyze?key={self.key} HTTP/1.1\r\n"
+                     f"Host: {HOST}\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+        sock.close()
+        head, _, body = reply.partition(b"\r\n\r\n")
+        match = re.match(rb"HTTP/1\.1 (\d{3})", head)
+        status = int(match.group(1)) if match else 0
+        if not 400 <= status <= 499:
+            self.tally.fail("no-content-length", f"HTTP {status}, expected 4xx: {reply[:200]!r}")
+            return
+        problem = envelope_problem(status, body)
+        self.tally.check("no-content-length", problem is None, f"HTTP {status}: {problem}")
+
     def bad_suggest(self):
         self.expect_error("suggest-invalid", (400, 400), "POST", "/v1alpha1/comments:suggestscore",
                           json.dumps({"comment": {"text": "x"},
@@ -280,7 +299,7 @@ class Worker:
 
     ACTIONS = [(analyze, 30), (suggest, 20), (health, 3), (malformed_json, 5), (wrong_types, 5),
                (invalid_utf8, 5), (long_comment, 3), (oversized_body, 0.05), (unknown_attribute, 4),
-               (empty_body, 4), (bad_suggest, 3), (bad_key, 3), (unknown_route, 2),
+               (empty_body, 4), (no_content_length, 0.2), (bad_suggest, 3), (bad_key, 3), (unknown_route, 2),
                (abrupt_disconnect, 3)]
 
     def run(self, deadline):
