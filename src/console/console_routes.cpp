@@ -97,6 +97,7 @@ class LoginThrottle {
     const auto now = Clock::now();
     long long wait = 0;
     for (const auto& key : keys) {
+      if (!failures_.contains(key)) continue;
       auto& times = prune(key, now);
       if (static_cast<int>(times.size()) >= allowed_) {
         const auto until = times.front() + window_;
@@ -108,7 +109,14 @@ class LoginThrottle {
   }
   void record_failure(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
-    for (const auto& key : keys) failures_[key].push_back(Clock::now());
+    const auto now = Clock::now();
+    // Names are chosen by whoever knocks: forget stale ones so the map stays small.
+    if (failures_.size() > kSweepAbove) {
+      for (auto it = failures_.begin(); it != failures_.end();) {
+        it = drop_old(it->second, now).empty() ? failures_.erase(it) : std::next(it);
+      }
+    }
+    for (const auto& key : keys) failures_[key].push_back(now);
   }
   void clear(const std::string& key) {
     std::lock_guard lock(mutex_);
@@ -117,10 +125,14 @@ class LoginThrottle {
 
  private:
   using Clock = std::chrono::steady_clock;
-  std::deque<Clock::time_point>& prune(const std::string& key, Clock::time_point now) {
-    auto& times = failures_[key];
+  static constexpr std::size_t kSweepAbove = 10000;
+  std::deque<Clock::time_point>& drop_old(std::deque<Clock::time_point>& times,
+                                          Clock::time_point now) {
     while (!times.empty() && now - times.front() > window_) times.pop_front();
     return times;
+  }
+  std::deque<Clock::time_point>& prune(const std::string& key, Clock::time_point now) {
+    return drop_old(failures_[key], now);
   }
   int allowed_;
   std::chrono::seconds window_;
