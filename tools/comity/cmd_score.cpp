@@ -66,7 +66,13 @@ class Runner {
 
   void flush() {
     parallel_for(
-        batch_.size(), threads_, [&](std::size_t i) { score(batch_[i]); }, 64);
+        batch_.size(), threads_,
+        [&](std::size_t i) {
+          score(batch_[i]);
+          batch_[i].line_out =
+              batch_[i].out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        },
+        64);
     for (Item& item : batch_) {
       if (!item.error.empty()) {
         ++errors_;
