@@ -84,6 +84,16 @@ HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> anal
       [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
         write_error(response, internal_error(), false);
       });
+  // Errors cpp-httplib answers itself (body over the limit, unreadable request) come
+  // with an empty body; clients parse Google's envelope, so give them one.
+  http_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                  httplib::Response& response) {
+    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string message = response.status == 413 ? "Request payload size exceeds the limit."
+                                                       : "The request could not be read.";
+    write_error(response, ApiError(response.status, message), false);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
 }
 
 HttpServer::~HttpServer() { stop(); }

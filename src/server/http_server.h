@@ -19,6 +19,7 @@
 #include "comity/rate_limiter.h"
 #include "comity/store.h"
 #include "server/analyzer.h"
+#include "server/deadline_server.h"
 #include "server/metrics.h"
 #include "server/server_config.h"
 
@@ -113,7 +114,7 @@ class HttpServer {
   std::shared_ptr<spdlog::logger> access_log_;
   ServerMetrics metrics_;
   std::vector<ExtensionRoute> extension_routes_;
-  httplib::Server http_;
+  DeadlineServer http_;
   std::thread thread_;
   std::atomic<bool> bound_{false};
   int port_ = 0;
