@@ -39,8 +39,24 @@ struct Item {
   nlohmann::json id;
   std::string error;
   nlohmann::json out;
-  std::string line_out;  // `out` serialised by the worker that scored it
+  std::string line_out;   // `out` serialised by the worker that scored it
+  bool raw_json = false;  // `text` is still the raw JSONL line: workers parse it
 };
+
+Item make_item(std::string source, std::size_t line, std::string text) {
+  Item item;
+  item.source = std::move(source);
+  item.line = line;
+  item.text = std::move(text);
+  return item;
+}
+
+std::optional<nlohmann::json> find_id(const nlohmann::json& fields, const std::string& key) {
+  if (!fields.is_object()) return std::nullopt;
+  auto it = fields.find(key);
+  if (it == fields.end() || it->is_null()) return std::nullopt;
+  return *it;
+}
 
 class Runner {
  public:
@@ -92,7 +108,26 @@ class Runner {
   std::size_t errors() const { return errors_; }
 
  private:
+  // JSONL rows are parsed here, on the scoring threads: parsing on the reading
+  // thread alone capped the speed-up on two cores at about 1.6x.
+  void parse_row(Item& item) const {
+    item.raw_json = false;
+    const auto fields = nlohmann::json::parse(item.text, nullptr, /*allow_exceptions=*/false);
+    item.text.clear();
+    if (!fields.is_object()) {
+      item.error = fields.is_discarded() ? "not valid JSON" : "not a JSON object";
+      return;
+    }
+    if (auto id = find_id(fields, args_.id_field)) item.id = *id;
+    if (auto text = field_string(fields, args_.text_field)) {
+      item.text = std::move(*text);
+    } else {
+      item.error = "no text field '" + args_.text_field + "'";
+    }
+  }
+
   void score(Item& item) const {
+    if (item.raw_json) parse_row(item);
     nlohmann::json& o = item.out;
     o = nlohmann::json::object();
     if (!item.id.is_null()) o["id"] = item.id;
@@ -163,13 +198,6 @@ class Runner {
   std::size_t errors_ = 0, scored_ = 0;
 };
 
-std::optional<nlohmann::json> find_id(const nlohmann::json& fields, const std::string& key) {
-  if (!fields.is_object()) return std::nullopt;
-  auto it = fields.find(key);
-  if (it == fields.end() || it->is_null()) return std::nullopt;
-  return *it;
-}
-
 std::size_t count_lines(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::size_t n = 0;
@@ -200,7 +228,29 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     std::size_t n = 0;
     while (std::getline(*in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      runner.add({name, ++n, line, nullptr, "", nullptr, ""});
+      runner.add(make_item(name, ++n, line));
+    }
+    return;
+  }
+  if (format == "jsonl") {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (path != "-") {
+      file.open(path, std::ios::binary);
+      if (!file) throw std::runtime_error("cannot open " + path);
+      in = &file;
+    }
+    ProgressBar bar("scoring " + name);
+    const std::size_t total = path == "-" ? 0 : count_lines(path);
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(*in, line)) {
+      ++n;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
+      Item item = make_item(name, n, std::move(line));
+      item.raw_json = true;
+      runner.add(std::move(item));
+      bar.update(n, total);
     }
     return;
   }
@@ -212,7 +262,8 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
   ProgressBar bar("scoring " + name);
   const std::size_t total = path == "-" ? 0 : count_lines(path);
   auto on_row = [&](TableRow& row) {
-    Item item{name, row.line, "", nullptr, row.error, nullptr, ""};
+    Item item = make_item(name, row.line, "");
+    item.error = row.error;
     if (item.error.empty()) {
       if (auto id = find_id(row.fields, args.id_field)) item.id = *id;
       if (auto text = field_string(row.fields, args.text_field)) {
@@ -280,8 +331,7 @@ void register_score_command(CLI::App& app) {
     std::ostream& out = args->output.empty() ? std::cout : file;
     Runner runner(*args, out);
     std::size_t n = 0;
-    for (const std::string& t : args->texts)
-      runner.add({"<arg>", ++n, t, nullptr, "", nullptr, ""});
+    for (const std::string& t : args->texts) runner.add(make_item("<arg>", ++n, t));
     for (const std::string& f : args->files) score_file(*args, f, runner);
     if (args->texts.empty() && args->files.empty()) score_file(*args, "-", runner);
     runner.flush();
