@@ -2,6 +2,7 @@
 // that training learns, label masks, and the counts of skipped rows.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,31 @@ TEST(TrainerRecipe, RejectsMisspeltKeysWrongTypesAndBadSplits) {
   const std::string twice = minimal + "\n" + minimal.substr(minimal.find("[[datasets]]"));
   EXPECT_NE(parse_error(twice).find("two datasets are named 'd'"), std::string::npos)
       << parse_error(twice);
+}
+
+TEST(TrainerReport, InRepoDatasetsResolveAgainstTheRecipeNotTheDataDir) {
+  // The recipe lives in the fixture directory; the data directory is elsewhere and empty.
+  const std::string recipe_path = tiny::fixture_path("recipe.toml");
+  std::string text = tiny::read_bytes(recipe_path);
+  text += "\n[[datasets]]\nname = \"shipped\"\npath = \"labels.tsv\"\nin_repo = true\n"
+          "format = \"tsv\"\ntext = \"comment\"\nconstant_labels = { THREAT = 0.0 }\n";
+  Recipe r = parse_recipe(text, "inline.toml");
+  r.directory = std::filesystem::path(recipe_path).parent_path().string();
+  const Recipe from_file = load_recipe(recipe_path);
+  EXPECT_EQ(from_file.directory, r.directory);
+  TrainOptions options;
+  options.data_dir = tiny::fixture_dir();
+  const TrainResult result = train(r, options);
+  EXPECT_GT(result.report["datasets"]["shipped"]["used"].get<int>(), 0) << result.report.dump();
+  // Same data dir, but the recipe "moved" to an empty directory: only the shipped set is lost.
+  r.directory = tiny::scratch("recipe-elsewhere");
+  std::filesystem::create_directories(r.directory);
+  try {
+    train(r, options);
+    ADD_FAILURE() << "expected the shipped dataset to be looked up beside the recipe";
+  } catch (const RecipeError& e) {
+    EXPECT_NE(std::string(e.what()).find("'shipped'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TrainerSplit, Fnv1a64MatchesHandComputedValues) {

@@ -29,7 +29,8 @@ struct LabelMapping {
 
 struct DatasetSpec {
   std::string name;
-  std::string path;  // relative to the data directory
+  std::string path;  // relative to the data directory (or to the recipe, see below)
+  bool in_repo = false;  // `path` is relative to the recipe file: data the project ships
   TableOptions table;
   std::string text_field;
   std::map<Attribute, std::string> soft_labels;  // attribute -> field path ("perspective.TOXICITY")
@@ -85,6 +86,7 @@ struct Recipe {
   std::vector<DatasetSpec> datasets;
   std::optional<SpanDatasetSpec> spans;
   std::string sha256;  // of the recipe file's bytes
+  std::string directory;  // of the recipe file; base of datasets marked in_repo
 };
 
 Recipe parse_recipe(const std::string& toml_text, const std::string& name_for_errors);

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -116,7 +117,7 @@ TableOptions table_options(const std::string& where, const toml::table& t,
 DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
   check_keys(
       where + " [[datasets]]", t,
-      {"name", "path", "format", "header", "delimiter", "text", "weight", "priority", "dedup_group",
+      {"name", "path", "in_repo", "format", "header", "delimiter", "text", "weight", "priority", "dedup_group",
        "calibrate", "optional", "soft_labels", "constant_labels", "require", "labels"});
   DatasetSpec d;
   d.name = get_or<std::string>(t, "name", "");
@@ -130,6 +131,7 @@ DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
   d.dedup_group = get_or<std::string>(t, "dedup_group", "");
   d.calibrate = get_or(t, "calibrate", false);
   d.optional = get_or(t, "optional", false);
+  d.in_repo = get_or(t, "in_repo", false);
   if (const toml::table* soft = t["soft_labels"].as_table()) {
     for (const auto& [k, v] : *soft) {
       auto field = v.value<std::string>();
@@ -296,7 +298,9 @@ Recipe load_recipe(const std::string& path) {
   if (!in) throw RecipeError(fmt::format("{}: cannot open recipe", path));
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_recipe(ss.str(), path);
+  Recipe r = parse_recipe(ss.str(), path);
+  r.directory = std::filesystem::path(path).parent_path().string();
+  return r;
 }
 
 }  // namespace comity

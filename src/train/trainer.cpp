@@ -208,7 +208,9 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
   std::vector<DatasetCounts> counts(recipe.datasets.size());
   for (std::uint32_t d = 0; d < recipe.datasets.size(); ++d) {
     const DatasetSpec& spec = recipe.datasets[d];
-    const std::string path = (std::filesystem::path(options.data_dir) / spec.path).string();
+    const std::string path =
+        (std::filesystem::path(spec.in_repo ? recipe.directory : options.data_dir) / spec.path)
+            .string();
     if (!std::filesystem::exists(path)) {
       if (spec.optional) {
         report["datasets"][spec.name] = {{"skipped", "file not found: " + path}};
