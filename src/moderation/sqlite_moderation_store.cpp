@@ -20,20 +20,8 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
 
-std::string now_rfc3339() {
-  const auto now = std::chrono::system_clock::now();
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[40];
-  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis));
-  return buffer;
-}
 
-std::string or_now(const std::string& when) { return when.empty() ? now_rfc3339() : when; }
+std::string or_now(const std::string& when) { return when.empty() ? sqlite::utc_now_rfc3339() : when; }
 
 double column_double(Statement& statement, int index) {
   // Statement exposes integers and text; REAL columns come back through text.
@@ -295,7 +283,7 @@ class SqliteModerationStore final : public ModerationStore {
     PolicyRecord record;
     record.community = community;
     record.toml = toml;
-    record.created_at = now_rfc3339();
+    record.created_at = sqlite::utc_now_rfc3339();
     record.active = true;
     {
       Statement next(*db_,
@@ -406,7 +394,7 @@ class SqliteModerationStore final : public ModerationStore {
                      "INSERT INTO communities(id, created_at) VALUES (?1, ?2)"
                      " ON CONFLICT(id) DO NOTHING");
     insert.bind(1, std::string_view(community));
-    insert.bind(2, std::string_view(now_rfc3339()));
+    insert.bind(2, std::string_view(sqlite::utc_now_rfc3339()));
     insert.run();
   }
 

@@ -98,4 +98,7 @@ class Transaction {
   bool done_ = false;
 };
 
+// RFC 3339, UTC, millisecond precision: the stores' timestamps sort lexically in time order.
+std::string utc_now_rfc3339();
+
 }  // namespace comity::sqlite

@@ -26,20 +26,8 @@ namespace {
 using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Use;
+using sqlite::utc_now_rfc3339;
 
-// RFC 3339, UTC, millisecond precision: sorts lexically in time order.
-std::string utc_now_rfc3339() {
-  const auto now = std::chrono::system_clock::now();
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis));
-  return buffer;
-}
 
 std::string attribute_values_to_json(const std::map<std::string, double>& values) {
   nlohmann::json object = nlohmann::json::object();
