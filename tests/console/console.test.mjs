@@ -347,8 +347,9 @@ test('repeated failed sign-ins are throttled', async () => {
 test('the console keeps its internal API key only while the server runs', async () => {
   const live = runComity(['keys', 'list', '--data-dir', dataDir]).stdout;
   assert.match(live, /comity-console \(internal\)\s+0\s+\S+\s+active/);
-  await server.stop();
+  const exit = await server.stop();
   server = null;
+  assert.equal(exit.code, 0, 'comity serve stops cleanly (and, under ASan, without leaks)');
   const stopped = runComity(['keys', 'list', '--data-dir', dataDir]).stdout;
   assert.match(stopped, /comity-console \(internal\)\s+0\s+\S+\s+revoked/);
   assert.match(stopped, /seeder\s+0\s+\S+\s+active/);
