@@ -19,3 +19,6 @@ if [[ $flavour == fuzz ]]; then
 else
   cmake --build "build/$flavour" -j"$jobs"
 fi
+# The moderator console's front end, served by `comity serve` at /console.
+[[ $flavour == release ]] && bash web/build.sh
+exit 0

@@ -13,8 +13,12 @@ $comity score --highlights \
   -t "You are one nasty, malignant little piece of work." \
   -t "Shut up, you paid kremtroll, nobody believes your f*cking lies." \
   -t "I will find you and hurt you."
-if $comity serve --help >/dev/null 2>&1; then
-  echo "== serving on http://127.0.0.1:${COMITY_PORT:-8080} (data in ${COMITY_DATA_DIR:-var/comity})"
-  exec $comity serve --no-auth --host 127.0.0.1 --port "${COMITY_PORT:-8080}" \
-    --data-dir "${COMITY_DATA_DIR:-var/comity}"
-fi
+echo "== a news thread: who attacks whom, where it escalates"
+thread=../shared/examples/news-article-with-comments.txt
+[[ -f $thread ]] || thread=tests/fixtures/threads/corner-shop.txt
+$comity thread report --format table "$thread" | head -n 30 || true
+echo "== serving on http://127.0.0.1:${COMITY_PORT:-8080} (data in ${COMITY_DATA_DIR:-var/comity})"
+echo "   Perspective API: POST /v1alpha1/comments:analyze   console: /console/"
+echo "   (create a console account: $comity users create --data-dir ${COMITY_DATA_DIR:-var/comity} --name admin --role admin)"
+exec $comity serve --no-auth --host 127.0.0.1 --port "${COMITY_PORT:-8080}" \
+  --data-dir "${COMITY_DATA_DIR:-var/comity}"
