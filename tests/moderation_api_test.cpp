@@ -22,28 +22,7 @@ using nlohmann::json;
 
 // Every feature of "idiot" pushes TOXICITY and INSULT up; everything else scores low.
 std::string write_idiot_model(const std::filesystem::path& dir) {
-  ModelWeights weights;
-  weights.info.name = "comity-tiny";
-  weights.info.version = "tiny-mod-1";
-  weights.info.languages = {"en"};
-  weights.info.features.hash_bits = 10;
-  for (std::size_t a = 0; a < kNumAttributes; ++a) weights.info.bias[a] = -3.f;
-  weights.info.span_bias = -3.f;
-  const std::size_t buckets = std::size_t{1} << weights.info.features.hash_bits;
-  weights.attribute_weights.assign(buckets * kNumAttributes, 0.f);
-  weights.span_weights.assign(buckets, 0.f);
-  std::vector<Feature> features;
-  extract_features(normalize("idiot"), weights.info.features, features);
-  for (const Feature& feature : features) {
-    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kToxicity)] =
-        6.f;
-    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kInsult)] = 5.f;
-  }
-  extract_token_features(normalize("idiot"), 0, weights.info.features, features);
-  for (const Feature& feature : features) weights.span_weights[feature.bucket] = 8.f;
-  const std::string path = (dir / "tiny.cmodel").string();
-  Model::save(weights, path);
-  return path;
+  return write_tiny_model(dir, "tiny-mod-1");
 }
 
 struct ModerationServer {

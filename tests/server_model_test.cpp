@@ -15,33 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// A model that knows one insult: every feature of "idiot" pushes TOXICITY and INSULT up.
-std::string write_tiny_model(const std::filesystem::path& dir, const std::string& version) {
-  ModelWeights weights;
-  weights.info.name = "comity-tiny";
-  weights.info.version = version;
-  weights.info.languages = {"en"};
-  weights.info.features.hash_bits = 10;
-  for (std::size_t a = 0; a < kNumAttributes; ++a) weights.info.bias[a] = -3.f;
-  weights.info.span_bias = -3.f;
-  const std::size_t buckets = std::size_t{1} << weights.info.features.hash_bits;
-  weights.attribute_weights.assign(buckets * kNumAttributes, 0.f);
-  weights.span_weights.assign(buckets, 0.f);
-  std::vector<Feature> features;
-  extract_features(normalize("idiot"), weights.info.features, features);
-  for (const Feature& feature : features) {
-    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kToxicity)] =
-        6.f;
-    weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kInsult)] = 5.f;
-  }
-  // The token-span head reads its own per-token features.
-  extract_token_features(normalize("idiot"), 0, weights.info.features, features);
-  for (const Feature& feature : features) weights.span_weights[feature.bucket] = 8.f;
-  const std::string path = (dir / (version + ".cmodel")).string();
-  Model::save(weights, path);
-  return path;
-}
-
 TEST(ServerModelTest, RealModelScoresAndReportsUtf16Spans) {
   TempDir models;
   const std::string path = write_tiny_model(models.path(), "tiny-1");
