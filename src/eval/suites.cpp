@@ -84,15 +84,6 @@ Rows read_rows(const std::string& path, const toml::table& t, const std::string&
   opt.has_header = t["header"].value<bool>().value_or(true);
   read_table_file(path, opt, [&](TableRow& row) {
     auto text = field_string(row.fields, text_field);
-    // Pre-tokenised sets (HateXplain) keep the text as a list of tokens.
-    if (const nlohmann::json* f = find_field(row.fields, text_field); !text && f && f->is_array()) {
-      text.emplace();
-      for (const auto& tok : *f) {
-        if (!tok.is_string()) continue;
-        if (!text->empty()) *text += ' ';
-        *text += tok.get<std::string>();
-      }
-    }
     if (!row.error.empty() || !text || find_invalid_utf8(*text) ||
         text->find_first_not_of(" \t\r\n") == std::string::npos) {
       ++rows.skipped;
