@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "comity/scorer.h"
 #include "comity/thread.h"
@@ -78,6 +80,53 @@ TEST_F(ThreadAnalysis, FindsTheEscalatingChainAndTheAuthorsTradingAttacks) {
   EXPECT_EQ(r.headline.comments, 5u);
   ASSERT_EQ(r.authors.size(), 3u);
   EXPECT_EQ(r.authors[0].comments, 2u);
+}
+
+// Scores given rather than computed: what a moderation store holds.
+CommentScore scored(float toxicity, std::optional<bool> held = std::nullopt) {
+  CommentScore s;
+  s.scores.fill(0.01f);
+  s.scores[index_of(Attribute::kToxicity)] = toxicity;
+  s.held = held;
+  return s;
+}
+
+TEST(ThreadAnalysisScored, UsesTheGivenScoresAndDecisions) {
+  const Thread t = quarrel();
+  std::vector<CommentScore> scores = {scored(0.1f), scored(0.3f), scored(0.6f, false), scored(0.9f),
+                                      scored(0.2f, true)};
+  scores[3].highlights = {"idiot"};
+  const ThreadReport r = analyze_scored_thread(t, scores);
+  ASSERT_EQ(r.comments.size(), 5u);
+  ASSERT_EQ(r.escalations.size(), 1u);
+  EXPECT_EQ(r.escalations[0].chain, (std::vector<std::size_t>{0, 1, 2, 3}));
+  std::vector<bool> held(5);
+  for (const CommentAnalysis& a : r.comments) held[a.index] = a.held;
+  // e3 (0.6) is under the threshold anyway; "calm" is held by decision despite its 0.2;
+  // e4 has no decision, so its 0.9 holds it.
+  EXPECT_EQ(held, (std::vector<bool>{false, false, false, true, true}));
+  EXPECT_EQ(r.headline.held, 2u);
+  EXPECT_EQ(r.comments[3].highlights, (std::vector<std::string>{"idiot"}));
+  EXPECT_FLOAT_EQ(r.comments[0].heat.max_toxicity, 0.9f);
+  EXPECT_EQ(r.comments[0].heat.toxic, 2u);
+}
+
+TEST(ThreadAnalysisScored, OneScorePerComment) {
+  EXPECT_THROW(analyze_scored_thread(quarrel(), {scored(0.1f)}), std::invalid_argument);
+}
+
+TEST_F(ThreadAnalysis, AnalyzeThreadIsScoringThenTheScoredAnalysis) {
+  const Thread t = quarrel();
+  const ThreadReport direct = analyze_thread(t, *scorer_);
+  const ThreadReport split = analyze_scored_thread(t, score_thread_comments(t, *scorer_, 1));
+  ASSERT_EQ(direct.comments.size(), split.comments.size());
+  for (std::size_t k = 0; k < direct.comments.size(); ++k) {
+    EXPECT_EQ(direct.comments[k].index, split.comments[k].index);
+    EXPECT_EQ(direct.comments[k].scores, split.comments[k].scores);
+    EXPECT_EQ(direct.comments[k].highlights, split.comments[k].highlights);
+    EXPECT_EQ(direct.comments[k].target, split.comments[k].target);
+  }
+  EXPECT_EQ(direct.escalations.size(), split.escalations.size());
 }
 
 TEST_F(ThreadAnalysis, CalmingChainIsNoEscalation) {

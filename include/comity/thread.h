@@ -16,6 +16,7 @@
 namespace comity {
 
 class Scorer;
+struct ScoreResult;
 
 struct Article {
   std::string url, title, body;
@@ -170,6 +171,31 @@ struct ThreadReport {
   std::vector<std::string> warnings;
 };
 
+// What the model said about one comment, the input of the analysis proper. Kept
+// apart from scoring so a thread whose comments were scored when they arrived
+// (the moderation store) is analysed from the scores moderators saw.
+struct CommentScore {
+  AttributeScores scores{};
+  std::vector<std::string> highlights;  // highlighted words as written, distinct
+  // A decision already taken about the comment (held or rejected: true); when
+  // absent, `held` is TOXICITY >= ThreadAnalysisOptions::hold_threshold.
+  std::optional<bool> held;
+};
+
+// The distinct highlighted words of a scoring made with tokens on, in text order.
+std::vector<std::string> highlighted_words(std::string_view text, const ScoreResult& result);
+
+// Every comment of `thread` scored, in Thread::comments order, on `threads` threads
+// (0 = hardware concurrency).
+std::vector<CommentScore> score_thread_comments(const Thread& thread, const Scorer& scorer,
+                                                int threads = 0);
+
+// The analysis over given scores, one per Thread::comments entry (else
+// std::invalid_argument).
+ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScore> scores,
+                                   const ThreadAnalysisOptions& options = {});
+
+// score_thread_comments() then analyze_scored_thread().
 ThreadReport analyze_thread(const Thread& thread, const Scorer& scorer,
                             const ThreadAnalysisOptions& options = {});
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <unordered_set>
 
@@ -84,41 +85,77 @@ NameScan scan_names(std::string_view text) {
 
 }  // namespace
 
+std::vector<std::string> highlighted_words(std::string_view text, const ScoreResult& result) {
+  std::vector<std::string> words;
+  std::set<std::string_view> seen;
+  for (const TokenScore& t : result.tokens) {
+    if (!t.highlighted || t.where.byte_end <= t.where.byte_begin || t.where.byte_end > text.size())
+      continue;
+    const std::string_view word =
+        text.substr(t.where.byte_begin, t.where.byte_end - t.where.byte_begin);
+    if (seen.insert(word).second) words.emplace_back(word);
+  }
+  return words;
+}
+
+namespace {
+
+int worker_threads(int requested) {
+  return requested > 0 ? requested
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+std::vector<CommentScore> score_thread_comments(const Thread& thread, const Scorer& scorer,
+                                                int threads) {
+  std::vector<CommentScore> out(thread.comments.size());
+  parallel_for(
+      out.size(), worker_threads(threads),
+      [&](std::size_t i) {
+        const std::string& text = thread.comments[i].text;
+        const ScoreResult r = scorer.score(text, {.sentences = false, .tokens = true});
+        out[i].scores = r.scores;
+        out[i].highlights = highlighted_words(text, r);
+      },
+      8);
+  return out;
+}
+
 ThreadReport analyze_thread(const Thread& thread, const Scorer& scorer,
                             const ThreadAnalysisOptions& options) {
+  return analyze_scored_thread(thread, score_thread_comments(thread, scorer, options.threads),
+                               options);
+}
+
+ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScore> scores,
+                                   const ThreadAnalysisOptions& options) {
   const std::size_t n = thread.comments.size();
+  if (scores.size() != n) {
+    throw std::invalid_argument("analyze_scored_thread: " + std::to_string(scores.size()) +
+                                " scores for " + std::to_string(n) + " comments");
+  }
   const ReplyTree tree = build_reply_tree(thread);
   ThreadReport report;
   report.warnings = thread.warnings;
   report.warnings.insert(report.warnings.end(), tree.warnings.begin(), tree.warnings.end());
 
   std::vector<CommentAnalysis> by_index(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    CommentAnalysis& a = by_index[i];
+    a.index = i;
+    a.parent = tree.parent[i];
+    a.depth = tree.depth[i];
+    a.scores = scores[i].scores;
+    a.highlights = std::move(scores[i].highlights);
+    a.toxic = a.scores[kTox] >= options.toxic_threshold;
+    a.held = scores[i].held.value_or(a.scores[kTox] >= options.hold_threshold);
+  }
+  // Normalising every comment is the costly part once scores are known.
   std::vector<NameScan> names(n);
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   parallel_for(
-      n, threads,
-      [&](std::size_t i) {
-        const Comment& c = thread.comments[i];
-        const ScoreResult r = scorer.score(c.text, {.sentences = false, .tokens = true});
-        CommentAnalysis& a = by_index[i];
-        a.index = i;
-        a.parent = tree.parent[i];
-        a.depth = tree.depth[i];
-        a.scores = r.scores;
-        std::set<std::string> seen;
-        for (const TokenScore& t : r.tokens) {
-          if (!t.highlighted || t.where.byte_end <= t.where.byte_begin) continue;
-          std::string word =
-              c.text.substr(t.where.byte_begin, t.where.byte_end - t.where.byte_begin);
-          if (seen.insert(word).second) a.highlights.push_back(std::move(word));
-        }
-        a.toxic = a.scores[kTox] >= options.toxic_threshold;
-        a.held = a.scores[kTox] >= options.hold_threshold;
-        names[i] = scan_names(c.text);
-      },
-      8);
+      n, worker_threads(options.threads),
+      [&](std::size_t i) { names[i] = scan_names(thread.comments[i].text); }, 16);
 
   // Names the article mentions count wherever a comment uses them, even sentence-initially.
   std::map<std::string, std::string> article_names;  // norm -> as written

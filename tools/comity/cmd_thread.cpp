@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include "cli_common.h"
 #include "comity/scorer.h"
 #include "comity/thread.h"
+#include "comity/thread_report_json.h"
 #include "comity/utf8.h"
 #include "thread_command.h"
 
@@ -27,106 +27,7 @@ struct ThreadArgs {
   float toxic_threshold = 0.5f;
 };
 
-double round6(double v) { return std::round(v * 1e6) / 1e6; }
-
 std::string id_of(const Thread& t, std::size_t i) { return t.comments[i].id; }
-
-nlohmann::json ids_json(const Thread& t, const std::vector<std::size_t>& indices) {
-  nlohmann::json out = nlohmann::json::array();
-  for (std::size_t i : indices) out.push_back(id_of(t, i));
-  return out;
-}
-
-nlohmann::json top_attributes_json(const std::vector<std::pair<Attribute, std::size_t>>& top) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& [a, count] : top) {
-    out.push_back({{"attribute", std::string(attribute_name(a))}, {"count", count}});
-  }
-  return out;
-}
-
-nlohmann::json report_json(const Thread& thread, const ThreadReport& r, const ThreadArgs& args,
-                           const Model& model) {
-  nlohmann::json out;
-  out["article"] = {{"url", thread.article.url}, {"title", thread.article.title}};
-  out["model"] = model.info().version;
-  const ThreadHeadline& h = r.headline;
-  out["headline"] = {{"comments", h.comments},
-                     {"toxic", h.toxic},
-                     {"held", h.held},
-                     {"share_held", round6(h.share_held)},
-                     {"hold_threshold", round6(args.hold_threshold)},
-                     {"hottest_subthread", h.hottest_subthread
-                                               ? nlohmann::json(id_of(thread, *h.hottest_subthread))
-                                               : nlohmann::json()},
-                     {"top_attributes", top_attributes_json(h.top_attributes)}};
-  nlohmann::json comments = nlohmann::json::array();
-  for (const CommentAnalysis& a : r.comments) {
-    const Comment& c = thread.comments[a.index];
-    nlohmann::json item = {
-        {"id", c.id},
-        {"parent", a.parent ? nlohmann::json(id_of(thread, *a.parent)) : nlohmann::json()},
-        {"depth", a.depth},
-        {"author", c.author},
-        {"time", c.time ? nlohmann::json(*c.time) : nlohmann::json()},
-        {"text", c.text},
-        {"scores", scores_json(a.scores)},
-        {"toxic", a.toxic},
-        {"held", a.held},
-        {"highlights", a.highlights},
-        {"target",
-         a.toxic ? nlohmann::json(std::string(attack_target_name(a.target))) : nlohmann::json()},
-        {"target_names", a.target_names},
-        {"heat",
-         {{"size", a.heat.size},
-          {"mean_toxicity", round6(a.heat.mean_toxicity)},
-          {"max_toxicity", round6(a.heat.max_toxicity)},
-          {"toxic", a.heat.toxic}}}};
-    comments.push_back(std::move(item));
-  }
-  out["comments"] = std::move(comments);
-  // Toxicity per comment index, for the chains.
-  std::vector<float> tox(thread.comments.size(), 0.f);
-  for (const CommentAnalysis& a : r.comments)
-    tox[a.index] = a.scores[index_of(Attribute::kToxicity)];
-  out["escalations"] = nlohmann::json::array();
-  for (const Escalation& e : r.escalations) {
-    nlohmann::json t = nlohmann::json::array();
-    for (std::size_t i : e.chain) t.push_back(round6(tox[i]));
-    out["escalations"].push_back({{"ids", ids_json(thread, e.chain)}, {"toxicity", t}});
-  }
-  out["author_pairs"] = nlohmann::json::array();
-  for (const AuthorPair& p : r.author_pairs) {
-    out["author_pairs"].push_back({{"a", p.a},
-                                   {"b", p.b},
-                                   {"a_to_b", p.a_to_b},
-                                   {"b_to_a", p.b_to_a},
-                                   {"ids", ids_json(thread, p.comments)}});
-  }
-  out["authors"] = nlohmann::json::array();
-  for (const AuthorSummary& s : r.authors) {
-    out["authors"].push_back({{"author", s.author},
-                              {"comments", s.comments},
-                              {"toxic", s.toxic},
-                              {"share_toxic", round6(s.share_toxic)},
-                              {"top_attributes", top_attributes_json(s.top_attributes)}});
-  }
-  out["duplicates"] = nlohmann::json::array();
-  for (const DuplicatePair& d : r.duplicates) {
-    out["duplicates"].push_back(
-        {{"a", id_of(thread, d.a)},
-         {"b", id_of(thread, d.b)},
-         {"authors", {thread.comments[d.a].author, thread.comments[d.b].author}},
-         {"jaccard", round6(d.jaccard)}});
-  }
-  out["bursts"] = nlohmann::json::array();
-  for (const Burst& b : r.bursts) {
-    out["bursts"].push_back(
-        {{"start", b.start}, {"end", b.end}, {"ids", ids_json(thread, b.comments)}});
-  }
-  out["warnings"] = r.warnings;
-  return out;
-}
 
 // First `max_cps` code points of `text` on one line.
 std::string excerpt(std::string_view text, std::size_t max_cps) {
@@ -386,7 +287,7 @@ void run_report(const ThreadArgs& args) {
 
   std::ostringstream buf;
   if (args.format == "json") {
-    buf << report_json(thread, report, args, *model)
+    buf << thread_report_json(thread, report, model->info().version, options)
                .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
         << '\n';
   } else if (args.format == "html") {
