@@ -347,5 +347,102 @@ TEST(ModerationApiTest, ImportsAnExportedThreadThroughThePolicy) {
   server.call("POST", "/v1/threads:import?community=town", content.str(), 400);
 }
 
+TEST(ModerationApiTest, ImportIsOneTransactionWithDryRunAndRateLimitsAcrossTheExport) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  server.call("PUT", "/v1/policies/town", "[rate_limit]\nmax_comments = 2\nwindow_seconds = 60\n",
+              200);
+  std::string export_text = R"({"article": {"url": "https://town.example.net/a", "title": "Bins"}})"
+                            "\n";
+  for (int i = 1; i <= 4; ++i) {
+    export_text += json{{"id", "p" + std::to_string(i)},
+                        {"author", "ann"},
+                        {"time", "2024-02-01T10:00:" + std::to_string(10 + i) + "Z"},
+                        {"text", "bin day comment " + std::to_string(i)}}
+                       .dump() +
+                   "\n";
+  }
+  const std::string path = "/v1/threads:import?community=town&thread=bins&format=jsonl";
+
+  // A dry run decides like the real import and stores nothing.
+  const json dry = server.call("POST", path + "&dryRun=true", export_text, 200);
+  EXPECT_TRUE(dry["dry_run"].get<bool>());
+  EXPECT_EQ(dry["imported"], 4);
+  // The rate limit counts the export's own earlier comments: the third and fourth are held.
+  EXPECT_EQ(dry["actions"]["approve"], 2);
+  EXPECT_EQ(dry["actions"]["hold"], 2);
+  EXPECT_FALSE(server.moderation->find_thread("bins"));
+  EXPECT_TRUE(server.moderation->audit_log("town", 10).front().action == "policy.update");
+
+  // A malformed line names its place and stores nothing, not even the lines before it.
+  const std::string broken = export_text + "{\"id\": \"p5\", \"text\": \n";
+  const json error = server.call("POST", path, broken, 400);
+  EXPECT_EQ(error["error"]["status"], "INVALID_ARGUMENT");
+  const std::string field =
+      error["error"]["details"][0]["fieldViolations"][0]["field"].get<std::string>();
+  EXPECT_NE(field.find("body:6"), std::string::npos) << error.dump();
+  EXPECT_FALSE(server.moderation->find_thread("bins"));
+  EXPECT_FALSE(server.moderation->find_comment("bins/p1"));
+
+  const json done = server.call("POST", path, export_text, 200);
+  EXPECT_FALSE(done["dry_run"].get<bool>());
+  EXPECT_EQ(done["actions"], dry["actions"]);
+  EXPECT_EQ(server.moderation->find_comment("bins/p3")->comment.status, "held");
+  const auto audit = server.moderation->audit_log("town", 1);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "thread.import");
+  EXPECT_EQ(json::parse(audit[0].detail_json)["imported"], 4);
+
+  // Communities for the console's picker, with their counts.
+  const json communities = server.call("GET", "/v1/communities", "", 200);
+  ASSERT_EQ(communities["communities"].size(), 1u);
+  EXPECT_EQ(communities["communities"][0]["id"], "town");
+  EXPECT_EQ(communities["communities"][0]["threads"], 1);
+  EXPECT_EQ(communities["communities"][0]["comments"], 4);
+  EXPECT_EQ(communities["communities"][0]["held"], 2);
+}
+
+TEST(ModerationApiTest, EditAndApproveRescoresSoHighlightsMatchTheNewText) {
+  TempDir models;
+  ModerationServer server(load_model_analyzer(write_idiot_model(models.path())));
+  server.call("PUT", "/v1/policies/news", kHoldToxic, 200);
+  EXPECT_EQ(server.submit("c1", "you idiot")["decision"]["action"], "hold");
+  const auto before = server.moderation->find_comment("c1");
+  ASSERT_TRUE(before && before->scores);
+  EXPECT_NE(before->scores->highlights_json, "[]");
+
+  server.call("POST", "/v1/queue/decisions",
+              json{{"comment_id", "c1"},
+                   {"action", "edit_approve"},
+                   {"text", "you are mistaken"},
+                   {"actor", "mod"}}
+                  .dump(),
+              200);
+  const json thread = server.call("GET", "/v1/threads/t1", "", 200);
+  const json& edited = thread["comments"][0];
+  EXPECT_EQ(edited["text"], "you are mistaken");
+  EXPECT_EQ(edited["status"], "approved");
+  // The stored spans are the new text's (the tiny model's span head marks any word).
+  for (const json& span : edited["highlights"]) {
+    const std::string word = span["text"];
+    EXPECT_EQ(std::string("you are mistaken")
+                  .substr(span["begin"].get<std::size_t>(),
+                          span["end"].get<std::size_t>() - span["begin"].get<std::size_t>()),
+              word);
+    EXPECT_EQ(word.find("idiot"), std::string::npos);
+  }
+  EXPECT_LT(edited["scores"]["TOXICITY"].get<double>(), 0.5);
+  EXPECT_LT(edited["risk"].get<double>(), before->comment.risk);
+
+  // An edit longer than a comment may be is refused like one.
+  const json too_long = server.call("POST", "/v1/queue/decisions",
+                                    json{{"comment_id", "c1"},
+                                         {"action", "edit_approve"},
+                                         {"text", std::string(30000, 'a')},
+                                         {"actor", "mod"}}
+                                        .dump(),
+                                    400);
+  EXPECT_EQ(too_long["error"]["status"], "INVALID_ARGUMENT");
+}
+
 }  // namespace
 }  // namespace comity::server::testing

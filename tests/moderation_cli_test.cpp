@@ -1,4 +1,4 @@
-// `comity policy check|dry-run` through the real binary.
+// `comity policy check|dry-run` and `comity import` through the real binary.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -64,7 +64,8 @@ void ingest(ModerationStore& store, const std::string& id, float insult, std::in
   AuditEntry audit;
   audit.actor = "policy";
   audit.action = "comment.approve";
-  store.ingest_comment({"t1", "news", "", "", "", ""}, comment, scores, decision, audit);
+  store.ingest(
+      {{{"t1", "news", "", "", "", ""}, {{comment, scores, decision, audit}}, std::nullopt}});
 }
 
 TEST(ModerationCliTest, CheckAcceptsTheExampleAndReportsErrorLines) {
@@ -112,6 +113,88 @@ TEST(ModerationCliTest, DryRunCountsActionsOnStoredHistory) {
                           (dir.path() / "nowhere").string() + "' '" + draft + "'");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "nowhere"));
+}
+
+std::string fixture(const std::string& name) {
+  return std::string(COMITY_SOURCE_DIR) + "/tests/fixtures/threads/" + name;
+}
+
+TEST(ModerationCliTest, ImportStoresEveryFileInOneRunAndRepeatsAsANoOp) {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  const std::string args = "import --community town --json --data-dir '" + data + "' '" +
+                           fixture("library.jsonl") + "' '" + fixture("blog.wxr") + "'";
+  const CliRun first = run_comity(dir, args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto report = nlohmann::json::parse(first.out);
+  EXPECT_FALSE(report["dry_run"].get<bool>());
+  ASSERT_EQ(report["threads"].size(), 2u);
+  EXPECT_EQ(report["threads"][0]["thread"], "library");  // ids from the file names
+  EXPECT_EQ(report["threads"][1]["thread"], "blog");
+  auto store = open_sqlite_moderation_store(data);
+  for (const auto& thread : report["threads"]) {
+    const std::string id = thread["thread"];
+    const std::int64_t imported = thread["imported"];
+    EXPECT_GT(imported, 0) << id;
+    EXPECT_EQ(static_cast<std::int64_t>(store->thread_comments(id).size()), imported) << id;
+    std::int64_t decided = 0;
+    for (const auto& [action, count] : thread["actions"].items()) decided += count.get<int>();
+    EXPECT_EQ(decided, imported) << id;
+  }
+  const auto c2 = store->find_comment("library/c2");
+  ASSERT_TRUE(c2);
+  EXPECT_EQ(c2->comment.parent, "library/c1");
+  EXPECT_EQ(c2->comment.created_at, "2024-02-01T10:05:00Z");
+  ASSERT_TRUE(c2->scores);
+  EXPECT_EQ(store->find_thread("library")->url, "https://town.example.net/library-hours");
+
+  const CliRun again = run_comity(dir, args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto second = nlohmann::json::parse(again.out);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(second["threads"][i]["imported"], 0);
+    EXPECT_EQ(second["threads"][i]["skipped"].get<std::int64_t>(),
+              report["threads"][i]["skipped"].get<std::int64_t>() +
+                  report["threads"][i]["imported"].get<std::int64_t>());
+  }
+
+  // The table form names file, thread and the policy's actions.
+  const CliRun table = run_comity(dir, "import --community town --thread lib2 --data-dir '" + data +
+                                           "' '" + fixture("library.jsonl") + "'");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("library.jsonl -> town/lib2: "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("approve"), std::string::npos) << table.out;
+}
+
+TEST(ModerationCliTest, ImportOfAMalformedFileNamesThePlaceAndStoresNothing) {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  const std::string broken =
+      write(dir, "broken.jsonl",
+            "{\"article\": {\"title\": \"T\"}}\n{\"id\": \"a\", \"text\": \"fine\"}\n"
+            "{\"id\": \"b\", \"text\": }\n");
+  const CliRun run = run_comity(dir, "import --community town --data-dir '" + data + "' '" +
+                                         fixture("library.jsonl") + "' '" + broken + "'");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("broken.jsonl:3"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("nothing was stored"), std::string::npos) << run.err;
+  // The good file before it was not stored either.
+  if (std::filesystem::exists(std::filesystem::path(data) / "comity.db")) {
+    auto store = open_sqlite_moderation_store(data);
+    EXPECT_FALSE(store->find_thread("library"));
+  }
+
+  const CliRun dry = run_comity(dir, "import --community town --dry-run --data-dir '" + data +
+                                         "' '" + fixture("library.jsonl") + "'");
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("would be imported"), std::string::npos) << dry.out;
+  EXPECT_FALSE(open_sqlite_moderation_store(data)->find_thread("library"));
+
+  const CliRun two =
+      run_comity(dir, "import --community town --thread x --data-dir '" + data + "' '" +
+                          fixture("library.jsonl") + "' '" + fixture("blog.wxr") + "'");
+  EXPECT_EQ(two.exit_code, 1);
+  EXPECT_NE(two.err.find("--thread"), std::string::npos) << two.err;
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ void ingest(ModerationStore& store, const std::string& id, const std::string& au
   decision.comment_id = id;
   decision.action = "hold";
   decision.actor = "policy";
-  store.ingest_comment(thread, comment, scores, decision, {0, "", "news", "policy", "ingest", id});
+  store.ingest({{thread,
+                 {{comment, scores, decision, {0, "", "news", "policy", "ingest", id}}},
+                 std::nullopt}});
 }
 
 int exec(const std::filesystem::path& db, const char* sql) {
@@ -74,6 +76,58 @@ TEST(ModerationStoreTest, QueueIsHeldCommentsRiskiestFirst) {
   EXPECT_EQ(store->audit_log("news", 100).size(), 4u);
 }
 
+IngestItem item_for(const std::string& thread, const std::string& id) {
+  IngestItem item;
+  item.comment.id = id;
+  item.comment.community = "news";
+  item.comment.thread = thread;
+  item.comment.text = "text of " + id;
+  item.comment.status = "approved";
+  item.scores.model_version = "m1";
+  item.decision.comment_id = id;
+  item.decision.action = "approve";
+  item.decision.actor = "policy";
+  item.audit = {0, "", "news", "policy", "comment.approve", id, "{}"};
+  return item;
+}
+
+TEST(ModerationStoreTest, IngestOfSeveralThreadsIsAllOrNothing) {
+  TempDir dir;
+  auto store = open_sqlite_moderation_store(dir.path().string());
+  ingest(*store, "c1", "ann", 100, 0.7f, "held");
+  ThreadIngest first{{"t2", "news", "", "Second", "", ""}, {item_for("t2", "t2/1")}, std::nullopt};
+  ThreadIngest second{{"t3", "news", "", "Third", "", ""},
+                      {item_for("t3", "t3/1"), item_for("t3", "c1")},  // c1 is taken
+                      AuditEntry{0, "", "news", "import", "thread.import", "t3", "{}"}};
+  EXPECT_THROW(store->ingest({first, second}), StoreError);
+  EXPECT_FALSE(store->find_thread("t2"));
+  EXPECT_FALSE(store->find_comment("t2/1"));
+  EXPECT_FALSE(store->find_comment("t3/1"));
+  EXPECT_EQ(store->audit_log("news", 100).size(), 1u);
+
+  second.items.pop_back();
+  store->ingest({first, second});
+  EXPECT_TRUE(store->find_comment("t2/1"));
+  EXPECT_TRUE(store->find_comment("t3/1"));
+  const auto log = store->audit_log("news", 100);
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log.front().action, "thread.import");  // newest first
+
+  // A comment filed under a thread other than its batch's is refused, not misfiled.
+  ThreadIngest misfiled{{"t4", "news", "", "", "", ""}, {item_for("t2", "t4/1")}, std::nullopt};
+  EXPECT_THROW(store->ingest({misfiled}), StoreError);
+  // So is a thread that belongs to another community.
+  ThreadIngest stolen{{"t2", "sport", "", "", "", ""}, {}, std::nullopt};
+  EXPECT_THROW(store->ingest({stolen}), StoreError);
+
+  const auto communities = store->communities();
+  ASSERT_EQ(communities.size(), 1u);  // the refused "sport" thread left no community behind
+  EXPECT_EQ(communities[0].id, "news");
+  EXPECT_EQ(communities[0].threads, 3);
+  EXPECT_EQ(communities[0].comments, 3);
+  EXPECT_EQ(communities[0].held, 1);
+}
+
 TEST(ModerationStoreTest, DecisionsUpdateStatusAndPolicyVersionsAdvance) {
   TempDir dir;
   auto store = open_sqlite_moderation_store(dir.path().string());
@@ -82,12 +136,19 @@ TEST(ModerationStoreTest, DecisionsUpdateStatusAndPolicyVersionsAdvance) {
   decision.comment_id = "c1";
   decision.action = "edit_approve";
   decision.actor = "mod";
-  store->record_decision(decision, "approved", std::string("edited"),
-                         {0, "", "news", "mod", "edit_approve", "c1"});
+  CommentEdit edit{"edited", {"m2", {}, R"([{"begin":0,"end":6}])"}, 0.25};
+  edit.scores.scores[index_of(Attribute::kToxicity)] = 0.25f;
+  store->record_decision(decision, "approved", edit, {0, "", "news", "mod", "edit_approve", "c1"});
   const auto stored = store->find_comment("c1");
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->comment.status, "approved");
   EXPECT_EQ(stored->comment.text, "edited");
+  // The edit's scores replace the original ones, so risk and highlights follow the new text.
+  EXPECT_DOUBLE_EQ(stored->comment.risk, 0.25);
+  ASSERT_TRUE(stored->scores);
+  EXPECT_EQ(stored->scores->model_version, "m2");
+  EXPECT_FLOAT_EQ(stored->scores->scores[index_of(Attribute::kToxicity)], 0.25f);
+  EXPECT_EQ(stored->scores->highlights_json, R"([{"begin":0,"end":6}])");
   ASSERT_TRUE(stored->last_decision);
   EXPECT_EQ(stored->last_decision->actor, "mod");
   decision.comment_id = "nope";

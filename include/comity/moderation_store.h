@@ -71,11 +71,38 @@ struct PolicyRecord {
   bool active = false;
 };
 
+// A new comment with everything intake decided about it.
+struct IngestItem {
+  CommentRecord comment;
+  CommentScores scores;
+  DecisionRecord decision;
+  AuditEntry audit;
+};
+
+struct ThreadIngest {
+  ThreadRecord thread;
+  std::vector<IngestItem> items;
+  std::optional<AuditEntry> summary;  // e.g. an import's counts
+};
+
+// A moderator's edit: the new text, rescored so highlights match what is shown.
+struct CommentEdit {
+  std::string text;
+  CommentScores scores;
+  double risk = 0;
+};
+
 // A comment with what the store knows about it.
 struct StoredComment {
   CommentRecord comment;
   std::optional<CommentScores> scores;
   std::optional<DecisionRecord> last_decision;
+};
+
+struct CommunitySummary {
+  std::string id;
+  std::string created_at;
+  std::int64_t threads = 0, comments = 0, held = 0;
 };
 
 struct DailyStats {
@@ -88,16 +115,17 @@ class ModerationStore {
  public:
   virtual ~ModerationStore() = default;
 
-  // A new comment with its thread (created or updated), scores, the policy's
-  // decision and an audit row, in one transaction. Throws StoreError when the
-  // comment id already exists.
-  virtual void ingest_comment(const ThreadRecord& thread, const CommentRecord& comment,
-                              const CommentScores& scores, const DecisionRecord& decision,
-                              const AuditEntry& audit) = 0;
-  // A moderator's decision: the decision row, the new status (and text, for an
-  // edit) and an audit row, in one transaction. Returns the decision id.
+  // New comments of one or more threads (each created or updated) with their
+  // scores, the policy's decisions, audit rows and each thread's summary audit
+  // row, all in one transaction: a failure stores none of them. Throws
+  // StoreError when a comment id already exists or a thread belongs to another
+  // community.
+  virtual void ingest(const std::vector<ThreadIngest>& threads) = 0;
+  // A moderator's decision: the decision row, the new status (and, for an
+  // edit, the new text with its scores) and an audit row, in one transaction.
+  // Returns the decision id.
   virtual std::int64_t record_decision(const DecisionRecord& decision, const std::string& status,
-                                       const std::optional<std::string>& new_text,
+                                       const std::optional<CommentEdit>& edit,
                                        const AuditEntry& audit) = 0;
   virtual std::int64_t append_audit(const AuditEntry& entry) = 0;
 
@@ -129,6 +157,9 @@ class ModerationStore {
 
   // Newest first; community "" means all.
   virtual std::vector<AuditEntry> audit_log(const std::string& community, std::size_t limit) = 0;
+
+  // Every community the store knows (by comment, thread or policy), by id.
+  virtual std::vector<CommunitySummary> communities() = 0;
 
   virtual std::vector<DailyStats> daily_stats(const std::string& community) = 0;
   virtual std::map<std::string, std::int64_t> status_counts(const std::string& community) = 0;

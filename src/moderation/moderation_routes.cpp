@@ -13,6 +13,7 @@
 #include "comity/moderation_dry_run.h"
 #include "comity/text.h"
 #include "comity/thread.h"
+#include "moderation/comment_intake.h"
 #include "server/google_error.h"
 
 namespace comity::server {
@@ -105,88 +106,18 @@ json scores_json(const AttributeScores& scores) {
   return out;
 }
 
-float max_score(const AttributeScores& scores) {
-  return *std::max_element(scores.begin(), scores.end());
-}
-
-// Adjacent highlighted tokens separated only by spaces become one span.
-json highlights_json(std::string_view text, const ScoreResult& result) {
-  json out = json::array();
-  const TokenScore* open = nullptr;
-  TextRange range;
-  float score = 0;
-  const auto flush = [&] {
-    if (open == nullptr) return;
-    out.push_back(
-        {{"begin", range.u16_begin},
-         {"end", range.u16_end},
-         {"text", std::string(text.substr(range.byte_begin, range.byte_end - range.byte_begin))},
-         {"score", std::round(score * 1e4) / 1e4}});
-    open = nullptr;
-  };
-  for (const TokenScore& token : result.tokens) {
-    if (!token.highlighted) continue;
-    if (open != nullptr && token.where.byte_begin >= range.byte_end &&
-        text.substr(range.byte_end, token.where.byte_begin - range.byte_end)
-                .find_first_not_of(" \t") == std::string_view::npos) {
-      range.byte_end = token.where.byte_end;
-      range.u16_end = token.where.u16_end;
-      score = std::max(score, token.toxic_span);
-      open = &token;
-      continue;
-    }
-    flush();
-    open = &token;
-    range = token.where;
-    score = token.toxic_span;
-  }
-  flush();
-  return out;
-}
-
-json reasons_json(const std::vector<DecisionReason>& reasons) {
-  json out = json::array();
-  for (const DecisionReason& reason : reasons) {
-    out.push_back({{"rule", reason.rule}, {"detail", reason.detail}});
-  }
-  return out;
-}
-
 json parsed_or_empty(const std::string& text, json fallback) {
   json value = json::parse(text, nullptr, false);
   return value.is_discarded() ? fallback : value;
 }
 
-std::string status_for(ModerationAction action) {
-  switch (action) {
-    case ModerationAction::kApprove:
-      return "approved";
-    case ModerationAction::kNudge:
-      return "nudged";
-    case ModerationAction::kHold:
-      return "held";
-    case ModerationAction::kReject:
-      return "rejected";
-  }
-  return "pending";
-}
-
-struct ActivePolicy {
-  Policy policy;
-  std::int64_t version = 0;  // 0: the built-in default
-};
-
-ActivePolicy active_policy(ModerationStore& store, const std::string& community) {
-  const auto record = store.active_policy(community);
-  if (!record) return {parse_policy(builtin_default_policy_toml()), 0};
+// Intake's refusals in the API's terms.
+template <typename Fn>
+auto translate(Fn&& fn) {
   try {
-    return {parse_policy(record->toml), record->version};
-  } catch (const PolicyError& e) {
-    // Stored policies were validated on PUT; a failure here means a newer build
-    // tightened the rules. Say so rather than silently approving everything.
-    throw ApiError(500, fmt::format("The stored policy version {} for community '{}' no longer "
-                                    "parses: {}",
-                                    record->version, community, e.what()));
+    return fn();
+  } catch (const IntakeError& e) {
+    throw ApiError(e.kind() == IntakeError::Kind::kConflict ? 409 : 500, e.what());
   }
 }
 
@@ -285,78 +216,27 @@ class ModerationApi {
     reply(response, 200, intake(thread, std::move(comment), text, do_not_store));
   }
 
-  // Scores one new comment, applies the community's active policy and stores it
-  // all; the reply of POST /v1/comments. Throws ApiError 409 for a known id.
+  // The reply of POST /v1/comments. Throws ApiError 409 for a known id.
   json intake(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
               bool do_not_store) {
-    const std::string& community = thread.community;
-    if (!do_not_store) comment.text = text;
-    if (store_->find_comment(comment.id)) {
-      throw ApiError(409, fmt::format("Comment '{}' already exists.", comment.id));
-    }
-    if (const auto existing = store_->find_thread(thread.id);
-        existing && existing->community != community) {
-      throw ApiError(409, fmt::format("Thread '{}' belongs to another community.", thread.id));
-    }
-
     const auto analyzer = server_.current_analyzer();
-    const ScoreResult scored =
-        analyzer->score(text, ScoreOptions{.sentences = false, .tokens = true});
-    const json highlights = highlights_json(text, scored);
-
-    const ActivePolicy active = active_policy(*store_, community);
-    PolicyInput input;
-    input.text = text;
-    input.scores = scored.scores;
-    if (active.policy.rate_limit && !comment.author.empty()) {
-      input.recent_comments_by_author = static_cast<int>(store_->count_author_comments(
-          community, comment.author,
-          comment.created_unix - active.policy.rate_limit->window_seconds, comment.created_unix));
-    }
-    const PolicyDecision decision = evaluate_policy(active.policy, input);
-    comment.status = status_for(decision.action);
-    comment.risk = max_score(scored.scores);
-
-    CommentScores scores{analyzer->model().version, scored.scores,
-                         do_not_store ? "[]" : highlights.dump()};
-    DecisionRecord record;
-    record.comment_id = comment.id;
-    record.action = std::string(action_name(decision.action));
-    record.actor = "policy";
-    record.reason = decision.reasons.empty() ? "" : decision.reasons.front().detail;
-    record.reasons_json = reasons_json(decision.reasons).dump();
-    record.policy_version = active.version;
-    AuditEntry audit;
-    audit.community = community;
-    audit.actor = "policy";
-    audit.action = "comment." + record.action;
-    audit.subject = comment.id;
-    audit.detail_json =
-        json{{"policy_version", active.version}, {"reasons", reasons_json(decision.reasons)}}
-            .dump();
-    try {
-      store_->ingest_comment(thread, comment, scores, record, audit);
-    } catch (const StoreError&) {
-      // Lost a race with the same id: the checks above passed moments ago.
-      if (store_->find_comment(comment.id)) {
-        throw ApiError(409, fmt::format("Comment '{}' already exists.", comment.id));
-      }
-      throw;
-    }
-    return json{{"comment_id", comment.id},
-                {"status", comment.status},
-                {"model", analyzer->model().version},
-                {"scores", scores_json(scored.scores)},
-                {"highlights", highlights},
+    CommentIntake intake(*store_, *analyzer);
+    const IntakeResult result =
+        translate([&] { return intake.submit(thread, std::move(comment), text, do_not_store); });
+    return json{{"comment_id", result.item.comment.id},
+                {"status", result.item.comment.status},
+                {"model", result.item.scores.model_version},
+                {"scores", scores_json(result.item.scores.scores)},
+                {"highlights", result.highlights},
                 {"decision",
-                 {{"action", record.action},
-                  {"reasons", reasons_json(decision.reasons)},
-                  {"policy_version", active.version}}}};
+                 {{"action", result.item.decision.action},
+                  {"reasons", decision_reasons_json(result.decision.reasons)},
+                  {"policy_version", result.policy_version}}}};
   }
 
   // A site's export (Comity JSONL, WordPress WXR, Disqus XML, text dump) becomes
-  // one thread whose comments each go through intake, as if posted live. Source
-  // ids are only unique within their export, so stored ids are "<thread>/<id>".
+  // one thread, every comment decided as if posted live and all stored in one
+  // transaction (CommentIntake::import_thread).
   void import_thread(const httplib::Request& request, httplib::Response& response) {
     const std::string community = required_param(request, "community");
     const std::string thread_id = required_param(request, "thread");
@@ -365,64 +245,40 @@ class ModerationApi {
       format = parse_thread_format(request.get_param_value("format"));
       if (!format) throw invalid_argument("'format' must be jsonl, wxr, disqus or text.");
     }
+    const bool dry_run = request.get_param_value("dryRun") == "true";
+    // Required rather than taken from the article URL: thread ids appear in paths.
+    if (thread_id.size() > kMaxIdBytes || thread_id.find_first_of("/:") != std::string::npos) {
+      throw invalid_argument("'thread' must be at most 256 bytes without '/' or ':'.");
+    }
     Thread imported;
     try {
       imported = comity::import_thread(request.body, "body", format);
     } catch (const ThreadImportError& e) {
-      throw invalid_argument(std::string("Cannot import the thread: ") + e.what());
+      json violation = {{"field", e.where()}, {"description", e.what()}};
+      throw ApiError(400, std::string("Cannot import the thread: ") + e.what(),
+                     json::array({{{"@type", "type.googleapis.com/google.rpc.BadRequest"},
+                                   {"fieldViolations", json::array({violation})}}}));
     }
     ThreadRecord thread;
-    // Required rather than taken from the article URL: thread ids appear in paths.
     thread.id = thread_id;
-    if (thread.id.size() > kMaxIdBytes || thread.id.find_first_of("/:") != std::string::npos) {
-      throw invalid_argument("'thread' must be at most 256 bytes without '/' or ':'.");
-    }
     thread.community = community;
     thread.url = imported.article.url;
     thread.title = imported.article.title;
     thread.body = imported.article.body;
-    if (const auto existing = store_->find_thread(thread.id);
-        existing && existing->community != community) {
-      throw ApiError(409, fmt::format("Thread '{}' belongs to another community.", thread.id));
-    }
-
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    std::map<std::string, std::int64_t> actions;
-    std::int64_t imported_count = 0, skipped = 0;
-    json warnings = imported.warnings;
-    for (const Comment& source : imported.comments) {
-      if (source.text.empty() || source.text.size() > server_.config().max_comment_bytes) {
-        ++skipped;
-        warnings.push_back(fmt::format("comment {}: empty or longer than {} bytes, skipped",
-                                       source.id, server_.config().max_comment_bytes));
-        continue;
-      }
-      CommentRecord comment;
-      comment.id = thread.id + "/" + source.id;
-      comment.community = community;
-      comment.thread = thread.id;
-      if (source.parent) comment.parent = thread.id + "/" + *source.parent;
-      comment.author = source.author;
-      const auto when = source.time ? parse_thread_time(*source.time) : std::nullopt;
-      comment.created_unix = when ? static_cast<std::int64_t>(*when) : now;
-      comment.created_at = format_rfc3339(comment.created_unix);
-      try {
-        const json result = intake(thread, std::move(comment), source.text, false);
-        ++actions[result["decision"]["action"].get<std::string>()];
-        ++imported_count;
-      } catch (const ApiError& e) {
-        if (e.http_status() != 409) throw;
-        ++skipped;  // imported before
-      }
-    }
+    const auto analyzer = server_.current_analyzer();
+    CommentIntake intake(*store_, *analyzer);
+    const ImportSummary summary =
+        translate([&] {
+          return intake.import_threads({{thread, &imported}}, server_.config().max_comment_bytes,
+                                       dry_run);
+        }).front();
     reply(response, 200,
           {{"thread_id", thread.id},
-           {"imported", imported_count},
-           {"skipped", skipped},
-           {"actions", actions},
-           {"warnings", std::move(warnings)}});
+           {"dry_run", dry_run},
+           {"imported", summary.imported},
+           {"skipped", summary.skipped},
+           {"actions", summary.actions},
+           {"warnings", summary.warnings}});
   }
 
   void queue(const httplib::Request& request, httplib::Response& response) {
@@ -475,6 +331,9 @@ class ModerationApi {
       if (p.action == "edit_approve" && p.text.empty()) {
         throw invalid_json(where + "text is required for edit_approve.", where + "text");
       }
+      if (p.text.size() > server_.config().max_comment_bytes) {
+        throw invalid_argument(where + "text is too long.", kCommentTooLong);
+      }
       p.reason = string_field(item, "reason", where, false);
       p.actor = string_field(item, "actor", where, true);
       if (p.actor.empty()) throw invalid_json(where + "actor must not be empty.", where + "actor");
@@ -503,10 +362,19 @@ class ModerationApi {
                                {"reason", p.reason},
                                {"edited", p.action == "edit_approve"}}
                               .dump();
-      const std::optional<std::string> new_text =
-          p.action == "edit_approve" ? std::optional<std::string>(p.text) : std::nullopt;
-      const std::int64_t id = store_->record_decision(record, status, new_text, audit);
-      add_feedback(c, p.action, new_text ? new_text : c.text);
+      // An edited comment is rescored, so the console highlights what is now shown.
+      std::optional<CommentEdit> edit;
+      if (p.action == "edit_approve") {
+        const auto analyzer = server_.current_analyzer();
+        const ScoreResult scored =
+            analyzer->score(p.text, ScoreOptions{.sentences = false, .tokens = true});
+        edit = CommentEdit{
+            p.text,
+            {analyzer->model().version, scored.scores, highlight_spans(p.text, scored).dump()},
+            comment_risk(scored.scores)};
+      }
+      const std::int64_t id = store_->record_decision(record, status, edit, audit);
+      add_feedback(c, p.action, edit ? std::optional<std::string>(edit->text) : c.text);
       results.push_back(
           {{"comment_id", c.id}, {"action", p.action}, {"status", status}, {"decision_id", id}});
     }
@@ -601,7 +469,7 @@ class ModerationApi {
   void dry_run(const std::string& community, const httplib::Request& request,
                httplib::Response& response) {
     const Policy draft = parse_or_throw(request.body);
-    const ActivePolicy current = active_policy(*store_, community);
+    const ActivePolicy current = translate([&] { return load_active_policy(*store_, community); });
     const DryRunReport report = dry_run_policy(*store_, community, current.policy, draft);
     json examples = json::array();
     for (const DryRunExample& example : report.examples) {
@@ -609,7 +477,7 @@ class ModerationApi {
                           {"text", example.text ? json(*example.text) : json(nullptr)},
                           {"before", action_name(example.before)},
                           {"after", action_name(example.after)},
-                          {"reasons", reasons_json(example.reasons_after)}});
+                          {"reasons", decision_reasons_json(example.reasons_after)}});
     }
     reply(response, 200,
           {{"community", community},
@@ -620,6 +488,18 @@ class ModerationApi {
            {"before", report.before},
            {"after", report.after},
            {"examples", std::move(examples)}});
+  }
+
+  void list_communities(httplib::Response& response) {
+    json out = json::array();
+    for (const CommunitySummary& c : store_->communities()) {
+      out.push_back({{"id", c.id},
+                     {"created_at", c.created_at},
+                     {"threads", c.threads},
+                     {"comments", c.comments},
+                     {"held", c.held}});
+    }
+    reply(response, 200, {{"communities", std::move(out)}});
   }
 
   void dashboard(const httplib::Request& request, httplib::Response& response) {
@@ -677,6 +557,9 @@ class ModerationApi {
 
   HttpServer& server_;
   std::shared_ptr<ModerationStore> store_;
+
+ public:
+  const std::shared_ptr<ModerationStore>& store() const { return store_; }
 };
 
 }  // namespace
@@ -713,10 +596,14 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
                      api->dry_run(m[1].str(), q, r);
                    });
   server.add_route(
+      "GET", "/v1/communities", true,
+      [api](const Request&, Response& r, const std::smatch&) { api->list_communities(r); });
+  server.add_route(
       "GET", "/v1/dashboard", true,
       [api](const Request& q, Response& r, const std::smatch&) { api->dashboard(q, r); });
   server.add_route("GET", "/v1/audit", true,
                    [api](const Request& q, Response& r, const std::smatch&) { api->audit(q, r); });
+  register_thread_analysis_route(server, api->store());
 }
 
 }  // namespace comity::server

@@ -13,4 +13,9 @@ namespace comity::server {
 // with them. Call before server.start().
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store);
 
+// GET /v1/threads/{id}/analysis: the thread report of `comity thread report`
+// over a stored thread (src/moderation/thread_analysis_route.cpp). Called by
+// register_moderation_routes.
+void register_thread_analysis_route(HttpServer& server, std::shared_ptr<ModerationStore> store);
+
 }  // namespace comity::server

@@ -20,8 +20,9 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
 
-
-std::string or_now(const std::string& when) { return when.empty() ? sqlite::utc_now_rfc3339() : when; }
+std::string or_now(const std::string& when) {
+  return when.empty() ? sqlite::utc_now_rfc3339() : when;
+}
 
 double column_double(Statement& statement, int index) {
   // Statement exposes integers and text; REAL columns come back through text.
@@ -106,81 +107,39 @@ class SqliteModerationStore final : public ModerationStore {
   explicit SqliteModerationStore(std::unique_ptr<Connection> connection)
       : db_(std::move(connection)) {}
 
-  void ingest_comment(const ThreadRecord& thread, const CommentRecord& comment,
-                      const CommentScores& scores, const DecisionRecord& decision,
-                      const AuditEntry& audit) override {
+  void ingest(const std::vector<ThreadIngest>& threads) override {
     std::lock_guard lock(mutex_);
     Transaction transaction(*db_);
-    ensure_community(thread.community);
-    {
-      Statement upsert(*db_,
-                       "INSERT INTO threads(id, community, url, title, body, created_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
-                       " url = CASE WHEN excluded.url = '' THEN url ELSE excluded.url END,"
-                       " title = CASE WHEN excluded.title = '' THEN title ELSE excluded.title END,"
-                       " body = CASE WHEN excluded.body = '' THEN body ELSE excluded.body END"
-                       " WHERE community = excluded.community");
-      upsert.bind(1, std::string_view(thread.id));
-      upsert.bind(2, std::string_view(thread.community));
-      upsert.bind(3, std::string_view(thread.url));
-      upsert.bind(4, std::string_view(thread.title));
-      upsert.bind(5, std::string_view(thread.body));
-      upsert.bind(6, std::string_view(or_now(thread.created_at)));
-      upsert.run();
-      Statement owner(*db_, "SELECT community FROM threads WHERE id = ?1");
-      owner.bind(1, std::string_view(thread.id));
-      if (owner.step() && owner.column_text(0) != thread.community) {
-        throw StoreError("thread " + thread.id + " belongs to another community");
-      }
-    }
-    {
-      Statement insert(*db_,
-                       "INSERT INTO comments(id, community, thread, parent, author, created_at,"
-                       " created_unix, text, status, risk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                       " ?9, ?10)");
-      insert.bind(1, std::string_view(comment.id));
-      insert.bind(2, std::string_view(comment.community));
-      insert.bind(3, std::string_view(comment.thread));
-      insert.bind(4, comment.parent);
-      insert.bind(5, std::string_view(comment.author));
-      insert.bind(6, std::string_view(comment.created_at));
-      insert.bind(7, comment.created_unix);
-      insert.bind(8, comment.text);
-      insert.bind(9, std::string_view(comment.status));
-      bind_real(insert, 10, comment.risk);
-      insert.run();
-    }
-    {
-      Statement insert(*db_,
-                       "INSERT INTO scores(comment, model_version, toxicity, severe_toxicity,"
-                       " identity_attack, insult, profanity, threat, sexually_explicit, flirtation,"
-                       " highlights) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-      insert.bind(1, std::string_view(comment.id));
-      insert.bind(2, std::string_view(scores.model_version));
-      for (std::size_t i = 0; i < kNumAttributes; ++i) {
-        bind_real(insert, 3 + static_cast<int>(i), scores.scores[i]);
-      }
-      insert.bind(11, std::string_view(scores.highlights_json));
-      insert.run();
-    }
-    insert_decision(decision);
-    insert_audit(audit);
+    for (const ThreadIngest& batch : threads) ingest_thread(batch);
     transaction.commit();
   }
 
   std::int64_t record_decision(const DecisionRecord& decision, const std::string& status,
-                               const std::optional<std::string>& new_text,
+                               const std::optional<CommentEdit>& edit,
                                const AuditEntry& audit) override {
     std::lock_guard lock(mutex_);
     Transaction transaction(*db_);
-    Statement update(*db_, new_text ? "UPDATE comments SET status = ?2, text = ?3 WHERE id = ?1"
-                                    : "UPDATE comments SET status = ?2 WHERE id = ?1");
+    Statement update(*db_,
+                     edit ? "UPDATE comments SET status = ?2, text = ?3, risk = ?4 WHERE id = ?1"
+                          : "UPDATE comments SET status = ?2 WHERE id = ?1");
     update.bind(1, std::string_view(decision.comment_id));
     update.bind(2, std::string_view(status));
-    if (new_text) update.bind(3, std::string_view(*new_text));
+    if (edit) {
+      update.bind(3, std::string_view(edit->text));
+      bind_real(update, 4, edit->risk);
+    }
     update.run();
     if (sqlite3_changes(db_->get()) == 0) {
       throw StoreError("no comment " + decision.comment_id);
+    }
+    if (edit) {
+      Statement rescore(*db_,
+                        "INSERT OR REPLACE INTO scores(comment, model_version, toxicity,"
+                        " severe_toxicity, identity_attack, insult, profanity, threat,"
+                        " sexually_explicit, flirtation, highlights) VALUES (?1, ?2, ?3, ?4, ?5,"
+                        " ?6, ?7, ?8, ?9, ?10, ?11)");
+      bind_scores(rescore, decision.comment_id, edit->scores);
+      rescore.run();
     }
     const std::int64_t id = insert_decision(decision);
     insert_audit(audit);
@@ -359,6 +318,23 @@ class SqliteModerationStore final : public ModerationStore {
     return out;
   }
 
+  std::vector<CommunitySummary> communities() override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT k.id, k.created_at,"
+                    " (SELECT COUNT(*) FROM threads t WHERE t.community = k.id),"
+                    " (SELECT COUNT(*) FROM comments c WHERE c.community = k.id),"
+                    " (SELECT COUNT(*) FROM comments c WHERE c.community = k.id"
+                    "  AND c.status = 'held')"
+                    " FROM communities k ORDER BY k.id");
+    std::vector<CommunitySummary> out;
+    while (query.step()) {
+      out.push_back({query.column_text(0), query.column_text(1), query.column_int(2),
+                     query.column_int(3), query.column_int(4)});
+    }
+    return out;
+  }
+
   std::map<std::string, std::int64_t> status_counts(const std::string& community) override {
     std::lock_guard lock(mutex_);
     Statement query(*db_,
@@ -370,6 +346,66 @@ class SqliteModerationStore final : public ModerationStore {
   }
 
  private:
+  void ingest_thread(const ThreadIngest& batch) {
+    const ThreadRecord& thread = batch.thread;
+    ensure_community(thread.community);
+    {
+      Statement upsert(*db_,
+                       "INSERT INTO threads(id, community, url, title, body, created_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+                       " url = CASE WHEN excluded.url = '' THEN url ELSE excluded.url END,"
+                       " title = CASE WHEN excluded.title = '' THEN title ELSE excluded.title END,"
+                       " body = CASE WHEN excluded.body = '' THEN body ELSE excluded.body END"
+                       " WHERE community = excluded.community");
+      upsert.bind(1, std::string_view(thread.id));
+      upsert.bind(2, std::string_view(thread.community));
+      upsert.bind(3, std::string_view(thread.url));
+      upsert.bind(4, std::string_view(thread.title));
+      upsert.bind(5, std::string_view(thread.body));
+      upsert.bind(6, std::string_view(or_now(thread.created_at)));
+      upsert.run();
+      Statement owner(*db_, "SELECT community FROM threads WHERE id = ?1");
+      owner.bind(1, std::string_view(thread.id));
+      if (owner.step() && owner.column_text(0) != thread.community) {
+        throw StoreError("thread " + thread.id + " belongs to another community");
+      }
+    }
+    // Prepared once: an import of thousands of comments reuses them.
+    Statement comment_insert(*db_,
+                             "INSERT INTO comments(id, community, thread, parent, author,"
+                             " created_at, created_unix, text, status, risk)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    Statement scores_insert(*db_,
+                            "INSERT INTO scores(comment, model_version, toxicity, severe_toxicity,"
+                            " identity_attack, insult, profanity, threat, sexually_explicit,"
+                            " flirtation, highlights) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                            " ?10, ?11)");
+    for (const IngestItem& item : batch.items) {
+      const CommentRecord& comment = item.comment;
+      if (comment.thread != thread.id || comment.community != thread.community) {
+        throw StoreError("comment " + comment.id + " is not in thread " + thread.id);
+      }
+      comment_insert.reset();
+      comment_insert.bind(1, std::string_view(comment.id));
+      comment_insert.bind(2, std::string_view(comment.community));
+      comment_insert.bind(3, std::string_view(comment.thread));
+      comment_insert.bind(4, comment.parent);
+      comment_insert.bind(5, std::string_view(comment.author));
+      comment_insert.bind(6, std::string_view(comment.created_at));
+      comment_insert.bind(7, comment.created_unix);
+      comment_insert.bind(8, comment.text);
+      comment_insert.bind(9, std::string_view(comment.status));
+      bind_real(comment_insert, 10, comment.risk);
+      comment_insert.run();
+      scores_insert.reset();
+      bind_scores(scores_insert, comment.id, item.scores);
+      scores_insert.run();
+      insert_decision(item.decision);
+      insert_audit(item.audit);
+    }
+    if (batch.summary) insert_audit(*batch.summary);
+  }
+
   static ThreadRecord read_thread(Statement& row) {
     ThreadRecord thread;
     thread.id = row.column_text(0);
@@ -379,6 +415,16 @@ class SqliteModerationStore final : public ModerationStore {
     thread.body = row.column_text(4);
     thread.created_at = row.column_text(5);
     return thread;
+  }
+
+  static void bind_scores(Statement& statement, const std::string& comment,
+                          const CommentScores& scores) {
+    statement.bind(1, std::string_view(comment));
+    statement.bind(2, std::string_view(scores.model_version));
+    for (std::size_t i = 0; i < kNumAttributes; ++i) {
+      bind_real(statement, 3 + static_cast<int>(i), scores.scores[i]);
+    }
+    statement.bind(11, std::string_view(scores.highlights_json));
   }
 
   // sqlite_connection.h binds text and integers; REAL column affinity turns the

@@ -22,6 +22,17 @@ std::string default_model_path() {
   return (fs::path(COMITY_SOURCE_DIR) / kName).string();
 }
 
+std::string data_dir_or_default(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("COMITY_DATA_DIR");
+  return env != nullptr && *env != '\0' ? env : "comity-data";
+}
+
+CLI::Option* add_data_dir_option(CLI::App* command, std::string& target) {
+  return command->add_option("--data-dir", target,
+                             "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+}
+
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), enabled_(isatty(2) != 0) {}
 
 ProgressBar::~ProgressBar() {

@@ -12,6 +12,11 @@ namespace comity::cli {
 // $COMITY_MODEL, else the bundled model next to the install or in the source tree.
 std::string default_model_path();
 
+// The store directory: `flag` when given, else $COMITY_DATA_DIR, else comity-data.
+std::string data_dir_or_default(const std::string& flag);
+// Adds the --data-dir option every store command shares.
+CLI::Option* add_data_dir_option(CLI::App* command, std::string& target);
+
 // A one-line progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {
  public:

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "cli_common.h"
 #include "comity/feedback_export.h"
 #include "comity/store.h"
 #include "server_commands.h"
@@ -22,16 +23,10 @@ void register_feedback_command(CLI::App& app) {
       "export",
       "Write stored feedback as JSON Lines ({\"text\", \"labels\": {ATTRIBUTE: value}, ...}).\n"
       "Rows stored with doNotStore have no text and are skipped.");
-  exporter->add_option("--data-dir", flags->data_dir,
-                       "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  comity::cli::add_data_dir_option(exporter, flags->data_dir);
   exporter->add_option("--out", flags->out, "Output file, or - for stdout")->required();
   exporter->callback([flags] {
-    std::string dir = flags->data_dir;
-    if (dir.empty()) {
-      const char* env = std::getenv("COMITY_DATA_DIR");
-      dir = env != nullptr ? env : "comity-data";
-    }
-    auto store = comity::open_sqlite_store(dir);
+    auto store = comity::open_sqlite_store(comity::cli::data_dir_or_default(flags->data_dir));
     comity::FeedbackExportCounts counts;
     if (flags->out == "-") {
       counts = comity::export_feedback_jsonl(*store, std::cout);

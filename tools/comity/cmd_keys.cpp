@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "cli_common.h"
 #include "comity/store.h"
 #include "server_commands.h"
 
@@ -17,17 +18,11 @@ struct KeysFlags {
 };
 
 std::unique_ptr<comity::Store> open_store(const KeysFlags& flags) {
-  std::string dir = flags.data_dir;
-  if (dir.empty()) {
-    const char* env = std::getenv("COMITY_DATA_DIR");
-    dir = env != nullptr ? env : "comity-data";
-  }
-  return comity::open_sqlite_store(dir);
+  return comity::open_sqlite_store(comity::cli::data_dir_or_default(flags.data_dir));
 }
 
 void add_data_dir(CLI::App* cmd, KeysFlags& flags) {
-  cmd->add_option("--data-dir", flags.data_dir,
-                  "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  comity::cli::add_data_dir_option(cmd, flags.data_dir);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_common.h"
 #include "comity/moderation.h"
 #include "comity/moderation_dry_run.h"
 #include "comity/moderation_store.h"
@@ -39,12 +40,6 @@ comity::Policy parse_file(const std::string& path, const std::string& text) {
         fmt::format("{}:{}: {}", path, e.line(),
                     message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message));
   }
-}
-
-std::string data_dir_or_default(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  const char* env = std::getenv("COMITY_DATA_DIR");
-  return env != nullptr ? env : "comity-data";
 }
 
 void print_summary(const std::string& path, const comity::Policy& policy) {
@@ -90,13 +85,12 @@ void register_policy_command(CLI::App& app) {
       "Replay a community's stored comments through a draft policy and compare with the\n"
       "active one (or the built-in default): counts per action and comments that change.");
   dry_run->add_option("file", flags->file, "Draft policy TOML file")->required();
-  dry_run->add_option("--data-dir", flags->data_dir,
-                      "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  comity::cli::add_data_dir_option(dry_run, flags->data_dir);
   dry_run->add_option("--community", flags->community, "Community id")->required();
   dry_run->add_flag("--json", flags->json, "Print the report as JSON");
   dry_run->callback([flags] {
     const comity::Policy draft = parse_file(flags->file, read_file(flags->file));
-    const std::string dir = data_dir_or_default(flags->data_dir);
+    const std::string dir = comity::cli::data_dir_or_default(flags->data_dir);
     if (!std::filesystem::exists(std::filesystem::path(dir) / "comity.db")) {
       throw std::runtime_error("no store in " + dir + " (pass --data-dir)");
     }

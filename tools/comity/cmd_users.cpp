@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cli_common.h"
 #include "comity/console.h"
 #include "server_commands.h"
 
@@ -21,12 +22,6 @@ struct UsersFlags {
   std::string role = "moderator";
   std::string password_file;
 };
-
-std::string resolve_data_dir(const UsersFlags& flags) {
-  if (!flags.data_dir.empty()) return flags.data_dir;
-  const char* env = std::getenv("COMITY_DATA_DIR");
-  return env != nullptr ? env : "comity-data";
-}
 
 // The first line of the file (or of stdin): never a command-line argument,
 // which other local users could read from the process list.
@@ -53,8 +48,7 @@ void register_users_command(CLI::App& app) {
 
   CLI::App* create = users->add_subcommand(
       "create", "Create a console account; the password is read from stdin or --password-file.");
-  create->add_option("--data-dir", flags->data_dir,
-                     "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  comity::cli::add_data_dir_option(create, flags->data_dir);
   create->add_option("--name", flags->name, "Sign-in name")->required();
   create->add_option("--role", flags->role, "admin (may edit policies) or moderator (default)")
       ->check(CLI::IsMember({"admin", "moderator"}));
@@ -63,7 +57,7 @@ void register_users_command(CLI::App& app) {
                    "File whose first line is the password (default: stdin)")
       ->check(CLI::ExistingFile);
   create->callback([flags] {
-    comity::console::Accounts accounts(resolve_data_dir(*flags));
+    comity::console::Accounts accounts(comity::cli::data_dir_or_default(flags->data_dir));
     const auto user = accounts.create_user(flags->name, comity::console::parse_role(flags->role),
                                            read_password(*flags));
     std::fprintf(stderr, "created %s '%s' (id %lld)\n", comity::console::role_name(user.role),
@@ -72,10 +66,9 @@ void register_users_command(CLI::App& app) {
 
   CLI::App* list =
       users->add_subcommand("list", "List console accounts (id, name, role, created).");
-  list->add_option("--data-dir", flags->data_dir,
-                   "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  comity::cli::add_data_dir_option(list, flags->data_dir);
   list->callback([flags] {
-    comity::console::Accounts accounts(resolve_data_dir(*flags));
+    comity::console::Accounts accounts(comity::cli::data_dir_or_default(flags->data_dir));
     std::printf("%-6s %-24s %-10s %s\n", "ID", "NAME", "ROLE", "CREATED");
     for (const auto& user : accounts.list_users()) {
       std::printf("%-6lld %-24s %-10s %s\n", static_cast<long long>(user.id), user.name.c_str(),

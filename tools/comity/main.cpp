@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   register_feedback_command(app);
   register_users_command(app);
   register_policy_command(app);
+  register_import_command(app);
 #endif
   try {
     app.parse(argc, argv);

@@ -12,3 +12,5 @@ void register_feedback_command(CLI::App& app);
 void register_users_command(CLI::App& app);
 // `comity policy check|dry-run`: validate moderation policies and replay history.
 void register_policy_command(CLI::App& app);
+// `comity import`: sites' comment exports into the store, decided by policy.
+void register_import_command(CLI::App& app);

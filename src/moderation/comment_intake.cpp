@@ -1,0 +1,257 @@
+#include "moderation/comment_intake.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "comity/text.h"
+
+namespace comity {
+namespace {
+
+using nlohmann::json;
+
+std::string status_for(ModerationAction action) {
+  switch (action) {
+    case ModerationAction::kApprove:
+      return "approved";
+    case ModerationAction::kNudge:
+      return "nudged";
+    case ModerationAction::kHold:
+      return "held";
+    case ModerationAction::kReject:
+      return "rejected";
+  }
+  return "pending";
+}
+
+std::int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+ActivePolicy load_active_policy(ModerationStore& store, const std::string& community) {
+  const auto record = store.active_policy(community);
+  if (!record) return {parse_policy(builtin_default_policy_toml()), 0};
+  try {
+    return {parse_policy(record->toml), record->version};
+  } catch (const PolicyError& e) {
+    // Stored policies were validated when saved; a failure here means a newer
+    // build tightened the rules. Say so rather than silently approving everything.
+    throw IntakeError(IntakeError::Kind::kBadPolicy,
+                      fmt::format("The stored policy version {} for community '{}' no longer "
+                                  "parses: {}",
+                                  record->version, community, e.what()));
+  }
+}
+
+json highlight_spans(std::string_view text, const ScoreResult& result) {
+  json out = json::array();
+  bool open = false;
+  TextRange range;
+  float score = 0;
+  const auto flush = [&] {
+    if (!open) return;
+    out.push_back(
+        {{"begin", range.u16_begin},
+         {"end", range.u16_end},
+         {"text", std::string(text.substr(range.byte_begin, range.byte_end - range.byte_begin))},
+         {"score", std::round(score * 1e4) / 1e4}});
+    open = false;
+  };
+  for (const TokenScore& token : result.tokens) {
+    if (!token.highlighted) continue;
+    if (open && token.where.byte_begin >= range.byte_end &&
+        text.substr(range.byte_end, token.where.byte_begin - range.byte_end)
+                .find_first_not_of(" \t") == std::string_view::npos) {
+      range.byte_end = token.where.byte_end;
+      range.u16_end = token.where.u16_end;
+      score = std::max(score, token.toxic_span);
+      continue;
+    }
+    flush();
+    open = true;
+    range = token.where;
+    score = token.toxic_span;
+  }
+  flush();
+  return out;
+}
+
+float comment_risk(const AttributeScores& scores) {
+  return *std::max_element(scores.begin(), scores.end());
+}
+
+json decision_reasons_json(const std::vector<DecisionReason>& reasons) {
+  json out = json::array();
+  for (const DecisionReason& reason : reasons) {
+    out.push_back({{"rule", reason.rule}, {"detail", reason.detail}});
+  }
+  return out;
+}
+
+void CommentIntake::check_thread_owner(const ThreadRecord& thread) {
+  if (const auto existing = store_.find_thread(thread.id);
+      existing && existing->community != thread.community) {
+    throw IntakeError(IntakeError::Kind::kConflict,
+                      fmt::format("Thread '{}' belongs to another community.", thread.id));
+  }
+}
+
+IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord comment,
+                                   const std::string& text, bool do_not_store,
+                                   const ActivePolicy& active, int recent_by_author) {
+  const ScoreResult scored =
+      analyzer_.score(text, ScoreOptions{.sentences = false, .tokens = true});
+  IntakeResult out;
+  out.highlights = highlight_spans(text, scored);
+  out.policy_version = active.version;
+
+  PolicyInput input;
+  input.text = text;
+  input.scores = scored.scores;
+  input.recent_comments_by_author = recent_by_author;
+  out.decision = evaluate_policy(active.policy, input);
+
+  comment.community = thread.community;
+  comment.thread = thread.id;
+  if (!do_not_store) comment.text = text;
+  comment.status = status_for(out.decision.action);
+  comment.risk = comment_risk(scored.scores);
+
+  IngestItem& item = out.item;
+  item.scores = {analyzer_.model().version, scored.scores,
+                 do_not_store ? "[]" : out.highlights.dump()};
+  DecisionRecord& record = item.decision;
+  record.comment_id = comment.id;
+  record.action = std::string(action_name(out.decision.action));
+  record.actor = "policy";
+  record.reason = out.decision.reasons.empty() ? "" : out.decision.reasons.front().detail;
+  record.reasons_json = decision_reasons_json(out.decision.reasons).dump();
+  record.policy_version = active.version;
+  AuditEntry& audit = item.audit;
+  audit.community = thread.community;
+  audit.actor = "policy";
+  audit.action = "comment." + record.action;
+  audit.subject = comment.id;
+  audit.detail_json = json{{"policy_version", active.version},
+                           {"reasons", decision_reasons_json(out.decision.reasons)}}
+                          .dump();
+  item.comment = std::move(comment);
+  return out;
+}
+
+IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord comment,
+                                   const std::string& text, bool do_not_store) {
+  const auto conflict = [&] {
+    return IntakeError(IntakeError::Kind::kConflict,
+                       fmt::format("Comment '{}' already exists.", comment.id));
+  };
+  if (store_.find_comment(comment.id)) throw conflict();
+  check_thread_owner(thread);
+  const ActivePolicy active = load_active_policy(store_, thread.community);
+  int recent = 0;
+  if (active.policy.rate_limit && !comment.author.empty()) {
+    recent = static_cast<int>(store_.count_author_comments(
+        thread.community, comment.author,
+        comment.created_unix - active.policy.rate_limit->window_seconds, comment.created_unix));
+  }
+  IntakeResult result = decide(thread, std::move(comment), text, do_not_store, active, recent);
+  try {
+    store_.ingest({ThreadIngest{thread, {result.item}, std::nullopt}});
+  } catch (const StoreError&) {
+    // Lost a race with the same id: the checks above passed moments ago.
+    if (store_.find_comment(result.item.comment.id)) throw conflict();
+    throw;
+  }
+  return result;
+}
+
+std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<ThreadToImport>& threads,
+                                                         std::size_t max_comment_bytes,
+                                                         bool dry_run) {
+  const std::int64_t now = now_unix();
+  std::vector<ImportSummary> summaries;
+  std::vector<ThreadIngest> batches;
+  std::unordered_set<std::string> thread_ids;
+  for (const auto& [thread, source] : threads) {
+    if (!thread_ids.insert(thread.id).second) {
+      throw IntakeError(IntakeError::Kind::kConflict,
+                        fmt::format("Thread '{}' appears twice in the import.", thread.id));
+    }
+    check_thread_owner(thread);
+    const ActivePolicy active = load_active_policy(store_, thread.community);
+    ImportSummary& summary = summaries.emplace_back();
+    summary.thread_id = thread.id;
+    summary.warnings = source->warnings;
+    ThreadIngest& batch = batches.emplace_back();
+    batch.thread = thread;
+    batch.items.reserve(source->comments.size());
+    // Rate limits see the export's own comments as well as stored ones.
+    std::unordered_map<std::string, std::multiset<std::int64_t>> posted_by_author;
+    std::unordered_set<std::string> ids;
+    for (const Comment& c : source->comments) {
+      CommentRecord comment;
+      comment.id = thread.id + "/" + c.id;
+      if (c.text.empty() || c.text.size() > max_comment_bytes) {
+        ++summary.skipped;
+        summary.warnings.push_back(fmt::format("comment {}: empty or longer than {} bytes, skipped",
+                                               c.id, max_comment_bytes));
+        continue;
+      }
+      if (!ids.insert(comment.id).second) {
+        ++summary.skipped;
+        summary.warnings.push_back(
+            fmt::format("comment {}: id repeated in the export, skipped", c.id));
+        continue;
+      }
+      if (store_.find_comment(comment.id)) {
+        ++summary.skipped;  // imported before
+        continue;
+      }
+      if (c.parent) comment.parent = thread.id + "/" + *c.parent;
+      comment.author = c.author;
+      const auto when = c.time ? parse_thread_time(*c.time) : std::nullopt;
+      comment.created_unix = when ? static_cast<std::int64_t>(*when) : now;
+      comment.created_at = format_rfc3339(comment.created_unix);
+      int recent = 0;
+      if (active.policy.rate_limit && !comment.author.empty()) {
+        const std::int64_t since = comment.created_unix - active.policy.rate_limit->window_seconds;
+        auto& times = posted_by_author[comment.author];
+        recent = static_cast<int>(
+            store_.count_author_comments(thread.community, comment.author, since,
+                                         comment.created_unix) +
+            std::distance(times.lower_bound(since), times.upper_bound(comment.created_unix)));
+        times.insert(comment.created_unix);
+      }
+      IntakeResult result = decide(thread, std::move(comment), c.text, false, active, recent);
+      ++summary.actions[result.item.decision.action];
+      ++summary.imported;
+      batch.items.push_back(std::move(result.item));
+    }
+    AuditEntry audit;
+    audit.community = thread.community;
+    audit.actor = "import";
+    audit.action = "thread.import";
+    audit.subject = thread.id;
+    audit.detail_json = json{
+        {"imported", summary.imported},
+        {"skipped", summary.skipped},
+        {"actions", summary.actions},
+        {"policy_version",
+         active.version}}.dump();
+    batch.summary = std::move(audit);
+  }
+  if (!dry_run) store_.ingest(batches);
+  return summaries;
+}
+
+}  // namespace comity

@@ -1,0 +1,100 @@
+// Comment intake: score a new comment, apply its community's active policy and
+// store comment, scores, decision and audit row together. The one path every new
+// comment takes, whether posted live (POST /v1/comments) or imported from a
+// site's export (POST /v1/threads:import, `comity import`).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "comity/moderation.h"
+#include "comity/moderation_store.h"
+#include "comity/thread.h"
+#include "server/analyzer.h"
+
+namespace comity {
+
+// Why intake refused: the HTTP layer maps kConflict to 409 and kBadPolicy to 500.
+class IntakeError : public std::runtime_error {
+ public:
+  enum class Kind { kConflict, kBadPolicy };
+  IntakeError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+// A community's policy as intake applies it.
+struct ActivePolicy {
+  Policy policy;
+  std::int64_t version = 0;  // 0: the built-in default
+};
+// Throws IntakeError(kBadPolicy) when the stored policy no longer parses.
+ActivePolicy load_active_policy(ModerationStore& store, const std::string& community);
+
+// One comment, scored and decided, ready to store.
+struct IntakeResult {
+  IngestItem item;
+  PolicyDecision decision;
+  std::int64_t policy_version = 0;
+  nlohmann::json highlights;  // for the reply, even when the text is not stored
+};
+
+// What an import did (or, in a dry run, would do) to one thread.
+struct ImportSummary {
+  std::string thread_id;
+  std::int64_t imported = 0;
+  std::int64_t skipped = 0;  // already stored, repeated in the export, empty or too long
+  std::map<std::string, std::int64_t> actions;
+  std::vector<std::string> warnings;
+};
+
+// One thread of a site's export and the record it is stored under.
+struct ThreadToImport {
+  ThreadRecord record;  // id and community set; url, title and body from the export
+  const Thread* source = nullptr;
+};
+
+class CommentIntake {
+ public:
+  CommentIntake(ModerationStore& store, const server::Analyzer& analyzer)
+      : store_(store), analyzer_(analyzer) {}
+
+  // Scores, decides and stores one comment in its own transaction. Throws
+  // IntakeError(kConflict) for a known comment id or another community's thread.
+  IntakeResult submit(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
+                      bool do_not_store);
+
+  // A site's export: every comment goes through the same scoring and policy
+  // as a live one (rate limits count the export's own earlier comments), then
+  // all threads are stored in one transaction, so a failure stores nothing.
+  // Stored ids are "<thread>/<source id>" because source ids are only unique
+  // within their export; comments already stored are skipped, so an import can
+  // be repeated. `dry_run` decides without storing.
+  std::vector<ImportSummary> import_threads(const std::vector<ThreadToImport>& threads,
+                                            std::size_t max_comment_bytes, bool dry_run = false);
+
+ private:
+  void check_thread_owner(const ThreadRecord& thread);
+  IntakeResult decide(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
+                      bool do_not_store, const ActivePolicy& policy, int recent_by_author);
+
+  ModerationStore& store_;
+  const server::Analyzer& analyzer_;
+};
+
+// Highlighted tokens as [{begin, end, text, score}] in UTF-16 units, adjacent
+// tokens separated only by blanks merged into one span.
+nlohmann::json highlight_spans(std::string_view text, const ScoreResult& result);
+// The queue orders by risk: the highest attribute score.
+float comment_risk(const AttributeScores& scores);
+nlohmann::json decision_reasons_json(const std::vector<DecisionReason>& reasons);
+
+}  // namespace comity

@@ -1,0 +1,152 @@
+// `comity import`: load sites' comment exports (WordPress WXR, Disqus XML, Comity
+// JSON Lines, plain-text page dumps) into the store. Every comment is scored and
+// decided by its community's active policy exactly as if posted live, and all
+// files of one run are stored in a single transaction: a malformed file is
+// reported with its place and nothing is stored.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
+#include "comity/moderation_store.h"
+#include "comity/thread.h"
+#include "moderation/comment_intake.h"
+#include "server/scorer_analyzer.h"
+#include "server/server_config.h"
+#include "server_commands.h"
+
+namespace {
+
+struct ImportFlags {
+  std::vector<std::string> files;
+  std::string community, thread, format, data_dir, model;
+  std::size_t max_comment_bytes = comity::server::ServerConfig{}.max_comment_bytes;
+  bool dry_run = false, json = false;
+};
+
+// Thread ids appear in URL paths and prefix comment ids: no '/' or ':'.
+std::string thread_id_from_path(const std::string& path) {
+  std::string id = std::filesystem::path(path).stem().string();
+  for (char& c : id) {
+    if (c == '/' || c == ':' || static_cast<unsigned char>(c) < 0x20) c = '-';
+  }
+  return id.empty() ? "thread" : id;
+}
+
+void check_thread_id(const std::string& id) {
+  if (id.empty() || id.size() > 256 || id.find_first_of("/:") != std::string::npos) {
+    throw std::runtime_error("--thread must be 1 to 256 bytes without '/' or ':'");
+  }
+}
+
+std::string actions_text(const std::map<std::string, std::int64_t>& actions) {
+  std::string out;
+  for (const auto& [action, count] : actions) {
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", action, count);
+  }
+  return out.empty() ? "none" : out;
+}
+
+void run_import(const ImportFlags& flags) {
+  if (!flags.thread.empty() && flags.files.size() != 1) {
+    throw std::runtime_error("--thread names one thread; import one file with it");
+  }
+  std::optional<comity::ThreadFormat> format;
+  if (!flags.format.empty()) format = comity::parse_thread_format(flags.format);
+
+  // Parse everything before storing anything.
+  std::vector<comity::Thread> sources;
+  std::vector<comity::ThreadToImport> threads;
+  sources.reserve(flags.files.size());
+  for (const std::string& path : flags.files) {
+    try {
+      sources.push_back(comity::import_thread_file(path, format));
+    } catch (const comity::ThreadImportError& e) {
+      // The importers name the place ("file:line", an XML path) in the message.
+      throw std::runtime_error(fmt::format("cannot import: {}; nothing was stored", e.what()));
+    }
+    comity::ThreadToImport& thread = threads.emplace_back();
+    thread.record.id = flags.thread.empty() ? thread_id_from_path(path) : flags.thread;
+    check_thread_id(thread.record.id);
+    thread.record.community = flags.community;
+    thread.record.url = sources.back().article.url;
+    thread.record.title = sources.back().article.title;
+    thread.record.body = sources.back().article.body;
+  }
+  for (std::size_t i = 0; i < threads.size(); ++i) threads[i].source = &sources[i];
+
+  const auto analyzer = comity::server::load_model_analyzer(
+      flags.model.empty() ? comity::cli::default_model_path() : flags.model);
+  auto store =
+      comity::open_sqlite_moderation_store(comity::cli::data_dir_or_default(flags.data_dir));
+  comity::CommentIntake intake(*store, *analyzer);
+  std::vector<comity::ImportSummary> summaries;
+  try {
+    summaries = intake.import_threads(threads, flags.max_comment_bytes, flags.dry_run);
+  } catch (const comity::IntakeError& e) {
+    throw std::runtime_error(std::string(e.what()) + " Nothing was stored.");
+  }
+
+  if (flags.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : summaries) {
+      out.push_back({{"thread", s.thread_id},
+                     {"imported", s.imported},
+                     {"skipped", s.skipped},
+                     {"actions", s.actions},
+                     {"warnings", s.warnings}});
+    }
+    std::cout << nlohmann::json{{"community", flags.community},
+                                {"dry_run", flags.dry_run},
+                                {"model", analyzer->model().version},
+                                {"threads", out}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  for (std::size_t i = 0; i < summaries.size(); ++i) {
+    const auto& s = summaries[i];
+    for (const std::string& warning : s.warnings) {
+      std::fprintf(stderr, "%s: warning: %s\n", flags.files[i].c_str(), warning.c_str());
+    }
+    std::printf("%s -> %s/%s: %lld %s (%s), %lld skipped\n", flags.files[i].c_str(),
+                flags.community.c_str(), s.thread_id.c_str(), static_cast<long long>(s.imported),
+                flags.dry_run ? "would be imported" : "imported", actions_text(s.actions).c_str(),
+                static_cast<long long>(s.skipped));
+  }
+}
+
+}  // namespace
+
+void register_import_command(CLI::App& app) {
+  auto flags = std::make_shared<ImportFlags>();
+  CLI::App* command = app.add_subcommand(
+      "import",
+      "Import sites' comment exports (WordPress WXR, Disqus XML, Comity JSON Lines, text page\n"
+      "dumps) into the store, one thread per file. Each comment is scored and decided by the\n"
+      "community's active policy as if posted live; all files are stored in one transaction,\n"
+      "so a malformed file stores nothing. Comments already imported are skipped.");
+  command->add_option("files", flags->files, "Export files")->required()->check(CLI::ExistingFile);
+  command->add_option("--community", flags->community, "Community (site) id")->required();
+  command->add_option("--thread", flags->thread,
+                      "Thread id (one file only; default: the file name without extension)");
+  command->add_option("--format", flags->format, "jsonl, wxr, disqus or text (default: detected)")
+      ->check(CLI::IsMember({"jsonl", "wxr", "disqus", "text"}));
+  command->add_option("--data-dir", flags->data_dir,
+                      "Store directory (default: $COMITY_DATA_DIR or comity-data)");
+  command->add_option("--model", flags->model, "Model file (default: the bundled model)");
+  command
+      ->add_option("--max-comment-bytes", flags->max_comment_bytes,
+                   "Longer comments are skipped with a warning, as the API refuses them")
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--dry-run", flags->dry_run,
+                    "Score and decide, print the counts, store nothing");
+  command->add_flag("--json", flags->json, "Print the summary as JSON");
+  command->callback([flags] { run_import(*flags); });
+}
