@@ -130,7 +130,7 @@ TEST(ModerationCliTest, ImportStoresEveryFileInOneRunAndRepeatsAsANoOp) {
   EXPECT_FALSE(report["dry_run"].get<bool>());
   ASSERT_EQ(report["threads"].size(), 2u);
   EXPECT_EQ(report["threads"][0]["thread"], "library");  // ids from the file names
-  EXPECT_EQ(report["threads"][1]["thread"], "blog");
+  EXPECT_EQ(report["threads"][1]["thread"], "blog-42");  // and the post id in a site export
   auto store = open_sqlite_moderation_store(data);
   for (const auto& thread : report["threads"]) {
     const std::string id = thread["thread"];
@@ -164,6 +164,33 @@ TEST(ModerationCliTest, ImportStoresEveryFileInOneRunAndRepeatsAsANoOp) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("library.jsonl -> town/lib2: "), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("approve"), std::string::npos) << table.out;
+}
+
+TEST(ModerationCliTest, ImportTakesEveryThreadOfASiteExport) {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  const CliRun run = run_comity(dir, "import --community forum --json --data-dir '" + data + "' '" +
+                                         fixture("forum.disqus.xml") + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = nlohmann::json::parse(run.out);
+  ASSERT_EQ(report["threads"].size(), 2u);
+  EXPECT_EQ(report["threads"][0]["thread"], "forum.disqus-9001");
+  EXPECT_EQ(report["threads"][1]["thread"], "forum.disqus-9002");
+  auto store = open_sqlite_moderation_store(data);
+  std::size_t stored = 0;
+  for (const auto& thread : report["threads"]) {
+    EXPECT_GT(thread["imported"].get<int>(), 0);
+    stored += store->thread_comments(thread["thread"]).size();
+  }
+  const auto threads = store->threads("forum", 10);
+  EXPECT_EQ(threads.size(), 2u);
+  EXPECT_EQ(stored, 5u);  // four posts in thread 9001, one in 9002
+
+  // --thread cannot name two threads at once.
+  const CliRun named = run_comity(dir, "import --community forum --thread one --data-dir '" + data +
+                                           "' '" + fixture("forum.disqus.xml") + "'");
+  EXPECT_EQ(named.exit_code, 1);
+  EXPECT_NE(named.err.find("holds 2"), std::string::npos) << named.err;
 }
 
 TEST(ModerationCliTest, ImportOfAMalformedFileNamesThePlaceAndStoresNothing) {

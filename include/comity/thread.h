@@ -31,6 +31,7 @@ struct Comment {
 };
 
 struct Thread {
+  std::string source_id;  // the post's or thread's id in a site export; empty otherwise
   Article article;
   std::vector<Comment> comments;      // source order
   std::vector<std::string> warnings;  // things the importer repaired or ignored
@@ -60,6 +61,8 @@ struct ThreadImportLimits {
 };
 
 // Each importer returns the thread or throws ThreadImportError naming the place.
+// A site export (WXR, Disqus) holding several threads gives its first WXR post
+// with comments or its busiest Disqus thread, with a warning.
 // `name` is used in messages (usually the file path).
 Thread import_thread_jsonl(std::string_view content, const std::string& name,
                            const ThreadImportLimits& limits = {});
@@ -75,6 +78,17 @@ Thread import_thread(std::string_view content, const std::string& name,
 Thread import_thread_file(const std::string& path,
                           std::optional<ThreadFormat> format = std::nullopt,
                           const ThreadImportLimits& limits = {});
+
+// Whole site exports: every WXR post and every Disqus thread with comments (a
+// WXR export without any: its first post), in export order; the single-thread
+// formats give one thread. max_comments counts across all threads.
+std::vector<Thread> import_site_wxr(std::string_view content, const std::string& name,
+                                    const ThreadImportLimits& limits = {});
+std::vector<Thread> import_site_disqus(std::string_view content, const std::string& name,
+                                       const ThreadImportLimits& limits = {});
+std::vector<Thread> import_site_file(const std::string& path,
+                                     std::optional<ThreadFormat> format = std::nullopt,
+                                     const ThreadImportLimits& limits = {});
 
 // The reply tree over Thread::comments (indices). Replies to unknown ids and
 // cycles become top-level comments, so every comment appears exactly once.

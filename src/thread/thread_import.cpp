@@ -179,13 +179,38 @@ Thread import_thread(std::string_view content, const std::string& name,
   return import_thread_text(content, name, limits);
 }
 
-Thread import_thread_file(const std::string& path, std::optional<ThreadFormat> format,
-                          const ThreadImportLimits& limits) {
+namespace {
+
+std::string read_export(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ThreadImportError(path, "cannot open file");
   std::ostringstream buf;
   buf << in.rdbuf();
-  return import_thread(buf.str(), path, format, limits);
+  return buf.str();
+}
+
+}  // namespace
+
+Thread import_thread_file(const std::string& path, std::optional<ThreadFormat> format,
+                          const ThreadImportLimits& limits) {
+  return import_thread(read_export(path), path, format, limits);
+}
+
+std::vector<Thread> import_site_file(const std::string& path, std::optional<ThreadFormat> format,
+                                     const ThreadImportLimits& limits) {
+  const std::string content = read_export(path);
+  switch (format.value_or(detect_thread_format(path, content))) {
+    case ThreadFormat::kWxr:
+      return import_site_wxr(content, path, limits);
+    case ThreadFormat::kDisqus:
+      return import_site_disqus(content, path, limits);
+    case ThreadFormat::kJsonl:
+    case ThreadFormat::kText:
+      break;
+  }
+  std::vector<Thread> one;
+  one.push_back(import_thread(content, path, format, limits));
+  return one;
 }
 
 }  // namespace comity

@@ -4,6 +4,7 @@
 // files of one run are stored in a single transaction: a malformed file is
 // reported with its place and nothing is stored.
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -30,13 +31,17 @@ struct ImportFlags {
   bool dry_run = false, json = false;
 };
 
-// Thread ids appear in URL paths and prefix comment ids: no '/' or ':'.
-std::string thread_id_from_path(const std::string& path) {
+// Thread ids appear in URL paths and prefix comment ids: no '/' or ':'. A site
+// export's threads are "<file stem>-<post or thread id>", stable when the site
+// is exported again with more posts.
+std::string thread_id_for(const std::string& path, const comity::Thread& thread) {
   std::string id = std::filesystem::path(path).stem().string();
+  if (id.empty()) id = "thread";
+  if (!thread.source_id.empty()) id += "-" + thread.source_id;
   for (char& c : id) {
     if (c == '/' || c == ':' || static_cast<unsigned char>(c) < 0x20) c = '-';
   }
-  return id.empty() ? "thread" : id;
+  return id;
 }
 
 void check_thread_id(const std::string& id) {
@@ -60,26 +65,36 @@ void run_import(const ImportFlags& flags) {
   std::optional<comity::ThreadFormat> format;
   if (!flags.format.empty()) format = comity::parse_thread_format(flags.format);
 
-  // Parse everything before storing anything.
-  std::vector<comity::Thread> sources;
+  // Parse everything before storing anything. A deque keeps each thread where
+  // ThreadToImport::source points.
+  std::deque<comity::Thread> sources;
   std::vector<comity::ThreadToImport> threads;
-  sources.reserve(flags.files.size());
+  std::vector<std::string> file_of;  // per thread, for messages
   for (const std::string& path : flags.files) {
+    std::vector<comity::Thread> site;
     try {
-      sources.push_back(comity::import_thread_file(path, format));
+      site = comity::import_site_file(path, format);
     } catch (const comity::ThreadImportError& e) {
       // The importers name the place ("file:line", an XML path) in the message.
       throw std::runtime_error(fmt::format("cannot import: {}; nothing was stored", e.what()));
     }
-    comity::ThreadToImport& thread = threads.emplace_back();
-    thread.record.id = flags.thread.empty() ? thread_id_from_path(path) : flags.thread;
-    check_thread_id(thread.record.id);
-    thread.record.community = flags.community;
-    thread.record.url = sources.back().article.url;
-    thread.record.title = sources.back().article.title;
-    thread.record.body = sources.back().article.body;
+    if (!flags.thread.empty() && site.size() != 1) {
+      throw std::runtime_error(
+          fmt::format("--thread names one thread, but {} holds {}; leave it out to import them all",
+                      path, site.size()));
+    }
+    for (comity::Thread& source : site) {
+      comity::ThreadToImport& thread = threads.emplace_back();
+      thread.record.id = flags.thread.empty() ? thread_id_for(path, source) : flags.thread;
+      check_thread_id(thread.record.id);
+      thread.record.community = flags.community;
+      thread.record.url = source.article.url;
+      thread.record.title = source.article.title;
+      thread.record.body = source.article.body;
+      thread.source = &sources.emplace_back(std::move(source));
+      file_of.push_back(path);
+    }
   }
-  for (std::size_t i = 0; i < threads.size(); ++i) threads[i].source = &sources[i];
 
   const auto analyzer = comity::server::load_model_analyzer(
       flags.model.empty() ? comity::cli::default_model_path() : flags.model);
@@ -97,6 +112,7 @@ void run_import(const ImportFlags& flags) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : summaries) {
       out.push_back({{"thread", s.thread_id},
+                     {"file", file_of[&s - summaries.data()]},
                      {"imported", s.imported},
                      {"skipped", s.skipped},
                      {"actions", s.actions},
@@ -113,9 +129,9 @@ void run_import(const ImportFlags& flags) {
   for (std::size_t i = 0; i < summaries.size(); ++i) {
     const auto& s = summaries[i];
     for (const std::string& warning : s.warnings) {
-      std::fprintf(stderr, "%s: warning: %s\n", flags.files[i].c_str(), warning.c_str());
+      std::fprintf(stderr, "%s: warning: %s\n", file_of[i].c_str(), warning.c_str());
     }
-    std::printf("%s -> %s/%s: %lld %s (%s), %lld skipped\n", flags.files[i].c_str(),
+    std::printf("%s -> %s/%s: %lld %s (%s), %lld skipped\n", file_of[i].c_str(),
                 flags.community.c_str(), s.thread_id.c_str(), static_cast<long long>(s.imported),
                 flags.dry_run ? "would be imported" : "imported", actions_text(s.actions).c_str(),
                 static_cast<long long>(s.skipped));
@@ -129,13 +145,15 @@ void register_import_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "import",
       "Import sites' comment exports (WordPress WXR, Disqus XML, Comity JSON Lines, text page\n"
-      "dumps) into the store, one thread per file. Each comment is scored and decided by the\n"
+      "dumps) into the store: every post or thread with comments of a site export, one thread\n"
+      "per JSONL or text file. Each comment is scored and decided by the\n"
       "community's active policy as if posted live; all files are stored in one transaction,\n"
       "so a malformed file stores nothing. Comments already imported are skipped.");
   command->add_option("files", flags->files, "Export files")->required()->check(CLI::ExistingFile);
   command->add_option("--community", flags->community, "Community (site) id")->required();
   command->add_option("--thread", flags->thread,
-                      "Thread id (one file only; default: the file name without extension)");
+                      "Thread id, for a file holding one thread (default: the file name without\n"
+                      "extension, followed by -<post id> for a site export's threads)");
   command->add_option("--format", flags->format, "jsonl, wxr, disqus or text (default: detected)")
       ->check(CLI::IsMember({"jsonl", "wxr", "disqus", "text"}));
   command->add_option("--data-dir", flags->data_dir,
