@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "comity/attributes.h"
@@ -130,6 +131,9 @@ class ModerationStore {
   virtual std::int64_t append_audit(const AuditEntry& entry) = 0;
 
   virtual std::optional<StoredComment> find_comment(const std::string& id) = 0;
+  // Which of `ids` are stored (for imports: one query per id, no joins).
+  virtual std::unordered_set<std::string> existing_comments(
+      const std::vector<std::string>& ids) = 0;
   // Oldest first.
   virtual std::vector<StoredComment> thread_comments(const std::string& thread_id) = 0;
   // Oldest first; the whole history, for dry runs.

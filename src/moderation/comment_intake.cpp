@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cmath>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "comity/text.h"
+#include "common/parallel_for.h"
 
 namespace comity {
 namespace {
@@ -106,11 +108,14 @@ void CommentIntake::check_thread_owner(const ThreadRecord& thread) {
   }
 }
 
+ScoreResult CommentIntake::score(std::string_view text) const {
+  return analyzer_.score(text, ScoreOptions{.sentences = false, .tokens = true});
+}
+
 IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord comment,
-                                   const std::string& text, bool do_not_store,
-                                   const ActivePolicy& active, int recent_by_author) {
-  const ScoreResult scored =
-      analyzer_.score(text, ScoreOptions{.sentences = false, .tokens = true});
+                                   const std::string& text, const ScoreResult& scored,
+                                   bool do_not_store, const ActivePolicy& active,
+                                   int recent_by_author) {
   IntakeResult out;
   out.highlights = highlight_spans(text, scored);
   out.policy_version = active.version;
@@ -164,7 +169,8 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
         thread.community, comment.author,
         comment.created_unix - active.policy.rate_limit->window_seconds, comment.created_unix));
   }
-  IntakeResult result = decide(thread, std::move(comment), text, do_not_store, active, recent);
+  IntakeResult result =
+      decide(thread, std::move(comment), text, score(text), do_not_store, active, recent);
   try {
     store_.ingest({ThreadIngest{thread, {result.item}, std::nullopt}});
   } catch (const StoreError&) {
@@ -197,8 +203,33 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
     batch.items.reserve(source->comments.size());
     // Rate limits see the export's own comments as well as stored ones.
     std::unordered_map<std::string, std::multiset<std::int64_t>> posted_by_author;
+    std::vector<std::string> candidate_ids;
+    candidate_ids.reserve(source->comments.size());
+    for (const Comment& c : source->comments) candidate_ids.push_back(thread.id + "/" + c.id);
+    const std::unordered_set<std::string> stored = store_.existing_comments(candidate_ids);
+    // Scoring is the costly part and independent per comment, so all cores share
+    // it, a block at a time to bound the token scores held in memory. Deciding
+    // stays in order, since rate limits depend on the comments before.
+    constexpr std::size_t kBlock = 1024;
+    const int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<ScoreResult> scored(std::min(kBlock, source->comments.size()));
     std::unordered_set<std::string> ids;
-    for (const Comment& c : source->comments) {
+    for (std::size_t i = 0; i < source->comments.size(); ++i) {
+      if (i % kBlock == 0) {
+        const std::size_t n = std::min(kBlock, source->comments.size() - i);
+        parallel_for(
+            n, workers,
+            [&](std::size_t k) {
+              const Comment& c = source->comments[i + k];
+              scored[k] = {};
+              if (!c.text.empty() && c.text.size() <= max_comment_bytes &&
+                  !stored.contains(candidate_ids[i + k])) {
+                scored[k] = score(c.text);
+              }
+            },
+            16);
+      }
+      const Comment& c = source->comments[i];
       CommentRecord comment;
       comment.id = thread.id + "/" + c.id;
       if (c.text.empty() || c.text.size() > max_comment_bytes) {
@@ -213,7 +244,7 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
             fmt::format("comment {}: id repeated in the export, skipped", c.id));
         continue;
       }
-      if (store_.find_comment(comment.id)) {
+      if (stored.contains(comment.id)) {
         ++summary.skipped;  // imported before
         continue;
       }
@@ -232,7 +263,8 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
             std::distance(times.lower_bound(since), times.upper_bound(comment.created_unix)));
         times.insert(comment.created_unix);
       }
-      IntakeResult result = decide(thread, std::move(comment), c.text, false, active, recent);
+      IntakeResult result =
+          decide(thread, std::move(comment), c.text, scored[i % kBlock], false, active, recent);
       ++summary.actions[result.item.decision.action];
       ++summary.imported;
       batch.items.push_back(std::move(result.item));

@@ -83,8 +83,10 @@ class CommentIntake {
 
  private:
   void check_thread_owner(const ThreadRecord& thread);
+  ScoreResult score(std::string_view text) const;
   IntakeResult decide(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
-                      bool do_not_store, const ActivePolicy& policy, int recent_by_author);
+                      const ScoreResult& scored, bool do_not_store, const ActivePolicy& policy,
+                      int recent_by_author);
 
   ModerationStore& store_;
   const server::Analyzer& analyzer_;
