@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/moderation.h"
 #include "comity/moderation_store.h"
 #include "server_test_support.h"
 
@@ -222,6 +223,42 @@ TEST(ModerationCliTest, ImportOfAMalformedFileNamesThePlaceAndStoresNothing) {
                           fixture("library.jsonl") + "' '" + fixture("blog.wxr") + "'");
   EXPECT_EQ(two.exit_code, 1);
   EXPECT_NE(two.err.find("--thread"), std::string::npos) << two.err;
+}
+
+TEST(ModerationCliTest, PolicyApplyMakesAFileLiveOnceAndHistoryListsVersions) {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  const std::string policy =
+      write(dir, "news.toml", "name = \"strict\"\ndefault_action = \"hold\"\n");
+  const std::string apply =
+      "policy apply --community news --actor ci --data-dir '" + data + "' '" + policy + "'";
+  const CliRun first = run_comity(dir, apply);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("now on version 1"), std::string::npos) << first.out;
+  const CliRun again = run_comity(dir, apply);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("unchanged, already on version 1"), std::string::npos) << again.out;
+  {
+    auto store = open_sqlite_moderation_store(data);
+    ASSERT_TRUE(store->active_policy("news"));
+    EXPECT_EQ(parse_policy(store->active_policy("news")->toml).name, "strict");
+    EXPECT_EQ(store->audit_log("news", 10).front().actor, "ci");
+  }
+
+  const std::string broken =
+      write(dir, "broken.toml", "name = \"x\"\n[[threshold]]\nat_least = \"high\"\n");
+  const CliRun bad =
+      run_comity(dir, "policy apply --community news --data-dir '" + data + "' '" + broken + "'");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("broken.toml:"), std::string::npos) << bad.err;
+
+  const CliRun history =
+      run_comity(dir, "policy history --community news --json --data-dir '" + data + "'");
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  const auto versions = nlohmann::json::parse(history.out);
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_TRUE(versions[0]["active"].get<bool>());
+  EXPECT_EQ(versions[0]["toml"], "name = \"strict\"\ndefault_action = \"hold\"\n");
 }
 
 }  // namespace

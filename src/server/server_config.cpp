@@ -25,6 +25,7 @@ const std::vector<Setting>& settings() {
       {"port", &ServerConfig::port},
       {"model", &ServerConfig::model_path},
       {"data_dir", &ServerConfig::data_dir},
+      {"policy_dir", &ServerConfig::policy_dir},
       {"threads", &ServerConfig::threads},
       {"no_auth", &ServerConfig::no_auth},
       {"max_comment_bytes", &ServerConfig::max_comment_bytes},

@@ -13,8 +13,9 @@ struct ServerConfig {
   int port = 8080;
   std::string model_path;
   std::string data_dir = "comity-data";
-  int threads = 0;       // 0: one per core
-  bool no_auth = false;  // only allowed on a loopback address
+  std::string policy_dir;  // <community>.toml files applied at start and on SIGHUP
+  int threads = 0;         // 0: one per core
+  bool no_auth = false;    // only allowed on a loopback address
   std::size_t max_comment_bytes = 20480;
   std::size_t max_body_bytes = 8u << 20;
   int read_timeout_seconds = 10;

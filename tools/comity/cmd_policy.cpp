@@ -1,12 +1,11 @@
-// `comity policy check|dry-run`: validate a moderation policy file, and replay a
-// community's stored history through it before it goes live.
+// `comity policy check|apply|history|dry-run`: validate a moderation policy file,
+// make it live, list versions, and replay a community's stored history through a
+// draft before it goes live.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -16,30 +15,27 @@
 #include "comity/moderation.h"
 #include "comity/moderation_dry_run.h"
 #include "comity/moderation_store.h"
+#include "moderation/policy_files.h"
 #include "server_commands.h"
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+comity::Policy parse_file(const std::string& path, const std::string& text) {
+  comity::check_policy_file(path, text);
+  return comity::parse_policy(text);
 }
 
-// Errors read "FILE:LINE: message", which editors and CI annotate.
-comity::Policy parse_file(const std::string& path, const std::string& text) {
-  try {
-    return comity::parse_policy(text);
-  } catch (const comity::PolicyError& e) {
-    if (e.line() <= 0) throw std::runtime_error(path + ": " + e.what());
-    const std::string message = e.what();
-    const std::string prefix = "line " + std::to_string(e.line()) + ": ";
-    throw std::runtime_error(
-        fmt::format("{}:{}: {}", path, e.line(),
-                    message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message));
+std::unique_ptr<comity::ModerationStore> existing_store(const std::string& flag) {
+  const std::string dir = comity::cli::data_dir_or_default(flag);
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "comity.db")) {
+    throw std::runtime_error("no store in " + dir + " (pass --data-dir)");
   }
+  return comity::open_sqlite_moderation_store(dir);
+}
+
+std::string default_actor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
 }
 
 void print_summary(const std::string& path, const comity::Policy& policy) {
@@ -67,7 +63,7 @@ void print_summary(const std::string& path, const comity::Policy& policy) {
 
 void register_policy_command(CLI::App& app) {
   struct Flags {
-    std::string file, data_dir, community;
+    std::string file, data_dir, community, actor;
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -77,8 +73,60 @@ void register_policy_command(CLI::App& app) {
   CLI::App* check = policy->add_subcommand(
       "check", "Validate a policy file; errors are reported as FILE:LINE: message.");
   check->add_option("file", flags->file, "Policy TOML file")->required();
-  check->callback(
-      [flags] { print_summary(flags->file, parse_file(flags->file, read_file(flags->file))); });
+  check->callback([flags] {
+    print_summary(flags->file, parse_file(flags->file, comity::read_policy_file(flags->file)));
+  });
+
+  CLI::App* apply = policy->add_subcommand(
+      "apply",
+      "Make a policy file the community's active policy (the next version, audited), unless\n"
+      "that text is already active. For policies kept in version control; `comity serve\n"
+      "--policy-dir` does the same for a directory of <community>.toml files.");
+  apply->add_option("file", flags->file, "Policy TOML file")->required();
+  comity::cli::add_data_dir_option(apply, flags->data_dir);
+  apply->add_option("--community", flags->community, "Community id")->required();
+  apply->add_option("--actor", flags->actor, "Name in the audit log (default: cli:$USER)");
+  apply->callback([flags] {
+    const std::string toml = comity::read_policy_file(flags->file);
+    comity::check_policy_file(flags->file, toml);
+    auto store =
+        comity::open_sqlite_moderation_store(comity::cli::data_dir_or_default(flags->data_dir));
+    const comity::PolicyApplied applied =
+        comity::apply_policy(*store, flags->community, toml,
+                             flags->actor.empty() ? default_actor() : flags->actor, flags->file);
+    std::printf("community %s: %s version %lld\n", flags->community.c_str(),
+                applied.changed ? "now on" : "unchanged, already on",
+                static_cast<long long>(applied.version));
+  });
+
+  CLI::App* history = policy->add_subcommand(
+      "history", "List a community's policy versions, newest first (* marks the active one).");
+  comity::cli::add_data_dir_option(history, flags->data_dir);
+  history->add_option("--community", flags->community, "Community id")->required();
+  history->add_flag("--json", flags->json, "Print the versions with their TOML as JSON");
+  history->callback([flags] {
+    auto store = existing_store(flags->data_dir);
+    const auto versions = store->policy_history(flags->community);
+    if (flags->json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& v : versions) {
+        out.push_back({{"version", v.version},
+                       {"created_at", v.created_at},
+                       {"active", v.active},
+                       {"toml", v.toml}});
+      }
+      std::cout << out.dump(2) << "\n";
+      return;
+    }
+    if (versions.empty()) {
+      std::printf("community %s: no stored policy (the built-in default applies)\n",
+                  flags->community.c_str());
+    }
+    for (const auto& v : versions) {
+      std::printf("%s %4lld  %s\n", v.active ? "*" : " ", static_cast<long long>(v.version),
+                  v.created_at.c_str());
+    }
+  });
 
   CLI::App* dry_run = policy->add_subcommand(
       "dry-run",
@@ -89,12 +137,8 @@ void register_policy_command(CLI::App& app) {
   dry_run->add_option("--community", flags->community, "Community id")->required();
   dry_run->add_flag("--json", flags->json, "Print the report as JSON");
   dry_run->callback([flags] {
-    const comity::Policy draft = parse_file(flags->file, read_file(flags->file));
-    const std::string dir = comity::cli::data_dir_or_default(flags->data_dir);
-    if (!std::filesystem::exists(std::filesystem::path(dir) / "comity.db")) {
-      throw std::runtime_error("no store in " + dir + " (pass --data-dir)");
-    }
-    auto store = comity::open_sqlite_moderation_store(dir);
+    const comity::Policy draft = parse_file(flags->file, comity::read_policy_file(flags->file));
+    auto store = existing_store(flags->data_dir);
     const auto active = store->active_policy(flags->community);
     const comity::Policy current =
         comity::parse_policy(active ? active->toml : comity::builtin_default_policy_toml());

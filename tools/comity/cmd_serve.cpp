@@ -14,6 +14,7 @@
 #include "comity/console.h"
 #include "comity/moderation_store.h"
 #include "moderation/moderation_routes.h"
+#include "moderation/policy_files.h"
 #include "server/http_server.h"
 #include "server/scorer_analyzer.h"
 #include "server/server_config.h"
@@ -22,12 +23,12 @@
 namespace {
 
 struct ServeFlags {
-  std::string config_path, model, data_dir, host, log_level, console_dir;
+  std::string config_path, model, data_dir, host, log_level, console_dir, policy_dir;
   int port = 0, threads = 0;
   bool no_auth = false;
   CLI::Option *model_opt = nullptr, *data_dir_opt = nullptr, *host_opt = nullptr,
               *port_opt = nullptr, *threads_opt = nullptr, *no_auth_opt = nullptr,
-              *log_level_opt = nullptr;
+              *log_level_opt = nullptr, *policy_dir_opt = nullptr;
 };
 
 comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
@@ -41,6 +42,7 @@ comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
   if (flags.threads_opt->count() > 0) config.threads = flags.threads;
   if (flags.no_auth_opt->count() > 0) config.no_auth = flags.no_auth;
   if (flags.log_level_opt->count() > 0) config.log_level = flags.log_level;
+  if (flags.policy_dir_opt->count() > 0) config.policy_dir = flags.policy_dir;
   if (config.model_path.empty()) config.model_path = comity::cli::default_model_path();
   comity::server::validate_config(config);
   return config;
@@ -51,6 +53,13 @@ std::string console_directory(const ServeFlags& flags) {
   if (const char* env = std::getenv("COMITY_CONSOLE_DIR"); env != nullptr && *env != '\0')
     return env;
   return std::string(COMITY_SOURCE_DIR) + "/web/dist";
+}
+
+void apply_policies(comity::ModerationStore& store, const std::string& dir) {
+  for (const comity::PolicyApplied& applied : comity::apply_policy_dir(store, dir, "policy-dir")) {
+    spdlog::info("policy for community {}: {} version {}", applied.community,
+                 applied.changed ? "now" : "still", applied.version);
+  }
 }
 
 void run_serve(const ServeFlags& flags) {
@@ -87,6 +96,7 @@ void run_serve(const ServeFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   comity::server::HttpServer server(config, analyzer, store.get(), loader, access_log);
+  std::shared_ptr<comity::ModerationStore> moderation;
   if (store) {
     // The moderator console needs the store for its accounts and sessions.
     comity::console::ConsoleOptions console;
@@ -94,8 +104,12 @@ void run_serve(const ServeFlags& flags) {
     console.static_dir = console_directory(flags);
     comity::console::install_console(server, console);
     // Comment intake, the review queue, policies and the audit log (docs/moderation.md).
-    comity::server::register_moderation_routes(
-        server, comity::open_sqlite_moderation_store(config.data_dir));
+    moderation = comity::open_sqlite_moderation_store(config.data_dir);
+    comity::server::register_moderation_routes(server, moderation);
+    // A broken policy file stops the start-up: serving with an unintended policy is worse.
+    if (!config.policy_dir.empty()) apply_policies(*moderation, config.policy_dir);
+  } else if (!config.policy_dir.empty()) {
+    throw std::runtime_error("policy_dir needs a data directory to store the policies in");
   }
   server.start();
   spdlog::info("comity serving on http://{}:{} with {} threads{}", config.host, server.port(),
@@ -104,6 +118,13 @@ void run_serve(const ServeFlags& flags) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
+      if (moderation && !config.policy_dir.empty()) {
+        try {
+          apply_policies(*moderation, config.policy_dir);
+        } catch (const std::exception& e) {
+          spdlog::error("policies not reloaded, the active versions stay: {}", e.what());
+        }
+      }
       std::string error;
       if (server.reload_model(error)) {
         spdlog::info("model reloaded from {}", model_path);
@@ -128,7 +149,8 @@ void register_serve_command(CLI::App& app) {
       "comments:suggestscore, the discovery document, /batch) plus Comity's /v1/score,\n"
       "/v1/models, /healthz, /readyz and /metrics. Settings come from --config (TOML),\n"
       "then COMITY_* environment variables, then flags; see docs/configuration.md.\n"
-      "SIGTERM stops gracefully; SIGHUP (or POST /v1/admin/reload) reloads the model.");
+      "SIGTERM stops gracefully; SIGHUP reloads the model and the --policy-dir policies\n"
+      "(POST /v1/admin/reload the model only).");
   cmd->add_option("--config", flags->config_path, "TOML configuration file")
       ->check(CLI::ExistingFile);
   flags->model_opt = cmd->add_option(
@@ -148,6 +170,9 @@ void register_serve_command(CLI::App& app) {
       "--no-auth", flags->no_auth, "Accept requests without an API key (loopback addresses only)");
   flags->log_level_opt = cmd->add_option("--log-level", flags->log_level,
                                          "trace|debug|info|warn|error (default info)");
+  flags->policy_dir_opt = cmd->add_option(
+      "--policy-dir", flags->policy_dir,
+      "Directory of <community>.toml moderation policies, applied at start and on SIGHUP");
   cmd->add_option("--console-dir", flags->console_dir,
                   "Built moderator console served at /console (default: $COMITY_CONSOLE_DIR or "
                   "web/dist in the source tree; build it with web/build.sh)");
