@@ -78,6 +78,9 @@ export async function startServer({ dataDir, model = testModel(), noAuth = true,
     port,
     baseUrl,
     output: () => output,
+    signal(name) {
+      child.kill(name);
+    },
     async stop() {
       child.kill('SIGTERM');
       return exited;
