@@ -227,6 +227,14 @@ TEST(ModerationApiTest, QueueIsOrderedByRiskAndBulkDecisionsLeaveAuditAndFeedbac
   EXPECT_EQ(dashboard["days"][0]["comments"], 3);
   EXPECT_NEAR(dashboard["days"][0]["mean_toxicity"].get<double>(), (0.9 + 0.1 + 0.1) / 3, 1e-3);
   EXPECT_EQ(dashboard["statuses"]["rejected"], 2);
+  // Actions taken: the policy held all three, moderators made four decisions today.
+  std::map<std::string, std::int64_t> by_policy, by_moderators;
+  for (const json& row : dashboard["actions"]) {
+    (row["by"] == "policy" ? by_policy : by_moderators)[row["action"]] += row["count"].get<int>();
+  }
+  EXPECT_EQ(by_policy, (std::map<std::string, std::int64_t>{{"hold", 3}}));
+  EXPECT_EQ(by_moderators, (std::map<std::string, std::int64_t>{
+                               {"approve", 1}, {"edit_approve", 1}, {"reject", 2}}));
 }
 
 TEST(ModerationApiTest, PoliciesAreVersionedValidatedAndDryRunOnHistory) {

@@ -100,6 +100,14 @@ struct StoredComment {
   std::optional<DecisionRecord> last_decision;
 };
 
+// Decisions of one action on one UTC day, by the policy or by moderators.
+struct DailyActions {
+  std::string day;  // YYYY-MM-DD of the decision
+  std::string action;
+  bool by_policy = false;
+  std::int64_t count = 0;
+};
+
 struct CommunitySummary {
   std::string id;
   std::string created_at;
@@ -166,6 +174,8 @@ class ModerationStore {
   virtual std::vector<CommunitySummary> communities() = 0;
 
   virtual std::vector<DailyStats> daily_stats(const std::string& community) = 0;
+  // By day, then policy before moderators, then action.
+  virtual std::vector<DailyActions> daily_actions(const std::string& community) = 0;
   virtual std::map<std::string, std::int64_t> status_counts(const std::string& community) = 0;
 };
 

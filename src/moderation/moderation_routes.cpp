@@ -510,10 +510,18 @@ class ModerationApi {
                       {"comments", day.comments},
                       {"mean_toxicity", std::round(day.mean_toxicity * 1e4) / 1e4}});
     }
+    json actions = json::array();
+    for (const DailyActions& row : store_->daily_actions(community)) {
+      actions.push_back({{"day", row.day},
+                         {"action", row.action},
+                         {"by", row.by_policy ? "policy" : "moderator"},
+                         {"count", row.count}});
+    }
     reply(response, 200,
           {{"community", community},
            {"days", std::move(days)},
-           {"statuses", store_->status_counts(community)}});
+           {"statuses", store_->status_counts(community)},
+           {"actions", std::move(actions)}});
   }
 
   void audit(const httplib::Request& request, httplib::Response& response) {

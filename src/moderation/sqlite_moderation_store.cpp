@@ -332,6 +332,23 @@ class SqliteModerationStore final : public ModerationStore {
     return out;
   }
 
+  std::vector<DailyActions> daily_actions(const std::string& community) override {
+    std::lock_guard lock(mutex_);
+    Statement query(
+        *db_,
+        "SELECT substr(d.created_at, 1, 10) AS day, d.action, d.actor = 'policy' AS auto,"
+        " COUNT(*) FROM decisions d JOIN comments c ON c.id = d.comment"
+        " WHERE c.community = ?1 GROUP BY day, auto, d.action"
+        " ORDER BY day, auto DESC, d.action");
+    query.bind(1, std::string_view(community));
+    std::vector<DailyActions> out;
+    while (query.step()) {
+      out.push_back({query.column_text(0), query.column_text(1), query.column_int(2) != 0,
+                     query.column_int(3)});
+    }
+    return out;
+  }
+
   std::vector<CommunitySummary> communities() override {
     std::lock_guard lock(mutex_);
     Statement query(*db_,
