@@ -207,6 +207,21 @@ TEST(HttpServerTest, AccessLogHasNoCommentTextNorKey) {
   EXPECT_EQ(log.find(server.key), std::string::npos);
 }
 
+TEST(HttpServerTest, InProcessCallersActAsTheirPrincipalWithoutAKey) {
+  RunningServer server;
+  httplib::Request request;
+  request.method = "GET";
+  request.path = "/v1/models";
+  httplib::Response anonymous;
+  server.server->handle(request, anonymous);
+  EXPECT_EQ(anonymous.status, 403);  // no key: refused like any client
+  httplib::Response trusted;
+  server.server->handle_as("console:alice", request, trusted);
+  EXPECT_EQ(trusted.status, 200) << trusted.body;
+  EXPECT_NE(server.access_log().find("\"key\":\"console:alice\""), std::string::npos)
+      << server.access_log();
+}
+
 TEST(HttpServerTest, UnknownRoutesAndOversizedBodiesAreRefused) {
   ServerConfig config;
   config.max_body_bytes = 30000;

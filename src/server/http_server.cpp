@@ -132,11 +132,21 @@ const HttpServer::Route* HttpServer::find_route(const std::string& method,
 }
 
 void HttpServer::handle(const httplib::Request& request, httplib::Response& response) {
+  serve_request(request, response, nullptr);
+}
+
+void HttpServer::handle_as(const std::string& principal, const httplib::Request& request,
+                           httplib::Response& response) {
+  serve_request(request, response, &principal);
+}
+
+void HttpServer::serve_request(const httplib::Request& request, httplib::Response& response,
+                               const std::string* principal) {
   const auto started = std::chrono::steady_clock::now();
   std::string route = "unmatched";
   std::string key_id;
   try {
-    dispatch(request, response, route, key_id);
+    dispatch(request, response, route, key_id, principal);
   } catch (const ApiError& error) {
     write_error(response, error, pretty_print(request));
   } catch (const std::exception& error) {
@@ -162,7 +172,8 @@ void HttpServer::handle(const httplib::Request& request, httplib::Response& resp
 }
 
 void HttpServer::dispatch(const httplib::Request& request, httplib::Response& response,
-                          std::string& route, std::string& key_id) {
+                          std::string& route, std::string& key_id, const std::string* principal) {
+  const auto who = [&] { return principal ? *principal : authenticate(request, response); };
   const Route* match = find_route(request.method, request.path);
   if (match == nullptr) {
     for (const ExtensionRoute& extension : extension_routes_) {
@@ -171,14 +182,14 @@ void HttpServer::dispatch(const httplib::Request& request, httplib::Response& re
       std::smatch groups;
       if (!method_ok || !std::regex_match(request.path, groups, extension.regex)) continue;
       route = extension.pattern;
-      if (extension.authenticated) key_id = authenticate(request, response);
+      if (extension.authenticated) key_id = who();
       extension.handler(request, response, groups);
       return;
     }
     throw not_found(request.method, request.path);
   }
   route = match->path;
-  if (match->authenticated) key_id = authenticate(request, response);
+  if (match->authenticated) key_id = who();
   (this->*match->handler)(request, response);
 }
 

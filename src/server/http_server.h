@@ -57,6 +57,11 @@ class HttpServer {
 
   // Handles one request exactly as if it had arrived over HTTP (used by /batch).
   void handle(const httplib::Request& request, httplib::Response& response);
+  // The same for a trusted in-process caller that has authenticated its user
+  // itself (the console's session): authenticated routes take `principal`
+  // instead of an API key and its quota; the access log names the principal.
+  void handle_as(const std::string& principal, const httplib::Request& request,
+                 httplib::Response& response);
 
   // Extension routes let feature modules (moderation, console) serve their own
   // paths without growing the built-in table. `path_regex` must match the whole
@@ -86,8 +91,10 @@ class HttpServer {
     bool authenticated;
     RouteHandler handler;
   };
+  void serve_request(const httplib::Request& request, httplib::Response& response,
+                     const std::string* principal);
   void dispatch(const httplib::Request& request, httplib::Response& response, std::string& route,
-                std::string& key_id);
+                std::string& key_id, const std::string* principal);
   const Route* find_route(const std::string& method, const std::string& path) const;
   // Returns the key id for the access log ("" in no-auth mode). Throws ApiError.
   std::string authenticate(const httplib::Request& request, httplib::Response& response);
