@@ -16,15 +16,11 @@ using thread_import::XmlNode;
 namespace {
 
 // A Disqus export's threads, with their posts grouped in one pass.
-class DisqusExport {
+class DisqusExport : thread_import::XmlExport {
  public:
   DisqusExport(std::string_view content, const std::string& name, const ThreadImportLimits& limits)
-      : tree_(thread_import::parse_xml(content, name, limits)), name_(name), limits_(limits) {
+      : XmlExport(content, name, limits, "disqus", "Disqus export") {
     const XmlNode& root = tree_.root();
-    if (root.local != "disqus") {
-      throw ThreadImportError(fmt::format("{}:{} ({})", name, root.line, root.qname),
-                              "not a Disqus export: the root element is not <disqus>");
-    }
     // Threads are declared before (or among) the posts; posts say which thread they belong to.
     std::size_t seen_posts = 0;
     for (std::size_t c : root.children) {
@@ -49,9 +45,9 @@ class DisqusExport {
     thread.source_id = id;
     if (const auto t = thread_nodes_.find(id); t != thread_nodes_.end()) {
       const std::string where = fmt::format("{}:{} (disqus/thread)", name_, t->second->line);
-      thread.article.title = text(*t->second, "title", where);
-      thread.article.url = text(*t->second, "link", where);
-      thread.article.body = thread_import::html_to_text(text(*t->second, "message", where));
+      thread.article.title = field(*t->second, "title", where);
+      thread.article.url = field(*t->second, "link", where);
+      thread.article.body = thread_import::html_to_text(field(*t->second, "message", where));
     }
     std::unordered_set<std::string> ids;
     for (const auto& [post, position] : posts_by_thread_.at(id)) {
@@ -70,12 +66,12 @@ class DisqusExport {
         if (!parent_id.empty()) comment.parent = std::move(parent_id);
       }
       if (const XmlNode* author = tree_.child(p, "author")) {
-        comment.author = text(*author, "name", where);
-        if (comment.author.empty()) comment.author = text(*author, "username", where);
+        comment.author = field(*author, "name", where);
+        if (comment.author.empty()) comment.author = field(*author, "username", where);
       }
-      std::string time = text(p, "createdAt", where);
+      std::string time = field(p, "createdAt", where);
       if (!time.empty()) comment.time = std::move(time);
-      comment.text = thread_import::html_to_text(text(p, "message", where));
+      comment.text = thread_import::html_to_text(field(p, "message", where));
       if (++total > limits_.max_comments) {
         throw ThreadImportError(where, fmt::format("more than {} comments", limits_.max_comments));
       }
@@ -94,15 +90,6 @@ class DisqusExport {
     const std::string* id = tree_.attribute(node, "id");
     return id ? thread_import::trim(*id) : std::string();
   }
-  std::string text(const XmlNode& node, std::string_view local, const std::string& where) const {
-    std::string value = tree_.child_text(node, local);
-    thread_import::check_text(value, where, local, limits_);
-    return thread_import::trim(value);
-  }
-
-  thread_import::XmlTree tree_;
-  std::string name_;
-  ThreadImportLimits limits_;
   std::map<std::string, const XmlNode*> thread_nodes_;
   std::map<std::string, std::vector<Post>> posts_by_thread_;
   std::vector<std::string> thread_order_;

@@ -15,15 +15,11 @@ using thread_import::XmlNode;
 namespace {
 
 // The posts of a WordPress export and how to read one of them.
-class WxrExport {
+class WxrExport : thread_import::XmlExport {
  public:
   WxrExport(std::string_view content, const std::string& name, const ThreadImportLimits& limits)
-      : tree_(thread_import::parse_xml(content, name, limits)), name_(name), limits_(limits) {
+      : XmlExport(content, name, limits, "rss", "WordPress export") {
     const XmlNode& root = tree_.root();
-    if (root.local != "rss") {
-      throw ThreadImportError(fmt::format("{}:{} ({})", name, root.line, root.qname),
-                              "not a WordPress export: the root element is not <rss>");
-    }
     const XmlNode* channel = tree_.child(root, "channel");
     if (!channel) throw ThreadImportError(fmt::format("{} (rss)", name), "missing <channel>");
     for (std::size_t c : channel->children) {
@@ -87,15 +83,6 @@ class WxrExport {
   }
 
  private:
-  std::string field(const XmlNode& node, std::string_view local, const std::string& where) const {
-    std::string value = tree_.child_text(node, local);
-    thread_import::check_text(value, where, local, limits_);
-    return thread_import::trim(value);
-  }
-
-  thread_import::XmlTree tree_;
-  std::string name_;
-  ThreadImportLimits limits_;
   std::vector<const XmlNode*> items_;
 };
 

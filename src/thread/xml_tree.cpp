@@ -1,5 +1,7 @@
 #include "thread/xml_tree.h"
 
+#include "thread/import_support.h"
+
 #include <expat.h>
 #include <fmt/format.h>
 
@@ -137,6 +139,25 @@ XmlTree parse_xml(std::string_view content, const std::string& name,
   }
   if (b.tree.nodes.empty()) throw ThreadImportError(name, "no XML root element");
   return std::move(b.tree);
+}
+
+XmlExport::XmlExport(std::string_view content, const std::string& name,
+                     const ThreadImportLimits& limits, std::string_view root_local,
+                     std::string_view kind)
+    : tree_(parse_xml(content, name, limits)), name_(name), limits_(limits) {
+  const XmlNode& root = tree_.root();
+  if (root.local != root_local) {
+    throw ThreadImportError(
+        fmt::format("{}:{} ({})", name, root.line, root.qname),
+        fmt::format("not a {}: the root element is not <{}>", kind, root_local));
+  }
+}
+
+std::string XmlExport::field(const XmlNode& node, std::string_view local,
+                             const std::string& where) const {
+  std::string value = tree_.child_text(node, local);
+  check_text(value, where, local, limits_);
+  return trim(value);
 }
 
 }  // namespace comity::thread_import

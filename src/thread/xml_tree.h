@@ -33,4 +33,20 @@ struct XmlTree {
 XmlTree parse_xml(std::string_view content, const std::string& name,
                   const ThreadImportLimits& limits);
 
+// A site export parsed as XML: the root element must be `root_local` (else the
+// error says the file is not `kind`), and field() reads a child's text checked
+// against the limits and trimmed.
+class XmlExport {
+ public:
+  XmlExport(std::string_view content, const std::string& name, const ThreadImportLimits& limits,
+            std::string_view root_local, std::string_view kind);
+
+ protected:
+  std::string field(const XmlNode& node, std::string_view local, const std::string& where) const;
+
+  XmlTree tree_;
+  std::string name_;
+  ThreadImportLimits limits_;
+};
+
 }  // namespace comity::thread_import
