@@ -188,7 +188,10 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
   std::vector<ImportSummary> summaries;
   std::vector<ThreadIngest> batches;
   std::unordered_set<std::string> thread_ids;
-  for (const auto& [thread, source] : threads) {
+  // Named references, not a structured binding: clang 14 cannot capture bindings in lambdas.
+  for (const ThreadToImport& entry : threads) {
+    const ThreadRecord& thread = entry.record;
+    const Thread* source = entry.source;
     if (!thread_ids.insert(thread.id).second) {
       throw IntakeError(IntakeError::Kind::kConflict,
                         fmt::format("Thread '{}' appears twice in the import.", thread.id));
