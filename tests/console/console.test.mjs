@@ -1,6 +1,6 @@
 // The moderator console in a real browser (Debian's chromium through
 // playwright-core) against a real `comity serve` with API keys on: sign-in,
-// keyboard moderation, threads, policies by role, markup in comments staying
+// keyboard moderation, threads and their analysis, policies by role, markup in comments staying
 // text, CSRF refusal and sign-in throttling.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -264,6 +264,113 @@ test('thread view: an indented tree with highlights; markup in a comment stays t
   await context.close();
 });
 
+// Another community, so the queue and dry-run counts of the other tests stay as they are.
+const TOWN = 'town';
+const IMG = '<img src=x onerror="window.__pwned=3">';
+const XSS_AUTHOR = '<img src=x onerror="window.__pwned=4">';
+
+async function postTown(thread, comment, doNotStore = false) {
+  const reply = await api('POST', '/v1/comments', { community: TOWN, thread, comment, ...(doNotStore ? { doNotStore } : {}) });
+  assert.equal(reply.status, 200, `POST /v1/comments: ${reply.text}`);
+}
+
+test('thread analysis: figures, heat, flags and signals; the community picker; markup stays text', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const thread = { id: 'parking', title: 'Parking rules' };
+  // A rising quarrel p1 -> p2 -> p3 between ann and an author whose name is markup,
+  // two near-identical appeals carrying markup, and a reply stored without its text.
+  await postTown(thread, { id: 'p1', author: 'ann', text: 'I think the new parking rules are reasonable.' });
+  await postTown(thread, { id: 'p2', parent: 'p1', author: XSS_AUTHOR, text: 'You clearly have no idea, you fool.' });
+  await postTown(thread, { id: 'p3', parent: 'p2', author: 'ann', text: 'shut up, you clueless loser' });
+  await postTown(thread, { id: 'd1', author: 'cy', text: `Everyone should write to the council today ${IMG} and demand free parking for residents.` });
+  await postTown(thread, { id: 'd2', author: 'dee', text: `Everyone should write to the council today ${IMG} and demand free parking for all residents!` });
+  await postTown(thread, { id: 's1', parent: 'd1', author: 'eve', text: 'kept private' }, true);
+  const analysis = await api('GET', '/v1/threads/parking/analysis');
+  assert.equal(analysis.status, 200, analysis.text);
+  const expected = analysis.json;
+  assert.ok(expected.escalations.length >= 1, `the test model escalates p1 -> p3: ${JSON.stringify(expected.escalations)}`);
+  assert.equal(expected.author_pairs.length, 1, JSON.stringify(expected.author_pairs));
+  assert.deepEqual(expected.duplicates.map((d) => [d.a, d.b]), [['d1', 'd2']]);
+
+  const { context, page, requests } = await signIn(MODERATOR);
+  // The picker offers the store's communities and still takes a typed name.
+  await page.waitForFunction(() => document.querySelectorAll('#community-options option').length >= 2);
+  const offered = await page.$$eval('#community-options option', (o) => o.map((x) => x.value));
+  assert.ok(offered.includes('news') && offered.includes(TOWN), `communities offered: ${offered}`);
+  await page.fill('#community', TOWN);
+  await page.press('#community', 'Enter');
+  assert.equal(await page.evaluate(() => localStorage.getItem('comity.community')), TOWN);
+  await page.click('nav a:has-text("Threads")');
+  await page.click('text=Parking rules');
+  await page.waitForSelector('[data-testid=thread-analysis]');
+  await page.waitForSelector('[data-testid=thread-tree] li.comment');
+
+  assert.equal(await page.locator('[data-testid=figure-comments] .value').innerText(), '5');
+  assert.equal(await page.locator('[data-testid=figure-held] .value').innerText(), String(expected.headline.held));
+  const chains = await page.$$eval('[data-testid=escalations] ol.chains > li', (items) =>
+    items.map((li) => [...li.querySelectorAll('button[data-jump]')].map((b) => b.dataset.jump)));
+  assert.deepEqual(chains, expected.escalations.map((e) => e.ids));
+  assert.match(await page.locator('[data-testid=author-pairs]').innerText(), /ann ↔ <img src=x onerror="window.__pwned=4">|<img src=x onerror="window.__pwned=4"> ↔ ann/);
+  assert.equal(await page.locator('[data-testid=authors] tbody tr').count(), expected.authors.length);
+  assert.ok((await page.locator('[data-testid=duplicates]').innerText()).includes(IMG), 'duplicate texts are quoted as text');
+  assert.match(await page.locator('[data-testid=analysis-warnings]').textContent(), /s1.*doNotStore/);
+
+  // Flags on the tree agree with the analysis; every analysed comment has its heat.
+  for (const c of expected.comments) {
+    const item = page.locator(`[data-testid=thread-tree] li[data-comment-id="${c.id}"]`);
+    assert.equal(await item.locator('.heat').count(), 1, `heat on ${c.id}`);
+    const escalating = expected.escalations.some((e) => e.ids.includes(c.id));
+    assert.equal(await item.locator('[data-flag=escalation]').count(), escalating ? 1 : 0, `escalation flag on ${c.id}`);
+    const duplicated = expected.duplicates.some((d) => d.a === c.id || d.b === c.id);
+    assert.equal(await item.locator('[data-flag=duplicate]').count(), duplicated ? 1 : 0, `duplicate flag on ${c.id}`);
+    const target = c.target && c.target !== 'none' ? c.target : null;
+    assert.equal(await item.locator(`[data-flag=target]`).count(), target ? 1 : 0, `target flag on ${c.id}`);
+    if (target) assert.equal(await item.locator('[data-flag=target]').getAttribute('data-target'), target);
+    if (c.heat.size > 1) assert.match(await item.locator('[data-flag=heat]').innerText(), new RegExp(`subtree ${c.heat.size}`));
+  }
+  assert.equal(await page.locator('li[data-comment-id=s1] .heat').count(), 0, 's1 is not analysed');
+
+  // A chain's link scrolls to its comment and marks it.
+  const last = expected.escalations[0].ids.at(-1);
+  await page.locator(`[data-testid=escalations] button[data-jump="${last}"]`).click();
+  await page.waitForFunction((id) => document.activeElement?.dataset?.commentId === id, last);
+  assert.ok(await page.locator(`li[data-comment-id="${last}"]`).evaluate((li) => li.classList.contains('flash')));
+  await shot(page, 'thread-analysis');
+
+  assert.equal(await page.locator('main img, main script').count(), 0, 'no markup from comments or authors became elements');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  for (const url of requests) assert.ok(url.startsWith(server.baseUrl), `request left the machine: ${url}`);
+  await context.close();
+});
+
+test('thread analysis stays quick on a 300-comment thread', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const words = ['parking', 'council', 'budget', 'bus', 'library', 'bridge', 'market', 'school'];
+  const lines = [];
+  for (let i = 0; i < 300; ++i) {
+    // Top-level every third comment; the others reply to the one before or its parent.
+    const parent = i % 3 === 0 ? null : `b${i % 3 === 2 && i % 2 ? i - 2 : i - 1}`;
+    const insult = i % 7 === 0 ? ' you clueless loser' : '';
+    lines.push(JSON.stringify({ id: `b${i}`, parent, author: `reader${i % 40}`, time: `2026-05-02T10:${String(Math.floor(i / 6)).padStart(2, '0')}:00Z`,
+      text: `Comment ${i} about the ${words[i % words.length]} and the ${words[(i * 5) % words.length]} plan number ${i}.${insult}` }));
+  }
+  const imported = await api('POST', `/v1/threads:import?community=${TOWN}&thread=big&format=jsonl`, lines.join('\n'), 'text/plain');
+  assert.equal(imported.status, 200, imported.text);
+  assert.equal(imported.json.imported, 300, imported.text);
+  const { context, page } = await signIn(ADMIN);
+  const started = Date.now();
+  await page.goto(`${server.baseUrl}/console/#/threads/big`);
+  await page.waitForSelector('[data-testid=thread-analysis]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=thread-tree] li.comment').length === 300);
+  const elapsed = Date.now() - started;
+  assert.equal(await page.locator('[data-testid=thread-tree] li .heat').count(), 300);
+  assert.equal(await page.locator('[data-testid=figure-comments] .value').innerText(), '300');
+  t.diagnostic(`300 comments with their analysis drawn in ${elapsed} ms`);
+  assert.ok(elapsed < 5000, `a 300-comment thread with its analysis took ${elapsed} ms`);
+  await shot(page, 'thread-analysis-300');
+  await context.close();
+});
+
 test('admin edits a policy and dry-runs it', async (t) => {
   if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
   const { context, page } = await signIn(ADMIN);
@@ -275,9 +382,11 @@ test('admin edits a policy and dry-runs it', async (t) => {
   await page.fill('#policy-text', original.replace('at_least = 0.5', 'at_least = 0.99'));
   await page.click('#policy-dry-run');
   await page.waitForSelector('[data-testid=dry-run] table.counts tr');
-  // Every comment seeded so far (five here, two in the bulk test), six of them held.
-  assert.match(await page.locator('[data-testid=dry-run]').innerText(), /7 recent comments, 6 would change/);
-  assert.equal(await page.locator('[data-testid=dry-run] .examples li:has-text("hold → approve")').count(), 6);
+  // Every comment seeded so far (five here, two in the bulk test), six of them held;
+  // the one edited in the queue test was rescored with its new text and is approved
+  // by the current policy too, so five change.
+  assert.match(await page.locator('[data-testid=dry-run]').innerText(), /7 recent comments, 5 would change/);
+  assert.equal(await page.locator('[data-testid=dry-run] .examples li:has-text("hold → approve")').count(), 5);
   const unchanged = await api('GET', '/v1/policies/news');
   assert.ok(unchanged.json.toml.includes('at_least = 0.5'), 'a dry run stores nothing');
   await page.fill('#policy-text', `${original}\n# edited in the console\n`);

@@ -83,3 +83,10 @@ export function scoreBars(scores: Record<string, number> | undefined): HTMLEleme
   }
   return list;
 }
+
+// The first `max` code points of `text` on one line, for quoting a comment in a
+// summary; the result is still only ever inserted as a text node.
+export function excerpt(text: string, max: number): string {
+  const points = Array.from(text.replace(/\s+/g, ' ').trim());
+  return points.length > max ? `${points.slice(0, max).join('')}…` : points.join('');
+}
