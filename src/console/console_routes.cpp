@@ -25,7 +25,6 @@ namespace {
 
 constexpr const char* kJson = "application/json; charset=UTF-8";
 constexpr const char* kCookie = "comity_session";
-constexpr const char* kInternalKeyName = "comity-console (internal)";
 
 void write_json(httplib::Response& response, int status, const nlohmann::json& body) {
   response.status = status;
@@ -140,49 +139,17 @@ class LoginThrottle {
   std::map<std::string, std::deque<Clock::time_point>> failures_;
 };
 
-// The console calls the moderation API as a trusted in-process client; with
-// keys on, it needs one. Each server makes its own unlimited key, keeps the
-// secret only in memory and revokes it when it stops (after a crash the
-// leftover key is unusable: nobody knows its secret). Other servers sharing the
-// data directory keep theirs.
-struct InternalKey {
-  server::HttpServer& server;
-  std::string secret;
-  std::int64_t id = 0;
-
-  explicit InternalKey(server::HttpServer& s) : server(s) {
-    if (server.config().no_auth || server.store() == nullptr) return;
-    std::lock_guard lock(server.store_mutex());
-    const CreatedApiKey key = server.store()->create_api_key(kInternalKeyName, 0);
-    secret = key.secret;
-    id = key.record.id;
-  }
-  ~InternalKey() {
-    if (id == 0) return;
-    try {
-      std::lock_guard lock(server.store_mutex());
-      server.store()->revoke_api_key(std::to_string(id));
-    } catch (const std::exception& error) {
-      spdlog::warn("console: could not revoke its internal API key {}: {}", id, error.what());
-    }
-  }
-  InternalKey(const InternalKey&) = delete;
-  InternalKey& operator=(const InternalKey&) = delete;
-};
-
 struct Console {
   server::HttpServer& server;
   ConsoleOptions options;
   Accounts accounts;
   LoginThrottle throttle;
-  InternalKey internal_key;  // no secret with --no-auth
 
   Console(server::HttpServer& s, const ConsoleOptions& o)
       : server(s),
         options(o),
         accounts(o.data_dir),
-        throttle(o.login_failures_allowed, o.login_failure_window),
-        internal_key(s) {}
+        throttle(o.login_failures_allowed, o.login_failure_window) {}
 
   Session require_session(const httplib::Request& request, bool state_changing) {
     const auto session = accounts.find_session(cookie_value(request, kCookie));
@@ -273,7 +240,6 @@ struct Console {
     if (request.has_header("Content-Type")) {
       inner.set_header("Content-Type", request.get_header_value("Content-Type"));
     }
-    if (!internal_key.secret.empty()) inner.set_header("X-Goog-Api-Key", internal_key.secret);
     // Decisions are recorded under the signed-in name, whatever the page sent.
     if (path == "v1/queue/decisions") {
       auto body = nlohmann::json::parse(request.body, nullptr, false);
@@ -284,7 +250,9 @@ struct Console {
         inner.body = body.dump();
       }
     }
-    server.handle(inner, response);
+    // The session has authenticated the user: the API sees the console acting
+    // for them, with no API key of its own to create, store or revoke.
+    server.handle_as("console:" + session.user.name, inner, response);
     set_security_headers(response);
   }
 

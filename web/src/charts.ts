@@ -58,3 +58,39 @@ export function lineChart(title: string, points: Point[], max = 1): HTMLElement 
   });
   return frame(title, body, points);
 }
+
+export interface Series {
+  name: string;
+  values: number[];  // one per label
+}
+
+// One stacked bar per label; each series has its own colour (class series-N) and a legend.
+export function stackedBarChart(title: string, labels: string[], series: Series[]): HTMLElement {
+  const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
+  const max = Math.max(1, ...totals);
+  const span = W - PAD.left - PAD.right;
+  const slot = span / Math.max(1, labels.length);
+  const body = axes(max, (v) => String(Math.round(v)));
+  labels.forEach((label, i) => {
+    let base = H - PAD.bottom;
+    const x = PAD.left + i * slot + slot * 0.15;
+    series.forEach((s, k) => {
+      const value = s.values[i] ?? 0;
+      if (value <= 0) return;
+      const h = (value / max) * (H - PAD.top - PAD.bottom);
+      base -= h;
+      body.push(svg('rect', { x, y: base, width: slot * 0.7, height: h, class: `bar series-${k % 6}` },
+        svg('title', {}, `${label} · ${s.name}: ${value}`)));
+    });
+    body.push(svg('text', { x: x + slot * 0.35, y: H - PAD.bottom + 14, 'text-anchor': 'middle', class: 'tick' }, label));
+  });
+  const points: Point[] = [];
+  labels.forEach((label, i) => series.forEach((s) => {
+    if (s.values[i]) points.push({ label: `${label} ${s.name}`, value: s.values[i] });
+  }));
+  const figure = frame(title, body, points);
+  const legend = el('ul', { class: 'legend' }, ...series.map((s, k) =>
+    el('li', {}, el('span', { class: `swatch series-${k % 6}` }), s.name)));
+  figure.insertBefore(legend, figure.querySelector('details'));
+  return figure;
+}
