@@ -16,7 +16,4 @@ namespace comity {
 nlohmann::json thread_report_json(const Thread& thread, const ThreadReport& report,
                                   std::string_view model, const ThreadAnalysisOptions& options);
 
-// {"TOXICITY": 0.87, ...}: all eight attributes, rounded to six decimals.
-nlohmann::json attribute_scores_json(const AttributeScores& scores);
-
 }  // namespace comity

@@ -11,6 +11,7 @@
 
 #include "comity/moderation.h"
 #include "comity/moderation_dry_run.h"
+#include "comity/scores_json.h"
 #include "comity/text.h"
 #include "comity/thread.h"
 #include "moderation/comment_intake.h"
@@ -98,14 +99,6 @@ std::string actor_of(const httplib::Request& request) {
   return actor.empty() ? "api" : actor;
 }
 
-json scores_json(const AttributeScores& scores) {
-  json out = json::object();
-  for (std::size_t i = 0; i < kNumAttributes; ++i) {
-    out[std::string(attribute_name(attribute_at(i)))] = std::round(scores[i] * 1e6) / 1e6;
-  }
-  return out;
-}
-
 json parsed_or_empty(const std::string& text, json fallback) {
   json value = json::parse(text, nullptr, false);
   return value.is_discarded() ? fallback : value;
@@ -151,7 +144,7 @@ json comment_json(const StoredComment& stored) {
               {"status", c.status},
               {"risk", std::round(c.risk * 1e6) / 1e6}};
   if (stored.scores) {
-    out["scores"] = scores_json(stored.scores->scores);
+    out["scores"] = attribute_scores_json(stored.scores->scores);
     out["model_version"] = stored.scores->model_version;
     out["highlights"] = parsed_or_empty(stored.scores->highlights_json, json::array());
   }
@@ -226,7 +219,7 @@ class ModerationApi {
     return json{{"comment_id", result.item.comment.id},
                 {"status", result.item.comment.status},
                 {"model", result.item.scores.model_version},
-                {"scores", scores_json(result.item.scores.scores)},
+                {"scores", attribute_scores_json(result.item.scores.scores)},
                 {"highlights", result.highlights},
                 {"decision",
                  {{"action", result.item.decision.action},

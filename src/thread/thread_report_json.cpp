@@ -1,6 +1,8 @@
 // The thread report as JSON: the stable contract of docs/thread-report.md.
 #include "comity/thread_report_json.h"
 
+#include "comity/scores_json.h"
+
 #include <cmath>
 #include <string>
 
@@ -50,14 +52,6 @@ json comment_json(const Thread& thread, const CommentAnalysis& a) {
 }
 
 }  // namespace
-
-json attribute_scores_json(const AttributeScores& scores) {
-  json out = json::object();
-  for (std::size_t a = 0; a < kNumAttributes; ++a) {
-    out[std::string(attribute_name(attribute_at(a)))] = round6(scores[a]);
-  }
-  return out;
-}
 
 json thread_report_json(const Thread& thread, const ThreadReport& r, std::string_view model,
                         const ThreadAnalysisOptions& options) {

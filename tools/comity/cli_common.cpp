@@ -56,13 +56,4 @@ void ProgressBar::update(std::size_t done, std::size_t total) {
   std::fflush(stderr);
 }
 
-nlohmann::json scores_json(const AttributeScores& scores) {
-  nlohmann::json out = nlohmann::json::object();
-  for (std::size_t a = 0; a < kNumAttributes; ++a) {
-    // Six decimals: more than Perspective's own precision, stable across platforms.
-    out[std::string(attribute_name(attribute_at(a)))] = std::round(scores[a] * 1e6) / 1e6;
-  }
-  return out;
-}
-
 }  // namespace comity::cli

@@ -31,8 +31,6 @@ class ProgressBar {
   int last_percent_ = -1;
 };
 
-nlohmann::json scores_json(const AttributeScores& scores);
-
 void register_score_command(CLI::App& app);
 void register_train_command(CLI::App& app);
 void register_eval_command(CLI::App& app);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli_common.h"
+#include "comity/scores_json.h"
 #include "comity/table_reader.h"
 #include "comity/utf8.h"
 #include "common/parallel_for.h"
@@ -150,7 +151,7 @@ class Runner {
     }
     const ScoreResult r = scorer_.score(item.text, {args_.sentences, args_.tokens});
     nlohmann::json scores = nlohmann::json::object();
-    const nlohmann::json all = scores_json(r.scores);
+    const nlohmann::json all = attribute_scores_json(r.scores);
     for (Attribute a : wanted_) {
       const std::string name(attribute_name(a));
       scores[name] = all[name];
@@ -160,7 +161,7 @@ class Runner {
     if (args_.sentences) {
       nlohmann::json spans = nlohmann::json::array();
       for (const SentenceScore& s : r.sentences) {
-        const nlohmann::json ss = scores_json(s.scores);
+        const nlohmann::json ss = attribute_scores_json(s.scores);
         nlohmann::json picked = nlohmann::json::object();
         for (Attribute a : wanted_)
           picked[std::string(attribute_name(a))] = ss[std::string(attribute_name(a))];
