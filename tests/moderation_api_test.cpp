@@ -25,35 +25,9 @@ std::string write_idiot_model(const std::filesystem::path& dir) {
   return write_tiny_model(dir, "tiny-mod-1");
 }
 
-struct ModerationServer {
-  explicit ModerationServer(std::shared_ptr<const Analyzer> analyzer) {
-    store = open_sqlite_store(dir.path().string());
-    key = store->create_api_key("test", 0).secret;
-    moderation = open_sqlite_moderation_store(dir.path().string());
-    ServerConfig config;
-    config.host = "127.0.0.1";
-    config.port = 0;
-    config.threads = 2;
-    server = std::make_unique<HttpServer>(config, std::move(analyzer), store.get());
-    register_moderation_routes(*server, moderation);
-    server->start();
-    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
-    client->set_read_timeout(10, 0);
-  }
-  ~ModerationServer() { server->stop(); }
-
-  json call(const std::string& method, const std::string& path, const std::string& body,
-            int expected_status) {
-    const std::string url = path + (path.find('?') == std::string::npos ? "?" : "&") + "key=" + key;
-    httplib::Result result = method == "GET" ? client->Get(url.c_str())
-                             : method == "PUT"
-                                 ? client->Put(url.c_str(), body, "application/toml")
-                                 : client->Post(url.c_str(), body, "application/json");
-    EXPECT_TRUE(result) << method << " " << path;
-    if (!result) return json();
-    EXPECT_EQ(result->status, expected_status) << method << " " << path << ": " << result->body;
-    return json::parse(result->body, nullptr, false);
-  }
+struct ModerationServer : RunningServer {
+  explicit ModerationServer(std::shared_ptr<const Analyzer> analyzer)
+      : RunningServer(std::move(analyzer), 0, {}, {}, /*with_moderation=*/true) {}
 
   json submit(const std::string& id, const std::string& text, const std::string& author = "ann",
               const std::string& time = "2026-05-01T10:00:00Z", const std::string& parent = "",
@@ -64,13 +38,6 @@ struct ModerationServer {
     if (!parent.empty()) body["comment"]["parent"] = parent;
     return call("POST", "/v1/comments", body.dump(), expected_status);
   }
-
-  TempDir dir;
-  std::unique_ptr<Store> store;
-  std::shared_ptr<ModerationStore> moderation;
-  std::string key;
-  std::unique_ptr<HttpServer> server;
-  std::unique_ptr<httplib::Client> client;
 };
 
 constexpr const char* kHoldToxic = R"(

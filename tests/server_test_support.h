@@ -11,13 +11,17 @@
 #include <sstream>
 #include <string>
 
+#include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "comity/features.h"
 #include "comity/model.h"
+#include "comity/moderation_store.h"
 #include "comity/store.h"
 #include "comity/text.h"
+#include "moderation/moderation_routes.h"
 #include "server/analyzer.h"
 #include "server/http_server.h"
 
@@ -114,11 +118,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A running server with a store holding one key ("key" below) of `rpm` requests/minute.
+// A running server with a store holding one key ("key" below) of `rpm` requests/minute;
+// with `with_moderation`, the moderation routes too, over `moderation`.
 struct RunningServer {
   explicit RunningServer(
       std::shared_ptr<const Analyzer> analyzer = std::make_shared<FakeAnalyzer>(), int rpm = 0,
-      ServerConfig config = {}, HttpServer::ModelLoader loader = {}) {
+      ServerConfig config = {}, HttpServer::ModelLoader loader = {}, bool with_moderation = false) {
     store = open_sqlite_store(dir.path().string());
     key = store->create_api_key("test", rpm).secret;
     log_sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream);
@@ -128,14 +133,33 @@ struct RunningServer {
     config.threads = 2;
     server = std::make_unique<HttpServer>(config, std::move(analyzer), store.get(),
                                           std::move(loader), logger);
+    if (with_moderation) {
+      moderation = open_sqlite_moderation_store(dir.path().string());
+      register_moderation_routes(*server, moderation);
+    }
     server->start();
     client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
-    client->set_read_timeout(10, 0);
+    client->set_read_timeout(30, 0);
   }
   ~RunningServer() { server->stop(); }
 
   httplib::Result post(const std::string& path, const std::string& body, bool with_key = true) {
     return client->Post((path + (with_key ? "?key=" + key : "")).c_str(), body, "application/json");
+  }
+
+  // A keyed request whose status must be `expected_status`; the parsed JSON reply.
+  // PUT bodies are policies (TOML) unless `type` says otherwise.
+  nlohmann::json call(const std::string& method, const std::string& path, const std::string& body,
+                      int expected_status, std::string type = "") {
+    if (type.empty()) type = method == "PUT" ? "application/toml" : "application/json";
+    const std::string url = path + (path.find('?') == std::string::npos ? "?" : "&") + "key=" + key;
+    httplib::Result result = method == "GET"   ? client->Get(url.c_str())
+                             : method == "PUT" ? client->Put(url.c_str(), body, type.c_str())
+                                               : client->Post(url.c_str(), body, type.c_str());
+    EXPECT_TRUE(result) << method << " " << path;
+    if (!result) return nlohmann::json();
+    EXPECT_EQ(result->status, expected_status) << method << " " << path << ": " << result->body;
+    return nlohmann::json::parse(result->body, nullptr, false);
   }
   std::string access_log() {
     log_sink->flush();
@@ -147,6 +171,7 @@ struct RunningServer {
   std::string key;
   std::ostringstream log_stream;
   std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_sink;
+  std::shared_ptr<ModerationStore> moderation;  // with_moderation only
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<httplib::Client> client;
 };

@@ -76,36 +76,12 @@ class ScriptedAnalyzer final : public Analyzer {
   ModelDescription description_;
 };
 
-struct AnalysisServer {
-  explicit AnalysisServer(std::shared_ptr<const Analyzer> analyzer) {
-    store = open_sqlite_store(dir.path().string());
-    key = store->create_api_key("test", 0).secret;
-    moderation = open_sqlite_moderation_store(dir.path().string());
-    ServerConfig config;
-    config.host = "127.0.0.1";
-    config.port = 0;
-    config.threads = 2;
-    server = std::make_unique<HttpServer>(config, std::move(analyzer), store.get());
-    register_moderation_routes(*server, moderation);
-    server->start();
-    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
-    client->set_read_timeout(30, 0);
-  }
-  ~AnalysisServer() { server->stop(); }
+struct AnalysisServer : RunningServer {
+  explicit AnalysisServer(std::shared_ptr<const Analyzer> analyzer)
+      : RunningServer(std::move(analyzer), 0, {}, {}, /*with_moderation=*/true) {}
 
-  json send(const std::string& method, const std::string& path, const std::string& body,
-            const std::string& type, int expected_status) {
-    const std::string url = path + (path.find('?') == std::string::npos ? "?" : "&") + "key=" + key;
-    httplib::Result result = method == "GET"   ? client->Get(url.c_str())
-                             : method == "PUT" ? client->Put(url.c_str(), body, type.c_str())
-                                               : client->Post(url.c_str(), body, type.c_str());
-    EXPECT_TRUE(result) << method << " " << path;
-    if (!result) return json();
-    EXPECT_EQ(result->status, expected_status) << method << " " << path << ": " << result->body;
-    return json::parse(result->body, nullptr, false);
-  }
   json get(const std::string& path, int expected_status = 200) {
-    return send("GET", path, "", "", expected_status);
+    return call("GET", path, "", expected_status);
   }
 
   void post_comment(const std::string& thread, const json& comment, bool do_not_store = false) {
@@ -117,15 +93,8 @@ struct AnalysisServer {
                    {"body", "Councillor Ferreira presented the rules."}}},
                  {"comment", comment}};
     if (do_not_store) body["doNotStore"] = true;
-    send("POST", "/v1/comments", body.dump(), "application/json", 200);
+    call("POST", "/v1/comments", body.dump(), 200);
   }
-
-  TempDir dir;
-  std::unique_ptr<Store> store;
-  std::shared_ptr<ModerationStore> moderation;
-  std::string key;
-  std::unique_ptr<HttpServer> server;
-  std::unique_ptr<httplib::Client> client;
 };
 
 // Holds at 0.8 and nothing else, so the stored statuses are known.
@@ -176,7 +145,7 @@ const Posted kThread[] = {
 class ThreadAnalysisRoute : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_.send("PUT", "/v1/policies/news", kHoldAt08, "application/toml", 200);
+    server_.call("PUT", "/v1/policies/news", kHoldAt08, 200);
     for (const Posted& p : kThread) {
       analyzer_->set(p.text, p.toxicity);
       json comment = {{"id", p.id}, {"author", p.author}, {"time", p.time}, {"text", p.text}};
@@ -252,9 +221,8 @@ TEST_F(ThreadAnalysisRoute, AnalysesTheStoredThread) {
 }
 
 TEST_F(ThreadAnalysisRoute, ADecisionChangesHeld) {
-  server_.send("POST", "/v1/queue/decisions",
-               json{{"comment_id", "e4"}, {"action", "approve"}, {"actor", "mod"}}.dump(),
-               "application/json", 200);
+  server_.call("POST", "/v1/queue/decisions",
+               json{{"comment_id", "e4"}, {"action", "approve"}, {"actor", "mod"}}.dump(), 200);
   const json r = server_.get("/v1/threads/t1/analysis");
   EXPECT_EQ(r["comments"][3]["id"], "e4");
   EXPECT_EQ(r["comments"][3]["held"], false);
@@ -308,8 +276,8 @@ void expect_same_analysis(const std::string& file, const std::string& thread) {
   const json cli = cli_report(file, scratch.path());
   ASSERT_TRUE(cli.is_object());
   AnalysisServer server(load_model_analyzer(bundled_model()));
-  const json imported = server.send("POST", "/v1/threads:import?community=news&thread=" + thread,
-                                    read_file(file), "text/plain", 200);
+  const json imported = server.call("POST", "/v1/threads:import?community=news&thread=" + thread,
+                                    read_file(file), 200, "text/plain");
   ASSERT_EQ(imported["skipped"], 0) << imported.dump();
   const json route = server.get("/v1/threads/" + thread + "/analysis");
 
