@@ -376,6 +376,39 @@ TEST(ModerationApiTest, ImportIsOneTransactionWithDryRunAndRateLimitsAcrossTheEx
   EXPECT_EQ(communities["communities"][0]["held"], 2);
 }
 
+TEST(ModerationApiTest, ANudgedCommentCanBeRephrasedAndSentAgainUnderItsId) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  server.call(
+      "PUT", "/v1/policies/news",
+      "[[threshold]]\nattribute = \"TOXICITY\"\nat_least = 0.5\naction = \"nudge\"\n"
+      "reason = \"Please rephrase.\"\n[rate_limit]\nmax_comments = 1\nwindow_seconds = 600\n",
+      200);
+  const json nudged = server.submit("c1", "you idiot", "ann", "2026-05-01T10:00:00Z");
+  EXPECT_EQ(nudged["decision"]["action"], "nudge");
+  EXPECT_EQ(nudged["status"], "nudged");
+  // Someone else cannot take over the draft, and a different text is not a new id.
+  server.submit("c1", "hello", "bob", "2026-05-01T10:00:30Z", "", 409);
+
+  // The author rephrases within a minute: decided afresh, and the draft does not
+  // count against the rate limit of one comment per ten minutes.
+  const json again = server.submit("c1", "I think you are wrong", "ann", "2026-05-01T10:01:00Z");
+  EXPECT_EQ(again["decision"]["action"], "approve") << again.dump();
+  const auto stored = server.moderation->find_comment("c1");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->comment.status, "approved");
+  EXPECT_EQ(stored->comment.text, "I think you are wrong");
+  EXPECT_EQ(stored->comment.created_at, "2026-05-01T10:01:00Z");
+  EXPECT_LT(stored->comment.risk, 0.5);
+  EXPECT_EQ(server.call("GET", "/v1/threads/t1", "", 200)["comments"].size(), 1u);
+  const auto audit = server.moderation->audit_log("news", 1);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "comment.approve");
+  EXPECT_NE(audit[0].detail_json.find("resubmitted_after"), std::string::npos);
+
+  // Published now: the id is taken for good.
+  server.submit("c1", "one more", "ann", "2026-05-01T10:02:00Z", "", 409);
+}
+
 TEST(ModerationApiTest, EditAndApproveRescoresSoHighlightsMatchTheNewText) {
   TempDir models;
   ModerationServer server(load_model_analyzer(write_idiot_model(models.path())));

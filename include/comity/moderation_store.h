@@ -130,6 +130,10 @@ class ModerationStore {
   // StoreError when a comment id already exists or a thread belongs to another
   // community.
   virtual void ingest(const std::vector<ThreadIngest>& threads) = 0;
+  // A nudged comment sent again after its author rephrased it: text, time,
+  // status, risk and scores replaced, the new decision and audit row added, in
+  // one transaction. Throws StoreError unless the stored comment is still nudged.
+  virtual void resubmit(const IngestItem& item) = 0;
   // A moderator's decision: the decision row, the new status (and, for an
   // edit, the new text with its scores) and an audit row, in one transaction.
   // Returns the decision id.

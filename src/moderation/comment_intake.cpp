@@ -160,17 +160,36 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
     return IntakeError(IntakeError::Kind::kConflict,
                        fmt::format("Comment '{}' already exists.", comment.id));
   };
-  if (store_.find_comment(comment.id)) throw conflict();
+  // A nudged comment was never published: its author may rephrase and send it
+  // again under the same id, and it is decided afresh. Anything else is a conflict.
+  const auto existing = store_.find_comment(comment.id);
+  const bool resubmission =
+      existing && existing->comment.status == "nudged" && existing->comment.thread == thread.id &&
+      existing->comment.community == thread.community && existing->comment.author == comment.author;
+  if (existing && !resubmission) throw conflict();
   check_thread_owner(thread);
   const ActivePolicy active = load_active_policy(store_, thread.community);
   int recent = 0;
   if (active.policy.rate_limit && !comment.author.empty()) {
-    recent = static_cast<int>(store_.count_author_comments(
-        thread.community, comment.author,
-        comment.created_unix - active.policy.rate_limit->window_seconds, comment.created_unix));
+    const std::int64_t since = comment.created_unix - active.policy.rate_limit->window_seconds;
+    recent = static_cast<int>(store_.count_author_comments(thread.community, comment.author, since,
+                                                           comment.created_unix));
+    // The draft being replaced is not an earlier comment.
+    if (resubmission && existing->comment.created_unix >= since &&
+        existing->comment.created_unix <= comment.created_unix) {
+      --recent;
+    }
   }
   IntakeResult result =
       decide(thread, std::move(comment), text, score(text), do_not_store, active, recent);
+  if (resubmission) {
+    result.item.audit.detail_json = nlohmann::json{
+        {"policy_version", active.version},
+        {"reasons", decision_reasons_json(result.decision.reasons)},
+        {"resubmitted_after", "nudge"}}.dump();
+    store_.resubmit(result.item);
+    return result;
+  }
   try {
     store_.ingest({ThreadIngest{thread, {result.item}, std::nullopt}});
   } catch (const StoreError&) {

@@ -37,6 +37,11 @@ constexpr const char* kCommentColumns =
     "s.insult, s.profanity, s.threat, s.sexually_explicit, s.flirtation, s.highlights, "
     "d.id, d.action, d.actor, d.reason, d.reasons, d.policy_version, d.created_at";
 
+constexpr const char* kReplaceScores =
+    "INSERT OR REPLACE INTO scores(comment, model_version, toxicity, severe_toxicity,"
+    " identity_attack, insult, profanity, threat, sexually_explicit, flirtation, highlights)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
 // Each comment joined with its scores and its latest decision.
 std::string comment_query(const std::string& where_and_order) {
   return std::string("SELECT ") + kCommentColumns +
@@ -116,6 +121,29 @@ class SqliteModerationStore final : public ModerationStore {
     transaction.commit();
   }
 
+  void resubmit(const IngestItem& item) override {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(*db_);
+    const CommentRecord& c = item.comment;
+    Statement update(*db_,
+                     "UPDATE comments SET text = ?2, created_at = ?3, created_unix = ?4,"
+                     " status = ?5, risk = ?6 WHERE id = ?1 AND status = 'nudged'");
+    update.bind(1, std::string_view(c.id));
+    update.bind(2, c.text);
+    update.bind(3, std::string_view(c.created_at));
+    update.bind(4, c.created_unix);
+    update.bind(5, std::string_view(c.status));
+    bind_real(update, 6, c.risk);
+    update.run();
+    if (sqlite3_changes(db_->get()) == 0) throw StoreError("no nudged comment " + c.id);
+    Statement rescore(*db_, kReplaceScores);
+    bind_scores(rescore, c.id, item.scores);
+    rescore.run();
+    insert_decision(item.decision);
+    insert_audit(item.audit);
+    transaction.commit();
+  }
+
   std::int64_t record_decision(const DecisionRecord& decision, const std::string& status,
                                const std::optional<CommentEdit>& edit,
                                const AuditEntry& audit) override {
@@ -135,11 +163,7 @@ class SqliteModerationStore final : public ModerationStore {
       throw StoreError("no comment " + decision.comment_id);
     }
     if (edit) {
-      Statement rescore(*db_,
-                        "INSERT OR REPLACE INTO scores(comment, model_version, toxicity,"
-                        " severe_toxicity, identity_attack, insult, profanity, threat,"
-                        " sexually_explicit, flirtation, highlights) VALUES (?1, ?2, ?3, ?4, ?5,"
-                        " ?6, ?7, ?8, ?9, ?10, ?11)");
+      Statement rescore(*db_, kReplaceScores);
       bind_scores(rescore, decision.comment_id, edit->scores);
       rescore.run();
     }
