@@ -10,6 +10,7 @@
 
 #include "comity/moderation.h"
 #include "comity/moderation_store.h"
+#include "comity/store.h"
 #include "server_test_support.h"
 
 namespace comity {
@@ -259,6 +260,62 @@ TEST(ModerationCliTest, PolicyApplyMakesAFileLiveOnceAndHistoryListsVersions) {
   ASSERT_EQ(versions.size(), 1u);
   EXPECT_TRUE(versions[0]["active"].get<bool>());
   EXPECT_EQ(versions[0]["toml"], "name = \"strict\"\ndefault_action = \"hold\"\n");
+}
+
+double toxicity_of(const TempDir& dir, const std::string& model, const std::string& text) {
+  const CliRun run = run_comity(dir, "score --model '" + model + "' -a TOXICITY -t '" + text + "'");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  return nlohmann::json::parse(run.out)["scores"]["TOXICITY"].get<double>();
+}
+
+// The loop the product promises: moderators' verdicts, exported like suggestscore
+// feedback, become a training set of a recipe, and the retrained model follows them.
+TEST(ModerationCliTest, ModeratorVerdictsRetrainTheModelThroughFeedbackExport) {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  {
+    auto store = open_sqlite_store(data);
+    for (int i = 0; i < 20; ++i) {
+      FeedbackRecord record;
+      record.source = "moderation";
+      record.community_id = "news";
+      // (std::string(...) + ...: GCC 12 warns falsely on const char* + string&&.)
+      record.client_token = std::string("c") + std::to_string(i);
+      // A local slur the base model has never seen, rejected every time; ordinary
+      // remarks about the same topic approved.
+      const bool slur = i % 2 == 0;
+      record.text = std::string(slur ? "shut up you grobnik number "
+                                     : "the bridge repairs look fine number ") +
+                    std::to_string(i);
+      record.attribute_values["TOXICITY"] = slur ? 1.0 : 0.0;
+      store->add_feedback(record);
+    }
+  }
+  const std::string feedback = (dir.path() / "feedback.jsonl").string();
+  const CliRun exported =
+      run_comity(dir, "feedback export --data-dir '" + data + "' --out '" + feedback + "'");
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+
+  const std::string tiny = std::string(COMITY_SOURCE_DIR) + "/tests/fixtures/tiny";
+  std::string recipe = slurp(tiny + "/recipe.toml");
+  const std::string base_recipe = write(dir, "base.toml", recipe);
+  recipe += "\n[[datasets]]\nname = \"site_feedback\"\npath = \"" + feedback +
+            "\"\ntext = \"text\"\nsoft_labels = { TOXICITY = \"labels.TOXICITY\" }\n";
+  const std::string retrain_recipe = write(dir, "retrain.toml", recipe);
+  const std::string base_model = (dir.path() / "base.cmodel").string();
+  const std::string retrained = (dir.path() / "retrained.cmodel").string();
+  for (const auto& [r, out] : {std::pair{base_recipe, base_model}, {retrain_recipe, retrained}}) {
+    const CliRun trained = run_comity(
+        dir, "train --recipe '" + r + "' --data-dir '" + tiny + "' --output '" + out + "'");
+    ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  }
+  const std::string unseen = "you grobnik";
+  const double before = toxicity_of(dir, base_model, unseen);
+  const double after = toxicity_of(dir, retrained, unseen);
+  EXPECT_LT(before, 0.5);
+  EXPECT_GT(after, 0.5) << "before " << before;
+  // Approved topics did not become toxic.
+  EXPECT_LT(toxicity_of(dir, retrained, "the bridge repairs"), 0.5);
 }
 
 }  // namespace
