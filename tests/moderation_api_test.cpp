@@ -409,6 +409,28 @@ TEST(ModerationApiTest, ANudgedCommentCanBeRephrasedAndSentAgainUnderItsId) {
   server.submit("c1", "one more", "ann", "2026-05-01T10:02:00Z", "", 409);
 }
 
+TEST(ModerationApiTest, ASiteExportImportsEveryThreadUnderAPrefix) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  std::ifstream in(std::string(COMITY_SOURCE_DIR) + "/tests/fixtures/threads/forum.disqus.xml");
+  std::stringstream content;
+  content << in.rdbuf();
+  const json done =
+      server.call("POST", "/v1/threads:import?community=forum&prefix=site", content.str(), 200);
+  ASSERT_EQ(done["threads"].size(), 2u) << done.dump();
+  EXPECT_EQ(done["threads"][0]["thread_id"], "site-9001");
+  EXPECT_EQ(done["threads"][1]["thread_id"], "site-9002");
+  EXPECT_EQ(done["imported"], 5);
+  EXPECT_FALSE(done.contains("thread_id"));
+  EXPECT_EQ(server.call("GET", "/v1/threads/site-9002", "", 200)["comments"].size(), 1u);
+  // With `thread`, one thread as before (the busiest), listed in `threads` too.
+  const json one =
+      server.call("POST", "/v1/threads:import?community=forum&thread=one", content.str(), 200);
+  EXPECT_EQ(one["thread_id"], "one");
+  ASSERT_EQ(one["threads"].size(), 1u);
+  EXPECT_EQ(one["imported"], 4);
+  server.call("POST", "/v1/threads:import?community=forum&thread=a&prefix=b", content.str(), 400);
+}
+
 TEST(ModerationApiTest, EditAndApproveRescoresSoHighlightsMatchTheNewText) {
   TempDir models;
   ModerationServer server(load_model_analyzer(write_idiot_model(models.path())));

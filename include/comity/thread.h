@@ -86,6 +86,9 @@ std::vector<Thread> import_site_wxr(std::string_view content, const std::string&
                                     const ThreadImportLimits& limits = {});
 std::vector<Thread> import_site_disqus(std::string_view content, const std::string& name,
                                        const ThreadImportLimits& limits = {});
+std::vector<Thread> import_site(std::string_view content, const std::string& name,
+                                std::optional<ThreadFormat> format = std::nullopt,
+                                const ThreadImportLimits& limits = {});
 std::vector<Thread> import_site_file(const std::string& path,
                                      std::optional<ThreadFormat> format = std::nullopt,
                                      const ThreadImportLimits& limits = {});

@@ -100,6 +100,15 @@ json decision_reasons_json(const std::vector<DecisionReason>& reasons) {
   return out;
 }
 
+std::string import_thread_id(std::string_view prefix, const Thread& thread) {
+  std::string id(prefix.empty() ? std::string_view("thread") : prefix);
+  if (!thread.source_id.empty()) id += "-" + thread.source_id;
+  for (char& c : id) {
+    if (c == '/' || c == ':' || static_cast<unsigned char>(c) < 0x20) c = '-';
+  }
+  return id;
+}
+
 void CommentIntake::check_thread_owner(const ThreadRecord& thread) {
   if (const auto existing = store_.find_thread(thread.id);
       existing && existing->community != thread.community) {

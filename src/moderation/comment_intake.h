@@ -56,6 +56,12 @@ struct ImportSummary {
   std::vector<std::string> warnings;
 };
 
+// The id a thread of an export is stored under: `prefix` (the file name for
+// `comity import`), then "-<post or thread id>" for a site export's threads,
+// with '/', ':' and control characters replaced (ids appear in URL paths and
+// prefix comment ids). Stable when the site is exported again with more posts.
+std::string import_thread_id(std::string_view prefix, const Thread& thread);
+
 // One thread of a site's export and the record it is stored under.
 struct ThreadToImport {
   ThreadRecord record;  // id and community set; url, title and body from the export

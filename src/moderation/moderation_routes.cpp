@@ -227,51 +227,83 @@ class ModerationApi {
                   {"policy_version", result.policy_version}}}};
   }
 
-  // A site's export (Comity JSONL, WordPress WXR, Disqus XML, text dump) becomes
-  // one thread, every comment decided as if posted live and all stored in one
-  // transaction (CommentIntake::import_thread).
+  // A site's export (Comity JSONL, WordPress WXR, Disqus XML, text dump): with
+  // `thread`, one thread stored under that id; with `prefix` instead, every
+  // thread of a site export, named like `comity import` names them. Every
+  // comment is decided as if posted live and all is stored in one transaction
+  // (CommentIntake::import_threads).
   void import_thread(const httplib::Request& request, httplib::Response& response) {
     const std::string community = required_param(request, "community");
-    const std::string thread_id = required_param(request, "thread");
+    const std::string thread_id = request.get_param_value("thread");
+    const std::string prefix = request.get_param_value("prefix");
+    if (thread_id.empty() == prefix.empty()) {
+      throw invalid_argument(
+          "Give either 'thread' (import one thread under that id) or 'prefix' (import every "
+          "thread of a site export as <prefix>-<post id>).");
+    }
     std::optional<ThreadFormat> format;
     if (request.has_param("format")) {
       format = parse_thread_format(request.get_param_value("format"));
       if (!format) throw invalid_argument("'format' must be jsonl, wxr, disqus or text.");
     }
     const bool dry_run = request.get_param_value("dryRun") == "true";
-    // Required rather than taken from the article URL: thread ids appear in paths.
-    if (thread_id.size() > kMaxIdBytes || thread_id.find_first_of("/:") != std::string::npos) {
-      throw invalid_argument("'thread' must be at most 256 bytes without '/' or ':'.");
-    }
-    Thread imported;
+    std::vector<Thread> sources;
     try {
-      imported = comity::import_thread(request.body, "body", format);
+      if (!thread_id.empty()) {
+        sources.push_back(comity::import_thread(request.body, "body", format));
+      } else {
+        sources = comity::import_site(request.body, "body", format);
+      }
     } catch (const ThreadImportError& e) {
       json violation = {{"field", e.where()}, {"description", e.what()}};
       throw ApiError(400, std::string("Cannot import the thread: ") + e.what(),
                      json::array({{{"@type", "type.googleapis.com/google.rpc.BadRequest"},
                                    {"fieldViolations", json::array({violation})}}}));
     }
-    ThreadRecord thread;
-    thread.id = thread_id;
-    thread.community = community;
-    thread.url = imported.article.url;
-    thread.title = imported.article.title;
-    thread.body = imported.article.body;
+    std::vector<ThreadToImport> threads;
+    for (const Thread& source : sources) {
+      ThreadToImport& thread = threads.emplace_back();
+      // Required rather than taken from the article URL: thread ids appear in paths.
+      thread.record.id = thread_id.empty() ? import_thread_id(prefix, source) : thread_id;
+      if (thread.record.id.size() > kMaxIdBytes ||
+          thread.record.id.find_first_of("/:") != std::string::npos) {
+        throw invalid_argument("Thread ids must be at most 256 bytes without '/' or ':'.");
+      }
+      thread.record.community = community;
+      thread.record.url = source.article.url;
+      thread.record.title = source.article.title;
+      thread.record.body = source.article.body;
+      thread.source = &source;
+    }
     const auto analyzer = server_.current_analyzer();
     CommentIntake intake(*store_, *analyzer);
-    const ImportSummary summary =
-        translate([&] {
-          return intake.import_threads({{thread, &imported}}, server_.config().max_comment_bytes,
-                                       dry_run);
-        }).front();
-    reply(response, 200,
-          {{"thread_id", thread.id},
-           {"dry_run", dry_run},
-           {"imported", summary.imported},
-           {"skipped", summary.skipped},
-           {"actions", summary.actions},
-           {"warnings", summary.warnings}});
+    const std::vector<ImportSummary> summaries = translate([&] {
+      return intake.import_threads(threads, server_.config().max_comment_bytes, dry_run);
+    });
+    json out = {{"dry_run", dry_run}, {"imported", 0}, {"skipped", 0}};
+    json per_thread = json::array();
+    std::map<std::string, std::int64_t> actions;
+    json warnings = json::array();
+    for (const ImportSummary& s : summaries) {
+      per_thread.push_back({{"thread_id", s.thread_id},
+                            {"imported", s.imported},
+                            {"skipped", s.skipped},
+                            {"actions", s.actions},
+                            {"warnings", s.warnings}});
+      out["imported"] = out["imported"].get<std::int64_t>() + s.imported;
+      out["skipped"] = out["skipped"].get<std::int64_t>() + s.skipped;
+      for (const auto& [action, count] : s.actions) actions[action] += count;
+      for (const std::string& w : s.warnings) warnings.push_back(s.thread_id + ": " + w);
+    }
+    if (!thread_id.empty()) {
+      out["thread_id"] = thread_id;
+      out["warnings"] = summaries.front().warnings;
+    } else {
+      out["warnings"] = std::move(warnings);
+    }
+    out["actions"] = actions;
+    out["threads"] = std::move(per_thread);
+    reply(response, 200, out);
   }
 
   void queue(const httplib::Request& request, httplib::Response& response) {

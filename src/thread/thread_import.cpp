@@ -196,21 +196,26 @@ Thread import_thread_file(const std::string& path, std::optional<ThreadFormat> f
   return import_thread(read_export(path), path, format, limits);
 }
 
-std::vector<Thread> import_site_file(const std::string& path, std::optional<ThreadFormat> format,
-                                     const ThreadImportLimits& limits) {
-  const std::string content = read_export(path);
-  switch (format.value_or(detect_thread_format(path, content))) {
+std::vector<Thread> import_site(std::string_view content, const std::string& name,
+                                std::optional<ThreadFormat> format,
+                                const ThreadImportLimits& limits) {
+  switch (format.value_or(detect_thread_format(name, content))) {
     case ThreadFormat::kWxr:
-      return import_site_wxr(content, path, limits);
+      return import_site_wxr(content, name, limits);
     case ThreadFormat::kDisqus:
-      return import_site_disqus(content, path, limits);
+      return import_site_disqus(content, name, limits);
     case ThreadFormat::kJsonl:
     case ThreadFormat::kText:
       break;
   }
   std::vector<Thread> one;
-  one.push_back(import_thread(content, path, format, limits));
+  one.push_back(import_thread(content, name, format, limits));
   return one;
+}
+
+std::vector<Thread> import_site_file(const std::string& path, std::optional<ThreadFormat> format,
+                                     const ThreadImportLimits& limits) {
+  return import_site(read_export(path), path, format, limits);
 }
 
 }  // namespace comity

@@ -31,19 +31,6 @@ struct ImportFlags {
   bool dry_run = false, json = false;
 };
 
-// Thread ids appear in URL paths and prefix comment ids: no '/' or ':'. A site
-// export's threads are "<file stem>-<post or thread id>", stable when the site
-// is exported again with more posts.
-std::string thread_id_for(const std::string& path, const comity::Thread& thread) {
-  std::string id = std::filesystem::path(path).stem().string();
-  if (id.empty()) id = "thread";
-  if (!thread.source_id.empty()) id += "-" + thread.source_id;
-  for (char& c : id) {
-    if (c == '/' || c == ':' || static_cast<unsigned char>(c) < 0x20) c = '-';
-  }
-  return id;
-}
-
 void check_thread_id(const std::string& id) {
   if (id.empty() || id.size() > 256 || id.find_first_of("/:") != std::string::npos) {
     throw std::runtime_error("--thread must be 1 to 256 bytes without '/' or ':'");
@@ -85,7 +72,10 @@ void run_import(const ImportFlags& flags) {
     }
     for (comity::Thread& source : site) {
       comity::ThreadToImport& thread = threads.emplace_back();
-      thread.record.id = flags.thread.empty() ? thread_id_for(path, source) : flags.thread;
+      thread.record.id =
+          flags.thread.empty()
+              ? comity::import_thread_id(std::filesystem::path(path).stem().string(), source)
+              : flags.thread;
       check_thread_id(thread.record.id);
       thread.record.community = flags.community;
       thread.record.url = source.article.url;
