@@ -208,12 +208,17 @@ struct Console {
   }
 
   // Which moderation calls a role may make through the console.
-  static bool allowed(const std::string& method, const std::string& path, Role role) {
+  static bool allowed(const std::string& method, const std::string& path, Role role,
+                      bool dry_run) {
     static const std::regex kPolicy("v1/policies/[^/]+");
     static const std::regex kDryRun("v1/policies/[^/]+/dry-run");
     if (method == "GET" || method == "HEAD") return true;
     if (method == "POST" && (path == "v1/queue/decisions" || std::regex_match(path, kDryRun))) {
       return true;
+    }
+    // Imports store whole threads: admins only, but anyone may dry-run one.
+    if (method == "POST" && path == "v1/threads:import") {
+      return role == Role::admin || dry_run;
     }
     return method == "PUT" && std::regex_match(path, kPolicy) && role == Role::admin;
   }
@@ -223,7 +228,8 @@ struct Console {
     const bool state_changing = request.method != "GET" && request.method != "HEAD";
     const Session session = require_session(request, state_changing);
     const std::string path = groups[1].str();
-    if (!allowed(request.method, path, session.user.role)) {
+    if (!allowed(request.method, path, session.user.role,
+                 request.get_param_value("dryRun") == "true")) {
       throw server::ApiError(403, fmt::format("A {} may not {} /{} from the console.",
                                               role_name(session.user.role), request.method, path));
     }

@@ -429,6 +429,51 @@ test('a moderator cannot save a policy', async () => {
   await context.close();
 });
 
+test('import: a dry run, then an admin stores a whole Disqus export; moderators may only dry-run', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const exportFile = path.join(sourceDir, 'tests', 'fixtures', 'threads', 'forum.disqus.xml');
+  const community = 'imports';
+  const { context, page } = await signIn(ADMIN);
+  await page.goto(`${server.baseUrl}/console/#/import`);
+  await page.fill('#community', community);
+  await page.dispatchEvent('#community', 'change');
+  await page.waitForSelector(`p.help:has-text("${community}")`);  // the page redrawn for it
+  await page.setInputFiles('#import-file', exportFile);
+  assert.equal(await page.inputValue('#import-name'), 'forum.disqus', 'the prefix defaults to the file name');
+  await page.fill('#import-name', 'forum');
+  await page.click('#import-dry-run');
+  await page.waitForSelector('[data-testid=import-summary]');
+  assert.match(await page.locator('[data-testid=import-summary]').innerText(), /^5 comments would be imported in 2 thread\(s\), 0 skipped/);
+  assert.equal((await api('GET', '/v1/threads/forum-9001')).status, 404, 'a dry run stores nothing');
+
+  await page.click('#import-store');
+  await page.waitForSelector('[data-testid=import-results] h2:has-text("Imported")');
+  assert.match(await page.locator('[data-testid=import-summary]').innerText(), /^5 comments imported in 2 thread\(s\)/);
+  const stored = await api('GET', '/v1/threads/forum-9001');
+  assert.equal(stored.status, 200, stored.text);
+  assert.equal(stored.json.comments.length, 4);
+  const audit = await api('GET', `/v1/audit?community=${community}`);
+  assert.equal(audit.json.entries.filter((e) => e.action === 'thread.import').length, 2);
+  await page.click('[data-testid=import-results] a:has-text("forum-9001")');
+  await page.waitForSelector('[data-testid=thread-tree] li.comment');
+  await shot(page, 'import');
+  await context.close();
+
+  // A moderator sees the page but cannot store; the proxy refuses a hand-made request too.
+  const moderator = await signIn(MODERATOR);
+  await moderator.page.goto(`${server.baseUrl}/console/#/import`);
+  await moderator.page.waitForSelector('#import-store');
+  assert.equal(await moderator.page.isDisabled('#import-store'), true);
+  const statuses = await moderator.page.evaluate(async (body) => {
+    const me = await (await fetch('/console/api/me')).json();
+    const send = (q) => fetch(`/console/api/v1/threads:import?community=imports&prefix=x${q}`, {
+      method: 'POST', headers: { 'Content-Type': 'text/plain', 'X-CSRF-Token': me.csrfToken }, body });
+    return [(await send('')).status, (await send('&dryRun=true')).status];
+  }, fs.readFileSync(exportFile, 'utf8'));
+  assert.deepEqual(statuses, [403, 200]);
+  await moderator.context.close();
+});
+
 test('state-changing console requests need the CSRF header', async () => {
   const { context, page } = await signIn(ADMIN);
   const statuses = await page.evaluate(async () => {

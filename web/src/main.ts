@@ -7,6 +7,7 @@ import { queuePage } from './pages/queue';
 import { threadPage, threadsPage } from './pages/threads';
 import { dashboardPage } from './pages/dashboard';
 import { policiesPage } from './pages/policies';
+import { importPage } from './pages/import';
 import { auditPage, modelsPage } from './pages/info';
 
 const app = document.getElementById('app')!;
@@ -31,6 +32,7 @@ async function route(): Promise<void> {
     else if (page === 'threads') await threadsPage(main);
     else if (page === 'dashboard') await dashboardPage(main);
     else if (page === 'policies') await policiesPage(main);
+    else if (page === 'import') await importPage(main);
     else if (page === 'audit') await auditPage(main);
     else if (page === 'models') await modelsPage(main);
     else leave = await queuePage(main);

@@ -13,7 +13,9 @@ const communityInput = el('input', {
 communityInput.value = localStorage.getItem('comity.community') ?? '';
 communityInput.addEventListener('change', () => {
   localStorage.setItem('comity.community', communityInput.value.trim());
-  window.dispatchEvent(new HashChangeEvent('hashchange'));
+  // Redraw after this event: redrawing removes the focused field, whose blur can
+  // fire another change in the middle of the first redraw's DOM removal.
+  setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 0);
 });
 
 interface CommunitySummary {
@@ -64,6 +66,7 @@ const pages: [string, string][] = [
   ['#/threads', 'Threads'],
   ['#/dashboard', 'Dashboard'],
   ['#/policies', 'Policies'],
+  ['#/import', 'Import'],
   ['#/audit', 'Audit'],
   ['#/models', 'Model'],
 ];
