@@ -47,11 +47,15 @@ std::string cookie_value(const httplib::Request& request, const std::string& nam
   std::size_t start = 0;
   while (start < header.size()) {
     std::size_t end = header.find(';', start);
-    if (end == std::string::npos) end = header.size();
+    if (end == std::string::npos) {
+      end = header.size();
+    }
     std::string pair = header.substr(start, end - start);
     pair.erase(0, pair.find_first_not_of(' '));
     const auto eq = pair.find('=');
-    if (eq != std::string::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    if (eq != std::string::npos && pair.substr(0, eq) == name) {
+      return pair.substr(eq + 1);
+    }
     start = end + 1;
   }
   return "";
@@ -96,7 +100,9 @@ class LoginThrottle {
     const auto now = Clock::now();
     long long wait = 0;
     for (const auto& key : keys) {
-      if (!failures_.contains(key)) continue;
+      if (!failures_.contains(key)) {
+        continue;
+      }
       auto& times = prune(key, now);
       if (static_cast<int>(times.size()) >= allowed_) {
         const auto until = times.front() + window_;
@@ -115,7 +121,9 @@ class LoginThrottle {
         it = drop_old(it->second, now).empty() ? failures_.erase(it) : std::next(it);
       }
     }
-    for (const auto& key : keys) failures_[key].push_back(now);
+    for (const auto& key : keys) {
+      failures_[key].push_back(now);
+    }
   }
   void clear(const std::string& key) {
     std::lock_guard lock(mutex_);
@@ -127,7 +135,9 @@ class LoginThrottle {
   static constexpr std::size_t kSweepAbove = 10000;
   std::deque<Clock::time_point>& drop_old(std::deque<Clock::time_point>& times,
                                           Clock::time_point now) {
-    while (!times.empty() && now - times.front() > window_) times.pop_front();
+    while (!times.empty() && now - times.front() > window_) {
+      times.pop_front();
+    }
     return times;
   }
   std::deque<Clock::time_point>& prune(const std::string& key, Clock::time_point now) {
@@ -153,7 +163,9 @@ struct Console {
 
   Session require_session(const httplib::Request& request, bool state_changing) {
     const auto session = accounts.find_session(cookie_value(request, kCookie));
-    if (!session) throw server::ApiError(401, "Sign in to the console first.");
+    if (!session) {
+      throw server::ApiError(401, "Sign in to the console first.");
+    }
     if (state_changing && request.get_header_value("X-CSRF-Token") != session->csrf_token) {
       throw server::ApiError(403, "Missing or wrong X-CSRF-Token header.");
     }
@@ -208,11 +220,12 @@ struct Console {
   }
 
   // Which moderation calls a role may make through the console.
-  static bool allowed(const std::string& method, const std::string& path, Role role,
-                      bool dry_run) {
+  static bool allowed(const std::string& method, const std::string& path, Role role, bool dry_run) {
     static const std::regex kPolicy("v1/policies/[^/]+");
     static const std::regex kDryRun("v1/policies/[^/]+/dry-run");
-    if (method == "GET" || method == "HEAD") return true;
+    if (method == "GET" || method == "HEAD") {
+      return true;
+    }
     if (method == "POST" && (path == "v1/queue/decisions" || std::regex_match(path, kDryRun))) {
       return true;
     }
@@ -251,7 +264,9 @@ struct Console {
       auto body = nlohmann::json::parse(request.body, nullptr, false);
       if (body.is_object() && body.contains("decisions") && body["decisions"].is_array()) {
         for (auto& decision : body["decisions"]) {
-          if (decision.is_object()) decision["actor"] = session.user.name;
+          if (decision.is_object()) {
+            decision["actor"] = session.user.name;
+          }
         }
         inner.body = body.dump();
       }
@@ -271,7 +286,9 @@ struct Console {
       response.set_header("Location", "/console/");
       return;
     }
-    if (relative.rfind("/api/", 0) == 0) throw server::not_found(request.method, request.path);
+    if (relative.rfind("/api/", 0) == 0) {
+      throw server::not_found(request.method, request.path);
+    }
     if (options.static_dir.empty()) {
       throw server::ApiError(404, "The console front end is not built (run web/build.sh).");
     }
@@ -283,14 +300,20 @@ struct Console {
     const auto [root_end, unused] =
         std::mismatch(root.begin(), root.end(), file.begin(), file.end());
     (void)unused;
-    if (root_end != root.end()) throw server::not_found(request.method, request.path);
+    if (root_end != root.end()) {
+      throw server::not_found(request.method, request.path);
+    }
     std::error_code error;
     if (!fs::is_regular_file(file, error)) {
-      if (file.has_extension()) throw server::not_found(request.method, request.path);
+      if (file.has_extension()) {
+        throw server::not_found(request.method, request.path);
+      }
       file = root / "index.html";  // the pages route by URL fragment; any other path is the app
     }
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw server::ApiError(404, "The console front end is not built (run web/build.sh).");
+    if (!in) {
+      throw server::ApiError(404, "The console front end is not built (run web/build.sh).");
+    }
     std::ostringstream content;
     content << in.rdbuf();
     response.status = 200;

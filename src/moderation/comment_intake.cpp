@@ -42,7 +42,9 @@ std::int64_t now_unix() {
 
 ActivePolicy load_active_policy(ModerationStore& store, const std::string& community) {
   const auto record = store.active_policy(community);
-  if (!record) return {parse_policy(builtin_default_policy_toml()), 0};
+  if (!record) {
+    return {parse_policy(builtin_default_policy_toml()), 0};
+  }
   try {
     return {parse_policy(record->toml), record->version};
   } catch (const PolicyError& e) {
@@ -61,7 +63,9 @@ json highlight_spans(std::string_view text, const ScoreResult& result) {
   TextRange range;
   float score = 0;
   const auto flush = [&] {
-    if (!open) return;
+    if (!open) {
+      return;
+    }
     out.push_back(
         {{"begin", range.u16_begin},
          {"end", range.u16_end},
@@ -70,7 +74,9 @@ json highlight_spans(std::string_view text, const ScoreResult& result) {
     open = false;
   };
   for (const TokenScore& token : result.tokens) {
-    if (!token.highlighted) continue;
+    if (!token.highlighted) {
+      continue;
+    }
     if (open && token.where.byte_begin >= range.byte_end &&
         text.substr(range.byte_end, token.where.byte_begin - range.byte_end)
                 .find_first_not_of(" \t") == std::string_view::npos) {
@@ -102,9 +108,13 @@ json decision_reasons_json(const std::vector<DecisionReason>& reasons) {
 
 std::string import_thread_id(std::string_view prefix, const Thread& thread) {
   std::string id(prefix.empty() ? std::string_view("thread") : prefix);
-  if (!thread.source_id.empty()) id += "-" + thread.source_id;
+  if (!thread.source_id.empty()) {
+    id += "-" + thread.source_id;
+  }
   for (char& c : id) {
-    if (c == '/' || c == ':' || static_cast<unsigned char>(c) < 0x20) c = '-';
+    if (c == '/' || c == ':' || static_cast<unsigned char>(c) < 0x20) {
+      c = '-';
+    }
   }
   return id;
 }
@@ -137,7 +147,9 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
 
   comment.community = thread.community;
   comment.thread = thread.id;
-  if (!do_not_store) comment.text = text;
+  if (!do_not_store) {
+    comment.text = text;
+  }
   comment.status = status_for(out.decision.action);
   comment.risk = comment_risk(scored.scores);
 
@@ -175,7 +187,9 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
   const bool resubmission =
       existing && existing->comment.status == "nudged" && existing->comment.thread == thread.id &&
       existing->comment.community == thread.community && existing->comment.author == comment.author;
-  if (existing && !resubmission) throw conflict();
+  if (existing && !resubmission) {
+    throw conflict();
+  }
   check_thread_owner(thread);
   const ActivePolicy active = load_active_policy(store_, thread.community);
   int recent = 0;
@@ -203,7 +217,9 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
     store_.ingest({ThreadIngest{thread, {result.item}, std::nullopt}});
   } catch (const StoreError&) {
     // Lost a race with the same id: the checks above passed moments ago.
-    if (store_.find_comment(result.item.comment.id)) throw conflict();
+    if (store_.find_comment(result.item.comment.id)) {
+      throw conflict();
+    }
     throw;
   }
   return result;
@@ -236,7 +252,9 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
     std::unordered_map<std::string, std::multiset<std::int64_t>> posted_by_author;
     std::vector<std::string> candidate_ids;
     candidate_ids.reserve(source->comments.size());
-    for (const Comment& c : source->comments) candidate_ids.push_back(thread.id + "/" + c.id);
+    for (const Comment& c : source->comments) {
+      candidate_ids.push_back(thread.id + "/" + c.id);
+    }
     const std::unordered_set<std::string> stored = store_.existing_comments(candidate_ids);
     // Scoring is the costly part and independent per comment, so all cores share
     // it, a block at a time to bound the token scores held in memory. Deciding
@@ -279,7 +297,9 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
         ++summary.skipped;  // imported before
         continue;
       }
-      if (c.parent) comment.parent = thread.id + "/" + *c.parent;
+      if (c.parent) {
+        comment.parent = thread.id + "/" + *c.parent;
+      }
       comment.author = c.author;
       const auto when = c.time ? parse_thread_time(*c.time) : std::nullopt;
       comment.created_unix = when ? static_cast<std::int64_t>(*when) : now;
@@ -313,7 +333,9 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
          active.version}}.dump();
     batch.summary = std::move(audit);
   }
-  if (!dry_run) store_.ingest(batches);
+  if (!dry_run) {
+    store_.ingest(batches);
+  }
   return summaries;
 }
 

@@ -35,8 +35,12 @@ void reply(httplib::Response& response, int status, const json& body) {
 
 json parse_body(const httplib::Request& request) {
   json root = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) throw invalid_json("Invalid JSON payload received.");
-  if (!root.is_object()) throw invalid_argument("The request body must be a JSON object.");
+  if (root.is_discarded()) {
+    throw invalid_json("Invalid JSON payload received.");
+  }
+  if (!root.is_object()) {
+    throw invalid_argument("The request body must be a JSON object.");
+  }
   return root;
 }
 
@@ -44,8 +48,9 @@ std::string string_field(const json& object, const char* name, const std::string
                          bool required) {
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) {
-    if (required)
+    if (required) {
       throw invalid_json(fmt::format("Missing required field '{}{}'.", where, name), where + name);
+    }
     return "";
   }
   if (!it->is_string()) {
@@ -58,7 +63,9 @@ std::string id_field(const json& object, const char* name, const std::string& wh
                      bool required) {
   const auto it = object.find(name);
   // Integration code often has numeric ids; accept them as their decimal text.
-  if (it != object.end() && it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+  if (it != object.end() && it->is_number_integer()) {
+    return std::to_string(it->get<std::int64_t>());
+  }
   std::string value = string_field(object, name, where, required);
   if (required && value.empty()) {
     throw invalid_json(fmt::format("'{}{}' must not be empty.", where, name), where + name);
@@ -72,34 +79,46 @@ std::string id_field(const json& object, const char* name, const std::string& wh
 
 std::string required_param(const httplib::Request& request, const char* name) {
   std::string value = request.get_param_value(name);
-  if (value.empty()) throw invalid_argument(fmt::format("The '{}' parameter is required.", name));
+  if (value.empty()) {
+    throw invalid_argument(fmt::format("The '{}' parameter is required.", name));
+  }
   return value;
 }
 
 std::size_t limit_param(const httplib::Request& request) {
-  if (!request.has_param("limit")) return kDefaultLimit;
+  if (!request.has_param("limit")) {
+    return kDefaultLimit;
+  }
   const std::string text = request.get_param_value("limit");
   std::size_t value = 0;
   try {
     std::size_t used = 0;
-    if (text.empty() || text.front() < '0' || text.front() > '9') throw std::invalid_argument(text);
+    if (text.empty() || text.front() < '0' || text.front() > '9') {
+      throw std::invalid_argument(text);
+    }
     value = std::stoul(text, &used);
-    if (used != text.size()) throw std::invalid_argument(text);
+    if (used != text.size()) {
+      throw std::invalid_argument(text);
+    }
   } catch (const std::exception&) {
     throw invalid_argument("'limit' must be a positive integer.");
   }
-  if (value == 0) throw invalid_argument("'limit' must be a positive integer.");
+  if (value == 0) {
+    throw invalid_argument("'limit' must be a positive integer.");
+  }
   return std::min(value, kMaxLimit);
 }
 
 // Who is acting, for policies changed over the API (the console passes its user).
 std::string actor_of(const httplib::Request& request) {
   std::string actor = request.get_param_value("actor");
-  if (actor.empty()) actor = request.get_header_value("X-Comity-Actor");
+  if (actor.empty()) {
+    actor = request.get_header_value("X-Comity-Actor");
+  }
   return actor.empty() ? "api" : actor;
 }
 
-json parsed_or_empty(const std::string& text, json fallback) {
+json parsed_or_empty(const std::string& text, const json& fallback) {
   json value = json::parse(text, nullptr, false);
   return value.is_discarded() ? fallback : value;
 }
@@ -129,7 +148,9 @@ json decision_json(const DecisionRecord& d) {
               {"reason", d.reason},
               {"reasons", parsed_or_empty(d.reasons_json, json::array())},
               {"created_at", d.created_at}};
-  if (d.policy_version) out["policy_version"] = *d.policy_version;
+  if (d.policy_version) {
+    out["policy_version"] = *d.policy_version;
+  }
   return out;
 }
 
@@ -148,7 +169,9 @@ json comment_json(const StoredComment& stored) {
     out["model_version"] = stored.scores->model_version;
     out["highlights"] = parsed_or_empty(stored.scores->highlights_json, json::array());
   }
-  if (stored.last_decision) out["decision"] = decision_json(*stored.last_decision);
+  if (stored.last_decision) {
+    out["decision"] = decision_json(*stored.last_decision);
+  }
   return out;
 }
 
@@ -180,10 +203,14 @@ class ModerationApi {
     comment.community = community;
     comment.thread = thread.id;
     const std::string parent = id_field(*comment_it, "parent", "comment.", false);
-    if (!parent.empty()) comment.parent = parent;
+    if (!parent.empty()) {
+      comment.parent = parent;
+    }
     comment.author = string_field(*comment_it, "author", "comment.", false);
     const std::string text = string_field(*comment_it, "text", "comment.", true);
-    if (text.empty()) throw invalid_argument("Comment must be non-empty.", kCommentEmpty);
+    if (text.empty()) {
+      throw invalid_argument("Comment must be non-empty.", kCommentEmpty);
+    }
     if (text.size() > server_.config().max_comment_bytes) {
       throw invalid_argument("Comment text too long.", kCommentTooLong);
     }
@@ -202,8 +229,9 @@ class ModerationApi {
     comment.created_at = format_rfc3339(comment.created_unix);
     bool do_not_store = false;
     if (const auto it = root.find("doNotStore"); it != root.end() && !it->is_null()) {
-      if (!it->is_boolean())
+      if (!it->is_boolean()) {
         throw invalid_json("'doNotStore' must be true or false.", "doNotStore");
+      }
       do_not_store = it->get<bool>();
     }
     reply(response, 200, intake(thread, std::move(comment), text, do_not_store));
@@ -244,7 +272,9 @@ class ModerationApi {
     std::optional<ThreadFormat> format;
     if (request.has_param("format")) {
       format = parse_thread_format(request.get_param_value("format"));
-      if (!format) throw invalid_argument("'format' must be jsonl, wxr, disqus or text.");
+      if (!format) {
+        throw invalid_argument("'format' must be jsonl, wxr, disqus or text.");
+      }
     }
     const bool dry_run = request.get_param_value("dryRun") == "true";
     std::vector<Thread> sources;
@@ -292,8 +322,12 @@ class ModerationApi {
                             {"warnings", s.warnings}});
       out["imported"] = out["imported"].get<std::int64_t>() + s.imported;
       out["skipped"] = out["skipped"].get<std::int64_t>() + s.skipped;
-      for (const auto& [action, count] : s.actions) actions[action] += count;
-      for (const std::string& w : s.warnings) warnings.push_back(s.thread_id + ": " + w);
+      for (const auto& [action, count] : s.actions) {
+        actions[action] += count;
+      }
+      for (const std::string& w : s.warnings) {
+        warnings.push_back(s.thread_id + ": " + w);
+      }
     }
     if (!thread_id.empty()) {
       out["thread_id"] = thread_id;
@@ -344,7 +378,9 @@ class ModerationApi {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const json& item = list[i];
       const std::string where = fmt::format("decisions[{}].", i);
-      if (!item.is_object()) throw invalid_json(where + " must be an object.", where);
+      if (!item.is_object()) {
+        throw invalid_json(where + " must be an object.", where);
+      }
       Pending p;
       const std::string id = id_field(item, "comment_id", where, true);
       p.action = string_field(item, "action", where, true);
@@ -361,9 +397,13 @@ class ModerationApi {
       }
       p.reason = string_field(item, "reason", where, false);
       p.actor = string_field(item, "actor", where, true);
-      if (p.actor.empty()) throw invalid_json(where + "actor must not be empty.", where + "actor");
+      if (p.actor.empty()) {
+        throw invalid_json(where + "actor must not be empty.", where + "actor");
+      }
       auto stored = store_->find_comment(id);
-      if (!stored) throw ApiError(404, fmt::format("{}comment_id: no comment '{}'.", where, id));
+      if (!stored) {
+        throw ApiError(404, fmt::format("{}comment_id: no comment '{}'.", where, id));
+      }
       p.comment = std::move(*stored);
       pending.push_back(std::move(p));
     }
@@ -421,13 +461,17 @@ class ModerationApi {
 
   void get_thread(const std::string& id, httplib::Response& response) {
     const auto thread = store_->find_thread(id);
-    if (!thread) throw ApiError(404, fmt::format("No thread '{}'.", id));
+    if (!thread) {
+      throw ApiError(404, fmt::format("No thread '{}'.", id));
+    }
     const std::vector<StoredComment> comments = store_->thread_comments(id);
     // Tree order: each comment followed by its replies, replies oldest first.
     std::unordered_map<std::string, std::vector<std::size_t>> children;
     std::vector<std::size_t> roots;
     std::unordered_map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < comments.size(); ++i) index[comments[i].comment.id] = i;
+    for (std::size_t i = 0; i < comments.size(); ++i) {
+      index[comments[i].comment.id] = i;
+    }
     for (std::size_t i = 0; i < comments.size(); ++i) {
       const auto& parent = comments[i].comment.parent;
       if (parent && index.contains(*parent) && *parent != comments[i].comment.id) {
@@ -439,15 +483,23 @@ class ModerationApi {
     json out = json::array();
     std::vector<bool> seen(comments.size(), false);
     std::function<void(std::size_t, int)> visit = [&](std::size_t i, int depth) {
-      if (seen[i]) return;  // parent cycles in client data
+      if (seen[i]) {
+        return;  // parent cycles in client data
+      }
       seen[i] = true;
       json item = comment_json(comments[i]);
       item["depth"] = depth;
       out.push_back(std::move(item));
-      for (std::size_t child : children[comments[i].comment.id]) visit(child, depth + 1);
+      for (std::size_t child : children[comments[i].comment.id]) {
+        visit(child, depth + 1);
+      }
     };
-    for (std::size_t root : roots) visit(root, 0);
-    for (std::size_t i = 0; i < comments.size(); ++i) visit(i, 0);  // cycle members
+    for (std::size_t root : roots) {
+      visit(root, 0);
+    }
+    for (std::size_t i = 0; i < comments.size(); ++i) {
+      visit(i, 0);  // cycle members
+    }
     reply(response, 200,
           {{"thread",
             {{"id", thread->id},
@@ -577,7 +629,9 @@ class ModerationApi {
   void add_feedback(const CommentRecord& comment, const std::string& action,
                     const std::optional<std::string>& text) {
     Store* store = server_.store();
-    if (store == nullptr) return;
+    if (store == nullptr) {
+      return;
+    }
     FeedbackRecord record;
     record.source = "moderation";
     record.community_id = comment.community;

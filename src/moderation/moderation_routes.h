@@ -16,6 +16,7 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
 // GET /v1/threads/{id}/analysis: the thread report of `comity thread report`
 // over a stored thread (src/moderation/thread_analysis_route.cpp). Called by
 // register_moderation_routes.
-void register_thread_analysis_route(HttpServer& server, std::shared_ptr<ModerationStore> store);
+void register_thread_analysis_route(HttpServer& server,
+                                    const std::shared_ptr<ModerationStore>& store);
 
 }  // namespace comity::server

@@ -16,7 +16,9 @@ namespace comity {
 
 std::string read_policy_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  if (!in) {
+    throw std::runtime_error("cannot read " + path);
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -26,7 +28,9 @@ void check_policy_file(const std::string& path, const std::string& toml) {
   try {
     parse_policy(toml);
   } catch (const PolicyError& e) {
-    if (e.line() <= 0) throw std::runtime_error(path + ": " + e.what());
+    if (e.line() <= 0) {
+      throw std::runtime_error(path + ": " + e.what());
+    }
     const std::string message = e.what();
     const std::string prefix = "line " + std::to_string(e.line()) + ": ";
     throw std::runtime_error(

@@ -80,7 +80,9 @@ StoredComment read_comment(Statement& row) {
     d.actor = row.column_text(22);
     d.reason = row.column_text(23);
     d.reasons_json = row.column_text(24);
-    if (!row.column_is_null(25)) d.policy_version = row.column_int(25);
+    if (!row.column_is_null(25)) {
+      d.policy_version = row.column_int(25);
+    }
     d.created_at = row.column_text(26);
     out.last_decision = std::move(d);
   }
@@ -117,7 +119,9 @@ class SqliteModerationStore final : public ModerationStore {
   void ingest(const std::vector<ThreadIngest>& threads) override {
     std::lock_guard lock(mutex_);
     Transaction transaction(*db_);
-    for (const ThreadIngest& batch : threads) ingest_thread(batch);
+    for (const ThreadIngest& batch : threads) {
+      ingest_thread(batch);
+    }
     transaction.commit();
   }
 
@@ -135,7 +139,9 @@ class SqliteModerationStore final : public ModerationStore {
     update.bind(5, std::string_view(c.status));
     bind_real(update, 6, c.risk);
     update.run();
-    if (sqlite3_changes(db_->get()) == 0) throw StoreError("no nudged comment " + c.id);
+    if (sqlite3_changes(db_->get()) == 0) {
+      throw StoreError("no nudged comment " + c.id);
+    }
     Statement rescore(*db_, kReplaceScores);
     bind_scores(rescore, c.id, item.scores);
     rescore.run();
@@ -185,7 +191,9 @@ class SqliteModerationStore final : public ModerationStore {
     for (const std::string& id : ids) {
       Use query(exists);
       query->bind(1, std::string_view(id));
-      if (query->step()) out.insert(id);
+      if (query->step()) {
+        out.insert(id);
+      }
     }
     return out;
   }
@@ -194,7 +202,9 @@ class SqliteModerationStore final : public ModerationStore {
     std::lock_guard lock(mutex_);
     Statement query(*db_, comment_query("WHERE c.id = ?1"));
     query.bind(1, std::string_view(id));
-    if (!query.step()) return std::nullopt;
+    if (!query.step()) {
+      return std::nullopt;
+    }
     return read_comment(query);
   }
 
@@ -203,7 +213,9 @@ class SqliteModerationStore final : public ModerationStore {
     Statement query(*db_, comment_query("WHERE c.thread = ?1 ORDER BY c.created_unix, c.rowid"));
     query.bind(1, std::string_view(thread_id));
     std::vector<StoredComment> out;
-    while (query.step()) out.push_back(read_comment(query));
+    while (query.step()) {
+      out.push_back(read_comment(query));
+    }
     return out;
   }
 
@@ -216,9 +228,13 @@ class SqliteModerationStore final : public ModerationStore {
       Statement query(*db_,
                       comment_query("WHERE c.community = ?1 ORDER BY c.created_unix, c.rowid"));
       query.bind(1, std::string_view(community));
-      while (query.step()) all.push_back(read_comment(query));
+      while (query.step()) {
+        all.push_back(read_comment(query));
+      }
     }
-    for (const StoredComment& comment : all) fn(comment);
+    for (const StoredComment& comment : all) {
+      fn(comment);
+    }
   }
 
   std::vector<StoredComment> held_comments(const std::string& community,
@@ -229,7 +245,9 @@ class SqliteModerationStore final : public ModerationStore {
     query.bind(1, std::string_view(community));
     query.bind(2, static_cast<std::int64_t>(limit));
     std::vector<StoredComment> out;
-    while (query.step()) out.push_back(read_comment(query));
+    while (query.step()) {
+      out.push_back(read_comment(query));
+    }
     return out;
   }
 
@@ -252,7 +270,9 @@ class SqliteModerationStore final : public ModerationStore {
     Statement query(
         *db_, "SELECT id, community, url, title, body, created_at FROM threads WHERE id = ?1");
     query.bind(1, std::string_view(id));
-    if (!query.step()) return std::nullopt;
+    if (!query.step()) {
+      return std::nullopt;
+    }
     return read_thread(query);
   }
 
@@ -268,7 +288,9 @@ class SqliteModerationStore final : public ModerationStore {
     query.bind(1, std::string_view(community));
     query.bind(2, static_cast<std::int64_t>(limit));
     std::vector<std::pair<ThreadRecord, std::int64_t>> out;
-    while (query.step()) out.emplace_back(read_thread(query), query.column_int(6));
+    while (query.step()) {
+      out.emplace_back(read_thread(query), query.column_int(6));
+    }
     return out;
   }
 
@@ -313,7 +335,9 @@ class SqliteModerationStore final : public ModerationStore {
                     "SELECT community, version, toml, created_at, active FROM policies"
                     " WHERE community = ?1 AND active = 1");
     query.bind(1, std::string_view(community));
-    if (!query.step()) return std::nullopt;
+    if (!query.step()) {
+      return std::nullopt;
+    }
     return read_policy(query);
   }
 
@@ -324,7 +348,9 @@ class SqliteModerationStore final : public ModerationStore {
                     " WHERE community = ?1 ORDER BY version DESC");
     query.bind(1, std::string_view(community));
     std::vector<PolicyRecord> out;
-    while (query.step()) out.push_back(read_policy(query));
+    while (query.step()) {
+      out.push_back(read_policy(query));
+    }
     return out;
   }
 
@@ -337,7 +363,9 @@ class SqliteModerationStore final : public ModerationStore {
     query.bind(1, std::string_view(community));
     query.bind(2, static_cast<std::int64_t>(limit));
     std::vector<AuditEntry> out;
-    while (query.step()) out.push_back(read_audit(query));
+    while (query.step()) {
+      out.push_back(read_audit(query));
+    }
     return out;
   }
 
@@ -396,7 +424,9 @@ class SqliteModerationStore final : public ModerationStore {
                     "SELECT status, COUNT(*) FROM comments WHERE community = ?1 GROUP BY status");
     query.bind(1, std::string_view(community));
     std::map<std::string, std::int64_t> out;
-    while (query.step()) out[query.column_text(0)] = query.column_int(1);
+    while (query.step()) {
+      out[query.column_text(0)] = query.column_int(1);
+    }
     return out;
   }
 
@@ -458,7 +488,9 @@ class SqliteModerationStore final : public ModerationStore {
       insert_decision(item.decision);
       insert_audit(item.audit);
     }
-    if (batch.summary) insert_audit(*batch.summary);
+    if (batch.summary) {
+      insert_audit(*batch.summary);
+    }
   }
 
   static ThreadRecord read_thread(Statement& row) {
@@ -502,7 +534,9 @@ class SqliteModerationStore final : public ModerationStore {
   // Statements every ingested comment runs, prepared once: preparing them per
   // row was a third of an import's time.
   Statement& prepared(std::unique_ptr<Statement>& slot, const char* sql) {
-    if (!slot) slot = std::make_unique<Statement>(*db_, sql);
+    if (!slot) {
+      slot = std::make_unique<Statement>(*db_, sql);
+    }
     return *slot;
   }
 
@@ -551,15 +585,18 @@ std::unique_ptr<ModerationStore> open_sqlite_moderation_store(const std::string&
   std::error_code error;
   if (!std::filesystem::is_directory(data_dir, error)) {
     std::filesystem::create_directories(data_dir, error);
-    if (error)
+    if (error) {
       throw StoreError("cannot create data directory " + data_dir + ": " + error.message());
+    }
     ::chmod(data_dir.c_str(), 0700);  // it holds comment text
   }
   const std::string path = (std::filesystem::path(data_dir) / "comity.db").string();
   auto connection = std::make_unique<Connection>(path);
   sqlite3_busy_timeout(connection->get(), 5000);
   const auto mode = connection->query_text("PRAGMA journal_mode = WAL");
-  if (mode != "wal") throw StoreError(path + ": cannot enable WAL journal mode");
+  if (mode != "wal") {
+    throw StoreError(path + ": cannot enable WAL journal mode");
+  }
   connection->exec("PRAGMA synchronous = NORMAL");
   connection->exec("PRAGMA foreign_keys = ON");
   sqlite::apply_migrations(*connection, sqlite::store_migrations());
@@ -578,7 +615,9 @@ std::optional<std::int64_t> parse_rfc3339(const std::string& text) {
   std::size_t at = static_cast<std::size_t>(consumed);
   if (at < text.size() && text[at] == '.') {
     ++at;
-    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      ++at;
+    }
   }
   std::int64_t offset = 0;
   if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
@@ -593,7 +632,9 @@ std::optional<std::int64_t> parse_rfc3339(const std::string& text) {
   } else {
     return std::nullopt;
   }
-  if (at != text.size()) return std::nullopt;
+  if (at != text.size()) {
+    return std::nullopt;
+  }
   std::tm utc{};
   utc.tm_year = year - 1900;
   utc.tm_mon = month - 1;

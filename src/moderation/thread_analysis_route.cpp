@@ -32,19 +32,29 @@ std::vector<std::string> stored_highlight_words(const std::string& highlights_js
                                                 const std::string& text) {
   std::vector<std::string> words;
   const json spans = json::parse(highlights_json, nullptr, /*allow_exceptions=*/false);
-  if (!spans.is_array()) return words;
+  if (!spans.is_array()) {
+    return words;
+  }
   std::set<std::string> seen;
   for (const json& span : spans) {
-    if (!span.is_object() || !span.contains("text") || !span["text"].is_string()) continue;
+    if (!span.is_object() || !span.contains("text") || !span["text"].is_string()) {
+      continue;
+    }
     const std::string written = span["text"].get<std::string>();
-    if (text.find(written) == std::string::npos) continue;
+    if (text.find(written) == std::string::npos) {
+      continue;
+    }
     std::size_t at = 0;
     while (at < written.size()) {
       const std::size_t begin = written.find_first_not_of(" \t", at);
-      if (begin == std::string::npos) break;
+      if (begin == std::string::npos) {
+        break;
+      }
       const std::size_t end = std::min(written.find_first_of(" \t", begin), written.size());
       std::string word = written.substr(begin, end - begin);
-      if (seen.insert(word).second) words.push_back(std::move(word));
+      if (seen.insert(word).second) {
+        words.push_back(std::move(word));
+      }
       at = end;
     }
   }
@@ -55,8 +65,12 @@ std::vector<std::string> stored_highlight_words(const std::string& highlights_js
 // page (held for review or rejected); a pending comment falls back to the
 // report's hold threshold, like the command line.
 std::optional<bool> held_by_status(const std::string& status) {
-  if (status == "held" || status == "rejected") return true;
-  if (status == "approved" || status == "nudged") return false;
+  if (status == "held" || status == "rejected") {
+    return true;
+  }
+  if (status == "approved" || status == "nudged") {
+    return false;
+  }
   return std::nullopt;
 }
 
@@ -69,8 +83,12 @@ std::optional<std::string> analysed_ancestor(
   std::set<std::string> visited;
   while (at) {
     const auto it = by_id.find(*at);
-    if (it == by_id.end() || it->second->comment.text) return at;
-    if (!visited.insert(*at).second) return std::nullopt;
+    if (it == by_id.end() || it->second->comment.text) {
+      return at;
+    }
+    if (!visited.insert(*at).second) {
+      return std::nullopt;
+    }
     at = it->second->comment.parent;
   }
   return std::nullopt;
@@ -79,11 +97,15 @@ std::optional<std::string> analysed_ancestor(
 void analyse_thread(HttpServer& server, ModerationStore& store, const std::string& id,
                     httplib::Response& response) {
   const std::optional<ThreadRecord> record = store.find_thread(id);
-  if (!record) throw ApiError(404, fmt::format("No thread '{}'.", id));
+  if (!record) {
+    throw ApiError(404, fmt::format("No thread '{}'.", id));
+  }
   const std::vector<StoredComment> stored = store.thread_comments(id);
 
   std::unordered_map<std::string, const StoredComment*> by_id;
-  for (const StoredComment& s : stored) by_id.emplace(s.comment.id, &s);
+  for (const StoredComment& s : stored) {
+    by_id.emplace(s.comment.id, &s);
+  }
 
   Thread thread;
   thread.article = {record->url, record->title, record->body};
@@ -96,7 +118,9 @@ void analyse_thread(HttpServer& server, ModerationStore& store, const std::strin
     const CommentRecord& c = s.comment;
     if (c.parent) {
       const auto parent = by_id.find(*c.parent);
-      if (parent != by_id.end() && !parent->second->comment.text) ++replies_of_left_out[*c.parent];
+      if (parent != by_id.end() && !parent->second->comment.text) {
+        ++replies_of_left_out[*c.parent];
+      }
     }
     if (!c.text) {
       left_out.push_back(c.id);
@@ -148,7 +172,9 @@ void analyse_thread(HttpServer& server, ModerationStore& store, const std::strin
   // of them and `thread.models` has the counts.
   std::size_t most = 0;
   for (const auto& [version, count] : models) {
-    if (count > most) std::tie(model, most) = std::tie(version, count);
+    if (count > most) {
+      std::tie(model, most) = std::tie(version, count);
+    }
   }
 
   ThreadAnalysisOptions options;
@@ -171,7 +197,8 @@ void analyse_thread(HttpServer& server, ModerationStore& store, const std::strin
 
 }  // namespace
 
-void register_thread_analysis_route(HttpServer& server, std::shared_ptr<ModerationStore> store) {
+void register_thread_analysis_route(HttpServer& server,
+                                    const std::shared_ptr<ModerationStore>& store) {
   server.add_route("GET", "/v1/threads/([^/:]+)/analysis", true,
                    [&server, store](const httplib::Request&, httplib::Response& response,
                                     const std::smatch& match) {

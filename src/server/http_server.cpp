@@ -59,7 +59,9 @@ HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> anal
       loader_(std::move(loader)),
       access_log_(std::move(access_log)) {
   validate_config(config_);
-  if (auto current = analyzer_.get()) metrics_.set_model_version(current->model().version);
+  if (auto current = analyzer_.get()) {
+    metrics_.set_model_version(current->model().version);
+  }
 
   const auto threads = static_cast<std::size_t>(config_.effective_threads());
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -81,14 +83,16 @@ HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> anal
   http_.Delete(".*", entry);
   http_.Patch(".*", entry);
   http_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+      [](const httplib::Request&, httplib::Response& response, const std::exception_ptr&) {
         write_error(response, internal_error(), false);
       });
   // Errors cpp-httplib answers itself (body over the limit, unreadable request) come
   // with an empty body; clients parse Google's envelope, so give them one.
   http_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
                                                                   httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (!response.body.empty()) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     const std::string message = response.status == 413 ? "Request payload size exceeds the limit."
                                                        : "The request could not be read.";
     write_error(response, ApiError(response.status, message), false);
@@ -180,31 +184,47 @@ void HttpServer::dispatch(const httplib::Request& request, httplib::Response& re
       const bool method_ok = request.method == extension.method ||
                              (request.method == "HEAD" && extension.method == "GET");
       std::smatch groups;
-      if (!method_ok || !std::regex_match(request.path, groups, extension.regex)) continue;
+      if (!method_ok || !std::regex_match(request.path, groups, extension.regex)) {
+        continue;
+      }
       route = extension.pattern;
-      if (extension.authenticated) key_id = who();
+      if (extension.authenticated) {
+        key_id = who();
+      }
       extension.handler(request, response, groups);
       return;
     }
     throw not_found(request.method, request.path);
   }
   route = match->path;
-  if (match->authenticated) key_id = who();
+  if (match->authenticated) {
+    key_id = who();
+  }
   (this->*match->handler)(request, response);
 }
 
 std::string HttpServer::authenticate(const httplib::Request& request, httplib::Response& response) {
-  if (config_.no_auth) return "";
+  if (config_.no_auth) {
+    return "";
+  }
   std::string key = request.get_param_value("key");
-  if (key.empty()) key = request.get_header_value("X-Goog-Api-Key");
-  if (key.empty()) throw api_key_missing();
-  if (store_ == nullptr) throw api_key_invalid();
+  if (key.empty()) {
+    key = request.get_header_value("X-Goog-Api-Key");
+  }
+  if (key.empty()) {
+    throw api_key_missing();
+  }
+  if (store_ == nullptr) {
+    throw api_key_invalid();
+  }
   std::optional<ApiKeyRecord> record;
   {
     std::lock_guard lock(store_mutex_);
     record = store_->find_api_key(key);
   }
-  if (!record) throw api_key_invalid();
+  if (!record) {
+    throw api_key_invalid();
+  }
   const RateLimiter::Decision decision =
       rate_limiter_.check(record->id, record->requests_per_minute, RateLimiter::Clock::now());
   if (!decision.allowed) {
@@ -217,7 +237,9 @@ std::string HttpServer::authenticate(const httplib::Request& request, httplib::R
 
 std::shared_ptr<const Analyzer> HttpServer::analyzer() const {
   auto current = analyzer_.get();
-  if (!current) throw unavailable("No model is loaded.");
+  if (!current) {
+    throw unavailable("No model is loaded.");
+  }
   return current;
 }
 
@@ -253,7 +275,9 @@ void HttpServer::handle_models(const httplib::Request&, httplib::Response& respo
 
 void HttpServer::handle_reload(const httplib::Request&, httplib::Response& response) {
   std::string error;
-  if (!reload_model(error)) throw ApiError(500, "Model reload failed: " + error);
+  if (!reload_model(error)) {
+    throw ApiError(500, "Model reload failed: " + error);
+  }
   write_json(response, 200, {{"model", analyzer()->model().version}, {"reloaded", true}}, false);
 }
 
@@ -265,7 +289,9 @@ bool HttpServer::reload_model(std::string& error) {
   }
   try {
     auto next = loader_();
-    if (!next) throw std::runtime_error("the loader returned no model");
+    if (!next) {
+      throw std::runtime_error("the loader returned no model");
+    }
     metrics_.set_model_version(next->model().version);
     analyzer_.set(std::move(next));
     metrics_.observe_reload(true);
@@ -294,7 +320,9 @@ void HttpServer::handle_discovery(const httplib::Request& request, httplib::Resp
 
 void HttpServer::handle_batch(const httplib::Request& request, httplib::Response& response) {
   const auto boundary = multipart_mixed_boundary(request.get_header_value("Content-Type"));
-  if (!boundary) throw invalid_argument("Batch requests must be multipart/mixed with a boundary.");
+  if (!boundary) {
+    throw invalid_argument("Batch requests must be multipart/mixed with a boundary.");
+  }
   const std::vector<BatchPart> parts = parse_multipart(request.body, *boundary);
   if (parts.size() > config_.max_batch_parts) {
     throw invalid_argument(
@@ -346,10 +374,14 @@ void HttpServer::handle_metrics(const httplib::Request&, httplib::Response& resp
 }
 
 int HttpServer::bind() {
-  if (bound_) return port_;
+  if (bound_) {
+    return port_;
+  }
   if (config_.port == 0) {
     port_ = http_.bind_to_any_port(config_.host);
-    if (port_ <= 0) throw std::runtime_error("cannot bind " + config_.host + " on any port");
+    if (port_ <= 0) {
+      throw std::runtime_error("cannot bind " + config_.host + " on any port");
+    }
   } else {
     if (!http_.bind_to_port(config_.host, config_.port)) {
       throw std::runtime_error(fmt::format("cannot bind {}:{}", config_.host, config_.port));
@@ -369,12 +401,18 @@ void HttpServer::start() {
   bind();
   thread_ = std::thread([this] { http_.listen_after_bind(); });
   // Return only once the accept loop runs, so a client can connect right away.
-  while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!http_.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void HttpServer::stop() {
-  if (bound_) http_.stop();
-  if (thread_.joinable()) thread_.join();
+  if (bound_) {
+    http_.stop();
+  }
+  if (thread_.joinable()) {
+    thread_.join();
+  }
 }
 
 }  // namespace comity::server

@@ -46,7 +46,9 @@ long long parse_integer(const std::string& where, const std::string& text) {
   try {
     std::size_t used = 0;
     const long long value = std::stoll(text, &used);
-    if (used == text.size()) return value;
+    if (used == text.size()) {
+      return value;
+    }
   } catch (const std::exception&) {
   }
   throw std::runtime_error(where + ": expected an integer, got '" + text + "'");
@@ -55,15 +57,21 @@ long long parse_integer(const std::string& where, const std::string& text) {
 bool parse_bool(const std::string& where, std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
-  if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) return false;
+  if (text == "1" || text == "true" || text == "yes" || text == "on") {
+    return true;
+  }
+  if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) {
+    return false;
+  }
   throw std::runtime_error(where + ": expected true or false, got '" + text + "'");
 }
 
 }  // namespace
 
 int ServerConfig::effective_threads() const {
-  if (threads > 0) return threads;
+  if (threads > 0) {
+    return threads;
+  }
   // cpp-httplib holds a worker for as long as a keep-alive connection stays open, so
   // one worker per core would make the third client wait for the first to hang up.
   // Scoring is CPU-bound and short; 32 workers per core keep the cores busy without
@@ -85,24 +93,30 @@ void apply_config_file(const std::string& path, ServerConfig& config) {
     const std::string name(entry.first.str());
     const auto it = std::find_if(settings().begin(), settings().end(),
                                  [&](const Setting& s) { return name == s.key; });
-    if (it == settings().end())
+    if (it == settings().end()) {
       throw std::runtime_error("config " + path + ": unknown key '" + name + "'");
+    }
     const std::string where = "config " + path + ": " + name;
     std::visit(
         [&](auto member) {
           using T = std::remove_reference_t<decltype(config.*member)>;
           if constexpr (std::is_same_v<T, std::string>) {
             auto value = node.template value<std::string>();
-            if (!value) throw std::runtime_error(where + ": expected a string");
+            if (!value) {
+              throw std::runtime_error(where + ": expected a string");
+            }
             config.*member = *value;
           } else if constexpr (std::is_same_v<T, bool>) {
             auto value = node.template value<bool>();
-            if (!value) throw std::runtime_error(where + ": expected true or false");
+            if (!value) {
+              throw std::runtime_error(where + ": expected true or false");
+            }
             config.*member = *value;
           } else {
             auto value = node.template value<std::int64_t>();
-            if (!value || *value < 0)
+            if (!value || *value < 0) {
               throw std::runtime_error(where + ": expected a non-negative integer");
+            }
             config.*member = static_cast<T>(*value);
           }
         },
@@ -114,9 +128,13 @@ void apply_environment(ServerConfig& config,
                        const std::function<const char*(const char*)>& lookup) {
   for (const Setting& setting : settings()) {
     std::string name = "COMITY_";
-    for (const char* c = setting.key; *c != '\0'; ++c) name += static_cast<char>(std::toupper(*c));
+    for (const char* c = setting.key; *c != '\0'; ++c) {
+      name += static_cast<char>(std::toupper(*c));
+    }
     const char* raw = lookup ? lookup(name.c_str()) : std::getenv(name.c_str());
-    if (raw == nullptr) continue;
+    if (raw == nullptr) {
+      continue;
+    }
     const std::string text(raw);
     std::visit(
         [&](auto member) {
@@ -127,7 +145,9 @@ void apply_environment(ServerConfig& config,
             config.*member = parse_bool(name, text);
           } else {
             const long long value = parse_integer(name, text);
-            if (value < 0) throw std::runtime_error(name + ": must not be negative");
+            if (value < 0) {
+              throw std::runtime_error(name + ": must not be negative");
+            }
             config.*member = static_cast<T>(value);
           }
         },
@@ -146,8 +166,12 @@ void validate_config(const ServerConfig& config) {
         "address (127.0.0.1, ::1, localhost); refusing to bind " +
         config.host);
   }
-  if (config.port < 0 || config.port > 65535) throw std::runtime_error("port must be in 0..65535");
-  if (config.max_comment_bytes == 0) throw std::runtime_error("max_comment_bytes must be positive");
+  if (config.port < 0 || config.port > 65535) {
+    throw std::runtime_error("port must be in 0..65535");
+  }
+  if (config.max_comment_bytes == 0) {
+    throw std::runtime_error("max_comment_bytes must be positive");
+  }
   if (config.max_body_bytes < config.max_comment_bytes) {
     throw std::runtime_error("max_body_bytes must be at least max_comment_bytes");
   }

@@ -25,12 +25,18 @@ class DisqusExport : thread_import::XmlExport {
     std::size_t seen_posts = 0;
     for (std::size_t c : root.children) {
       const XmlNode& node = tree_.nodes[c];
-      if (node.local == "thread") thread_nodes_.emplace(dsq_id(node), &node);
-      if (node.local != "post") continue;
+      if (node.local == "thread") {
+        thread_nodes_.emplace(dsq_id(node), &node);
+      }
+      if (node.local != "post") {
+        continue;
+      }
       const XmlNode* t = tree_.child(node, "thread");
       const std::string id = t ? dsq_id(*t) : std::string();
       auto [it, inserted] = posts_by_thread_.try_emplace(id);
-      if (inserted) thread_order_.push_back(id);
+      if (inserted) {
+        thread_order_.push_back(id);
+      }
       it->second.push_back({&node, ++seen_posts});
     }
   }
@@ -55,7 +61,9 @@ class DisqusExport : thread_import::XmlExport {
       const std::string where = fmt::format("{}:{} (disqus/post[{}])", name_, p.line, position);
       Comment comment;
       comment.id = dsq_id(p);
-      if (comment.id.empty()) throw ThreadImportError(where, "missing dsq:id");
+      if (comment.id.empty()) {
+        throw ThreadImportError(where, "missing dsq:id");
+      }
       thread_import::check_text(comment.id, where, "dsq:id", limits_);
       if (!ids.insert(comment.id).second) {
         throw ThreadImportError(where, fmt::format("duplicate post id \"{}\"", comment.id));
@@ -63,14 +71,20 @@ class DisqusExport : thread_import::XmlExport {
       if (const XmlNode* parent = tree_.child(p, "parent")) {
         std::string parent_id = dsq_id(*parent);
         thread_import::check_text(parent_id, where, "parent", limits_);
-        if (!parent_id.empty()) comment.parent = std::move(parent_id);
+        if (!parent_id.empty()) {
+          comment.parent = std::move(parent_id);
+        }
       }
       if (const XmlNode* author = tree_.child(p, "author")) {
         comment.author = field(*author, "name", where);
-        if (comment.author.empty()) comment.author = field(*author, "username", where);
+        if (comment.author.empty()) {
+          comment.author = field(*author, "username", where);
+        }
       }
       std::string time = field(p, "createdAt", where);
-      if (!time.empty()) comment.time = std::move(time);
+      if (!time.empty()) {
+        comment.time = std::move(time);
+      }
       comment.text = thread_import::html_to_text(field(p, "message", where));
       if (++total > limits_.max_comments) {
         throw ThreadImportError(where, fmt::format("more than {} comments", limits_.max_comments));
@@ -104,9 +118,13 @@ Thread import_thread_disqus(std::string_view content, const std::string& name,
   std::string chosen;
   std::size_t best = 0;
   for (const std::string& id : site.thread_ids()) {
-    if (site.posts_in(id) > best) best = site.posts_in(id), chosen = id;
+    if (site.posts_in(id) > best) {
+      best = site.posts_in(id), chosen = id;
+    }
   }
-  if (best == 0) return Thread{};
+  if (best == 0) {
+    return Thread{};
+  }
   std::size_t total = 0;
   Thread thread = site.read(chosen, total);
   if (site.thread_ids().size() > 1) {
@@ -122,7 +140,9 @@ std::vector<Thread> import_site_disqus(std::string_view content, const std::stri
   const DisqusExport site(content, name, limits);
   std::vector<Thread> threads;
   std::size_t total = 0;
-  for (const std::string& id : site.thread_ids()) threads.push_back(site.read(id, total));
+  for (const std::string& id : site.thread_ids()) {
+    threads.push_back(site.read(id, total));
+  }
   return threads;
 }
 

@@ -66,18 +66,28 @@ NameScan scan_names(std::string_view text) {
     bool first_word = true;
     for (std::uint32_t t = s.token_begin; t < s.token_end && t < norm.tokens.size(); ++t) {
       const Token& tok = norm.tokens[t];
-      if (tok.kind != TokenKind::kWord) continue;
+      if (tok.kind != TokenKind::kWord) {
+        continue;
+      }
       out.all_norms.insert(tok.norm);
       const bool opener = first_word;
       first_word = false;
-      if (opener || tok.where.byte_end <= tok.where.byte_begin) continue;
+      if (opener || tok.where.byte_end <= tok.where.byte_begin) {
+        continue;
+      }
       const std::string_view word =
           text.substr(tok.where.byte_begin, tok.where.byte_end - tok.where.byte_begin);
-      if (word.size() < 2 || word[0] < 'A' || word[0] > 'Z') continue;
+      if (word.size() < 2 || word[0] < 'A' || word[0] > 'Z') {
+        continue;
+      }
       const bool has_lower =
           std::any_of(word.begin() + 1, word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-      if (!has_lower || never_a_name(tok.norm)) continue;
-      if (seen.insert(tok.norm).second) out.names.emplace_back(word);
+      if (!has_lower || never_a_name(tok.norm)) {
+        continue;
+      }
+      if (seen.insert(tok.norm).second) {
+        out.names.emplace_back(word);
+      }
     }
   }
   return out;
@@ -89,11 +99,15 @@ std::vector<std::string> highlighted_words(std::string_view text, const ScoreRes
   std::vector<std::string> words;
   std::set<std::string_view> seen;
   for (const TokenScore& t : result.tokens) {
-    if (!t.highlighted || t.where.byte_end <= t.where.byte_begin || t.where.byte_end > text.size())
+    if (!t.highlighted || t.where.byte_end <= t.where.byte_begin ||
+        t.where.byte_end > text.size()) {
       continue;
+    }
     const std::string_view word =
         text.substr(t.where.byte_begin, t.where.byte_end - t.where.byte_begin);
-    if (seen.insert(word).second) words.emplace_back(word);
+    if (seen.insert(word).second) {
+      words.emplace_back(word);
+    }
   }
   return words;
 }
@@ -161,12 +175,16 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
   std::map<std::string, std::string> article_names;  // norm -> as written
   for (const std::string& part : {thread.article.title, thread.article.body}) {
     for (const std::string& name : scan_names(part).names) {
-      for (const Token& t : normalize(name).tokens) article_names.emplace(t.norm, name);
+      for (const Token& t : normalize(name).tokens) {
+        article_names.emplace(t.norm, name);
+      }
     }
   }
   for (std::size_t i = 0; i < n; ++i) {
     CommentAnalysis& a = by_index[i];
-    if (!a.toxic) continue;
+    if (!a.toxic) {
+      continue;
+    }
     std::vector<std::string> found = names[i].names;
     for (const auto& [norm, written] : article_names) {
       if (names[i].all_norms.count(norm) &&
@@ -225,7 +243,9 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
     std::size_t at = i;
     for (std::size_t k = 0; k < run[i]; ++k) {
       e.chain.push_back(at);
-      if (tree.parent[at]) at = *tree.parent[at];
+      if (tree.parent[at]) {
+        at = *tree.parent[at];
+      }
     }
     std::reverse(e.chain.begin(), e.chain.end());
     report.escalations.push_back(std::move(e));
@@ -235,10 +255,14 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
   std::map<std::pair<std::string, std::string>, AuthorPair> pairs;
   for (std::size_t i = 0; i < n; ++i) {
     const auto& p = tree.parent[i];
-    if (!p || !by_index[i].toxic) continue;
+    if (!p || !by_index[i].toxic) {
+      continue;
+    }
     const std::string& from = thread.comments[i].author;
     const std::string& to = thread.comments[*p].author;
-    if (from.empty() || to.empty() || from == to) continue;
+    if (from.empty() || to.empty() || from == to) {
+      continue;
+    }
     const bool forward = from < to;
     AuthorPair& pair = pairs[forward ? std::pair{from, to} : std::pair{to, from}];
     pair.a = forward ? from : to;
@@ -247,14 +271,18 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
     pair.comments.push_back(i);
   }
   for (auto& [key, pair] : pairs) {
-    if (pair.a_to_b > 0 && pair.b_to_a > 0) report.author_pairs.push_back(std::move(pair));
+    if (pair.a_to_b > 0 && pair.b_to_a > 0) {
+      report.author_pairs.push_back(std::move(pair));
+    }
   }
 
   // Per author.
   std::map<std::string, std::pair<AuthorSummary, std::array<std::size_t, kNumAttributes>>> authors;
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& who = thread.comments[i].author;
-    if (who.empty()) continue;
+    if (who.empty()) {
+      continue;
+    }
     auto& [summary, counts] = authors[who];
     summary.author = who;
     summary.comments += 1;
@@ -266,11 +294,15 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
   auto top_attributes = [](const std::array<std::size_t, kNumAttributes>& counts) {
     std::vector<std::pair<Attribute, std::size_t>> top;
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
-      if (counts[a] > 0) top.emplace_back(attribute_at(a), counts[a]);
+      if (counts[a] > 0) {
+        top.emplace_back(attribute_at(a), counts[a]);
+      }
     }
     std::stable_sort(top.begin(), top.end(),
                      [](const auto& x, const auto& y) { return x.second > y.second; });
-    if (top.size() > 3) top.resize(3);
+    if (top.size() > 3) {
+      top.resize(3);
+    }
     return top;
   };
   for (auto& [who, entry] : authors) {
@@ -301,7 +333,9 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
   h.top_attributes = top_attributes(counts);
   for (std::size_t r : tree.roots) {
     const SubtreeHeat& heat = by_index[r].heat;
-    if (heat.toxic == 0) continue;
+    if (heat.toxic == 0) {
+      continue;
+    }
     if (!h.hottest_subthread) {
       h.hottest_subthread = r;
       continue;
@@ -313,7 +347,9 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
   }
 
   report.comments.reserve(n);
-  for (std::size_t i : tree.order) report.comments.push_back(std::move(by_index[i]));
+  for (std::size_t i : tree.order) {
+    report.comments.push_back(std::move(by_index[i]));
+  }
   return report;
 }
 

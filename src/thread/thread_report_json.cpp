@@ -18,7 +18,9 @@ json id_json(const Thread& t, std::size_t i) { return t.comments[i].id; }
 
 json ids_json(const Thread& t, const std::vector<std::size_t>& indices) {
   json out = json::array();
-  for (std::size_t i : indices) out.push_back(id_json(t, i));
+  for (std::size_t i : indices) {
+    out.push_back(id_json(t, i));
+  }
   return out;
 }
 
@@ -78,7 +80,9 @@ json thread_report_json(const Thread& thread, const ThreadReport& r, std::string
   out["escalations"] = json::array();
   for (const Escalation& e : r.escalations) {
     json steps = json::array();
-    for (std::size_t i : e.chain) steps.push_back(round6(tox[i]));
+    for (std::size_t i : e.chain) {
+      steps.push_back(round6(tox[i]));
+    }
     out["escalations"].push_back({{"ids", ids_json(thread, e.chain)}, {"toxicity", steps}});
   }
   out["author_pairs"] = json::array();

@@ -21,11 +21,17 @@ class WxrExport : thread_import::XmlExport {
       : XmlExport(content, name, limits, "rss", "WordPress export") {
     const XmlNode& root = tree_.root();
     const XmlNode* channel = tree_.child(root, "channel");
-    if (!channel) throw ThreadImportError(fmt::format("{} (rss)", name), "missing <channel>");
-    for (std::size_t c : channel->children) {
-      if (tree_.nodes[c].local == "item") items_.push_back(&tree_.nodes[c]);
+    if (!channel) {
+      throw ThreadImportError(fmt::format("{} (rss)", name), "missing <channel>");
     }
-    if (items_.empty()) throw ThreadImportError(fmt::format("{} (rss/channel)", name), "no <item>");
+    for (std::size_t c : channel->children) {
+      if (tree_.nodes[c].local == "item") {
+        items_.push_back(&tree_.nodes[c]);
+      }
+    }
+    if (items_.empty()) {
+      throw ThreadImportError(fmt::format("{} (rss/channel)", name), "no <item>");
+    }
   }
 
   std::size_t size() const { return items_.size(); }
@@ -51,7 +57,9 @@ class WxrExport : thread_import::XmlExport {
     std::size_t index = 0, skipped = 0;
     for (std::size_t c : item.children) {
       const XmlNode& node = tree_.nodes[c];
-      if (node.local != "comment") continue;
+      if (node.local != "comment") {
+        continue;
+      }
       ++index;
       const std::string where =
           fmt::format("{}:{} ({}/{}[{}])", name_, node.line, item_path, node.qname, index);
@@ -62,23 +70,33 @@ class WxrExport : thread_import::XmlExport {
       }
       Comment comment;
       comment.id = field(node, "comment_id", where);
-      if (comment.id.empty()) throw ThreadImportError(where, "missing <wp:comment_id>");
+      if (comment.id.empty()) {
+        throw ThreadImportError(where, "missing <wp:comment_id>");
+      }
       if (!ids.insert(comment.id).second) {
         throw ThreadImportError(where, fmt::format("duplicate comment id \"{}\"", comment.id));
       }
       const std::string parent = field(node, "comment_parent", where);
-      if (!parent.empty() && parent != "0") comment.parent = parent;
+      if (!parent.empty() && parent != "0") {
+        comment.parent = parent;
+      }
       comment.author = field(node, "comment_author", where);
       std::string time = field(node, "comment_date_gmt", where);
-      if (time.empty() || time == "0000-00-00 00:00:00") time = field(node, "comment_date", where);
-      if (!time.empty()) comment.time = time;
+      if (time.empty() || time == "0000-00-00 00:00:00") {
+        time = field(node, "comment_date", where);
+      }
+      if (!time.empty()) {
+        comment.time = time;
+      }
       comment.text = thread_import::html_to_text(field(node, "comment_content", where));
       if (++total > limits_.max_comments) {
         throw ThreadImportError(where, fmt::format("more than {} comments", limits_.max_comments));
       }
       thread.comments.push_back(std::move(comment));
     }
-    if (skipped) thread.warnings.push_back(fmt::format("skipped {} pingbacks/trackbacks", skipped));
+    if (skipped) {
+      thread.warnings.push_back(fmt::format("skipped {} pingbacks/trackbacks", skipped));
+    }
     return thread;
   }
 
@@ -94,7 +112,9 @@ Thread import_thread_wxr(std::string_view content, const std::string& name,
   // A site export holds many posts; the thread is the first post with comments.
   std::size_t chosen = 0, with_comments = 0;
   for (std::size_t i = site.size(); i-- > 0;) {
-    if (site.has_comments(i)) chosen = i, ++with_comments;
+    if (site.has_comments(i)) {
+      chosen = i, ++with_comments;
+    }
   }
   std::size_t total = 0;
   Thread thread = site.read(chosen, total);
@@ -112,9 +132,13 @@ std::vector<Thread> import_site_wxr(std::string_view content, const std::string&
   std::vector<Thread> threads;
   std::size_t total = 0;
   for (std::size_t i = 0; i < site.size(); ++i) {
-    if (site.has_comments(i)) threads.push_back(site.read(i, total));
+    if (site.has_comments(i)) {
+      threads.push_back(site.read(i, total));
+    }
   }
-  if (threads.empty()) threads.push_back(site.read(0, total));  // the article alone
+  if (threads.empty()) {
+    threads.push_back(site.read(0, total));  // the article alone
+  }
   return threads;
 }
 

@@ -12,7 +12,9 @@ namespace comity::thread_import {
 
 const XmlNode* XmlTree::child(const XmlNode& parent, std::string_view local) const {
   for (std::size_t c : parent.children) {
-    if (nodes[c].local == local) return &nodes[c];
+    if (nodes[c].local == local) {
+      return &nodes[c];
+    }
   }
   return nullptr;
 }
@@ -24,7 +26,9 @@ std::string XmlTree::child_text(const XmlNode& parent, std::string_view local) c
 
 const std::string* XmlTree::attribute(const XmlNode& node, std::string_view local) const {
   for (const auto& [k, v] : node.attributes) {
-    if (k == local) return &v;
+    if (k == local) {
+      return &v;
+    }
   }
   return nullptr;
 }
@@ -48,20 +52,26 @@ struct Builder {
   std::string path() const {
     std::string p;
     for (std::size_t i : open) {
-      if (!p.empty()) p += '/';
+      if (!p.empty()) {
+        p += '/';
+      }
       p += tree.nodes[i].qname;
     }
     return p.empty() ? std::string("document") : p;
   }
 
   void fail(std::string message) {
-    if (!error) error = std::move(message);
+    if (!error) {
+      error = std::move(message);
+    }
     XML_StopParser(parser, XML_FALSE);
   }
 
   static void start(void* data, const XML_Char* qname, const XML_Char** attrs) {
     auto* b = static_cast<Builder*>(data);
-    if (b->error) return;
+    if (b->error) {
+      return;
+    }
     if (b->open.size() >= b->limits->max_depth) {
       b->fail(fmt::format("elements nested deeper than {}", b->limits->max_depth));
       return;
@@ -75,19 +85,25 @@ struct Builder {
     }
     const std::size_t index = b->tree.nodes.size();
     b->tree.nodes.push_back(std::move(node));
-    if (!b->open.empty()) b->tree.nodes[b->open.back()].children.push_back(index);
+    if (!b->open.empty()) {
+      b->tree.nodes[b->open.back()].children.push_back(index);
+    }
     b->open.push_back(index);
   }
 
   static void end(void* data, const XML_Char*) {
     auto* b = static_cast<Builder*>(data);
-    if (b->error || b->open.empty()) return;
+    if (b->error || b->open.empty()) {
+      return;
+    }
     b->open.pop_back();
   }
 
   static void text(void* data, const XML_Char* s, int len) {
     auto* b = static_cast<Builder*>(data);
-    if (b->error || b->open.empty()) return;
+    if (b->error || b->open.empty()) {
+      return;
+    }
     std::string& t = b->tree.nodes[b->open.back()].text;
     if (t.size() + static_cast<std::size_t>(len) > b->limits->max_field_bytes) {
       b->fail(fmt::format("text longer than the {}-byte limit", b->limits->max_field_bytes));
@@ -117,7 +133,9 @@ XmlTree parse_xml(std::string_view content, const std::string& name,
   b.name = &name;
   b.limits = &limits;
   b.parser = XML_ParserCreate("UTF-8");
-  if (!b.parser) throw ThreadImportError(name, "out of memory creating the XML parser");
+  if (!b.parser) {
+    throw ThreadImportError(name, "out of memory creating the XML parser");
+  }
   struct Free {
     XML_Parser p;
     ~Free() { XML_ParserFree(p); }
@@ -137,7 +155,9 @@ XmlTree parse_xml(std::string_view content, const std::string& name,
         b.error ? *b.error : std::string(XML_ErrorString(XML_GetErrorCode(b.parser)));
     throw ThreadImportError(fmt::format("{}:{}:{} ({})", name, line, column, b.path()), message);
   }
-  if (b.tree.nodes.empty()) throw ThreadImportError(name, "no XML root element");
+  if (b.tree.nodes.empty()) {
+    throw ThreadImportError(name, "no XML root element");
+  }
   return std::move(b.tree);
 }
 

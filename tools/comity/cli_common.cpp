@@ -10,20 +10,26 @@
 namespace comity::cli {
 
 std::string default_model_path() {
-  if (const char* env = std::getenv("COMITY_MODEL"); env && *env) return env;
+  if (const char* env = std::getenv("COMITY_MODEL"); env && *env) {
+    return env;
+  }
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   const char* kName = "models/comity-en-1.cmodel";
   for (const fs::path& root : {exe.parent_path().parent_path() / "share/comity",
                                exe.parent_path().parent_path(), fs::path(COMITY_SOURCE_DIR)}) {
-    if (fs::exists(root / kName, ec)) return (root / kName).string();
+    if (fs::exists(root / kName, ec)) {
+      return (root / kName).string();
+    }
   }
   return (fs::path(COMITY_SOURCE_DIR) / kName).string();
 }
 
 std::string data_dir_or_default(const std::string& flag) {
-  if (!flag.empty()) return flag;
+  if (!flag.empty()) {
+    return flag;
+  }
   const char* env = std::getenv("COMITY_DATA_DIR");
   return env != nullptr && *env != '\0' ? env : "comity-data";
 }
@@ -36,7 +42,9 @@ CLI::Option* add_data_dir_option(CLI::App* command, std::string& target) {
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), enabled_(isatty(2) != 0) {}
 
 ProgressBar::~ProgressBar() {
-  if (enabled_ && last_percent_ >= 0) std::fputc('\n', stderr);
+  if (enabled_ && last_percent_ >= 0) {
+    std::fputc('\n', stderr);
+  }
 }
 
 void ProgressBar::set_label(std::string label) {
@@ -45,10 +53,14 @@ void ProgressBar::set_label(std::string label) {
 }
 
 void ProgressBar::update(std::size_t done, std::size_t total) {
-  if (!enabled_ || total == 0) return;
+  if (!enabled_ || total == 0) {
+    return;
+  }
   const int percent =
       static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
-  if (percent == last_percent_) return;
+  if (percent == last_percent_) {
+    return;
+  }
   last_percent_ = percent;
   const int width = 30, filled = percent * width / 100;
   std::fprintf(stderr, "\r%-28.28s [%.*s%*s] %3d%% (%zu/%zu)", label_.c_str(), filled,

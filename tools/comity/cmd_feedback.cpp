@@ -32,7 +32,9 @@ void register_feedback_command(CLI::App& app) {
       counts = comity::export_feedback_jsonl(*store, std::cout);
     } else {
       std::ofstream out(flags->out, std::ios::binary);
-      if (!out) throw std::runtime_error("cannot write " + flags->out);
+      if (!out) {
+        throw std::runtime_error("cannot write " + flags->out);
+      }
       counts = comity::export_feedback_jsonl(*store, out);
     }
     std::fprintf(stderr, "exported %lld rows (%lld without text skipped)\n",

@@ -50,7 +50,9 @@ void run_import(const ImportFlags& flags) {
     throw std::runtime_error("--thread names one thread; import one file with it");
   }
   std::optional<comity::ThreadFormat> format;
-  if (!flags.format.empty()) format = comity::parse_thread_format(flags.format);
+  if (!flags.format.empty()) {
+    format = comity::parse_thread_format(flags.format);
+  }
 
   // Parse everything before storing anything. A deque keeps each thread where
   // ThreadToImport::source points.

@@ -53,9 +53,13 @@ Item make_item(std::string source, std::size_t line, std::string text) {
 }
 
 std::optional<nlohmann::json> find_id(const nlohmann::json& fields, const std::string& key) {
-  if (!fields.is_object()) return std::nullopt;
+  if (!fields.is_object()) {
+    return std::nullopt;
+  }
   auto it = fields.find(key);
-  if (it == fields.end() || it->is_null()) return std::nullopt;
+  if (it == fields.end() || it->is_null()) {
+    return std::nullopt;
+  }
   return *it;
 }
 
@@ -65,11 +69,15 @@ class Runner {
       : args_(args), out_(out), scorer_(Model::load(args.model_path)) {
     for (const auto& name : args.attributes) {
       auto a = parse_attribute(name);
-      if (!a) throw CLI::ValidationError("--attributes", "unknown attribute '" + name + "'");
+      if (!a) {
+        throw CLI::ValidationError("--attributes", "unknown attribute '" + name + "'");
+      }
       wanted_.push_back(*a);
     }
     if (wanted_.empty()) {
-      for (std::size_t a = 0; a < kNumAttributes; ++a) wanted_.push_back(attribute_at(a));
+      for (std::size_t a = 0; a < kNumAttributes; ++a) {
+        wanted_.push_back(attribute_at(a));
+      }
     }
     threads_ = args.threads > 0
                    ? args.threads
@@ -78,7 +86,9 @@ class Runner {
 
   void add(Item item) {
     batch_.push_back(std::move(item));
-    if (batch_.size() >= 8192) flush();
+    if (batch_.size() >= 8192) {
+      flush();
+    }
   }
 
   void flush() {
@@ -119,7 +129,9 @@ class Runner {
       item.error = fields.is_discarded() ? "not valid JSON" : "not a JSON object";
       return;
     }
-    if (auto id = find_id(fields, args_.id_field)) item.id = *id;
+    if (auto id = find_id(fields, args_.id_field)) {
+      item.id = *id;
+    }
     if (auto text = field_string(fields, args_.text_field)) {
       item.text = std::move(*text);
     } else {
@@ -128,10 +140,14 @@ class Runner {
   }
 
   void score(Item& item) const {
-    if (item.raw_json) parse_row(item);
+    if (item.raw_json) {
+      parse_row(item);
+    }
     nlohmann::json& o = item.out;
     o = nlohmann::json::object();
-    if (!item.id.is_null()) o["id"] = item.id;
+    if (!item.id.is_null()) {
+      o["id"] = item.id;
+    }
     if (item.error.empty()) {
       if (auto bad = find_invalid_utf8(item.text)) {
         if (args_.lenient) {
@@ -163,8 +179,9 @@ class Runner {
       for (const SentenceScore& s : r.sentences) {
         const nlohmann::json ss = attribute_scores_json(s.scores);
         nlohmann::json picked = nlohmann::json::object();
-        for (Attribute a : wanted_)
+        for (Attribute a : wanted_) {
           picked[std::string(attribute_name(a))] = ss[std::string(attribute_name(a))];
+        }
         spans.push_back({{"begin", s.where.u16_begin},
                          {"end", s.where.u16_end},
                          {"cp_begin", s.where.cp_begin},
@@ -176,7 +193,9 @@ class Runner {
     if (args_.tokens) {
       nlohmann::json toks = nlohmann::json::array();
       for (const TokenScore& t : r.tokens) {
-        if (!t.highlighted) continue;
+        if (!t.highlighted) {
+          continue;
+        }
         toks.push_back(
             {{"text", item.text.substr(t.where.byte_begin, t.where.byte_end - t.where.byte_begin)},
              {"norm", t.norm},
@@ -204,7 +223,9 @@ std::size_t count_lines(const std::string& path) {
   std::size_t n = 0;
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) n += buf[i] == '\n';
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      n += buf[i] == '\n';
+    }
   }
   return n;
 }
@@ -215,20 +236,26 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     const TableFormat f = table_format_from_path(path);
     format = f == TableFormat::kCsv ? "csv" : f == TableFormat::kTsv ? "tsv" : "jsonl";
   }
-  if (format.empty()) format = "text";
+  if (format.empty()) {
+    format = "text";
+  }
   const std::string name = path == "-" ? "<stdin>" : path;
   if (format == "text") {
     std::ifstream file;
     std::istream* in = &std::cin;
     if (path != "-") {
       file.open(path, std::ios::binary);
-      if (!file) throw std::runtime_error("cannot open " + path);
+      if (!file) {
+        throw std::runtime_error("cannot open " + path);
+      }
       in = &file;
     }
     std::string line;
     std::size_t n = 0;
     while (std::getline(*in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty() && line.back() == '\r') {
+        line.pop_back();
+      }
       runner.add(make_item(name, ++n, line));
     }
     return;
@@ -238,7 +265,9 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     std::istream* in = &std::cin;
     if (path != "-") {
       file.open(path, std::ios::binary);
-      if (!file) throw std::runtime_error("cannot open " + path);
+      if (!file) {
+        throw std::runtime_error("cannot open " + path);
+      }
       in = &file;
     }
     ProgressBar bar("scoring " + name);
@@ -247,7 +276,9 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     std::size_t n = 0;
     while (std::getline(*in, line)) {
       ++n;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
+      if (line.find_first_not_of(" \t\r") == std::string::npos) {
+        continue;  // blank lines
+      }
       Item item = make_item(name, n, std::move(line));
       item.raw_json = true;
       runner.add(std::move(item));
@@ -256,9 +287,10 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     return;
   }
   auto parsed = parse_table_format(format);
-  if (!parsed)
+  if (!parsed) {
     throw CLI::ValidationError("--format",
                                "unknown format '" + format + "' (jsonl, csv, tsv, text)");
+  }
   TableOptions options{*parsed, !args.no_header, 0};
   ProgressBar bar("scoring " + name);
   const std::size_t total = path == "-" ? 0 : count_lines(path);
@@ -266,7 +298,9 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     Item item = make_item(name, row.line, "");
     item.error = row.error;
     if (item.error.empty()) {
-      if (auto id = find_id(row.fields, args.id_field)) item.id = *id;
+      if (auto id = find_id(row.fields, args.id_field)) {
+        item.id = *id;
+      }
       if (auto text = field_string(row.fields, args.text_field)) {
         item.text = std::move(*text);
       } else {
@@ -323,18 +357,28 @@ void register_score_command(CLI::App& app) {
   cmd->add_option("-j,--threads", args->threads, "Scoring threads (default: all cores)");
   cmd->add_option("-o,--output", args->output, "Write to this file instead of stdout");
   cmd->callback([args] {
-    if (args->model_path.empty()) args->model_path = default_model_path();
+    if (args->model_path.empty()) {
+      args->model_path = default_model_path();
+    }
     std::ofstream file;
     if (!args->output.empty()) {
       file.open(args->output, std::ios::binary);
-      if (!file) throw std::runtime_error("cannot write " + args->output);
+      if (!file) {
+        throw std::runtime_error("cannot write " + args->output);
+      }
     }
     std::ostream& out = args->output.empty() ? std::cout : file;
     Runner runner(*args, out);
     std::size_t n = 0;
-    for (const std::string& t : args->texts) runner.add(make_item("<arg>", ++n, t));
-    for (const std::string& f : args->files) score_file(*args, f, runner);
-    if (args->texts.empty() && args->files.empty()) score_file(*args, "-", runner);
+    for (const std::string& t : args->texts) {
+      runner.add(make_item("<arg>", ++n, t));
+    }
+    for (const std::string& f : args->files) {
+      score_file(*args, f, runner);
+    }
+    if (args->texts.empty() && args->files.empty()) {
+      score_file(*args, "-", runner);
+    }
     runner.flush();
     out.flush();
     if (runner.errors() > 0) {

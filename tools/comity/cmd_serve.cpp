@@ -33,25 +33,48 @@ struct ServeFlags {
 
 comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
   comity::server::ServerConfig config;
-  if (!flags.config_path.empty()) comity::server::apply_config_file(flags.config_path, config);
+  if (!flags.config_path.empty()) {
+    comity::server::apply_config_file(flags.config_path, config);
+  }
   comity::server::apply_environment(config);
-  if (flags.model_opt->count() > 0) config.model_path = flags.model;
-  if (flags.data_dir_opt->count() > 0) config.data_dir = flags.data_dir;
-  if (flags.host_opt->count() > 0) config.host = flags.host;
-  if (flags.port_opt->count() > 0) config.port = flags.port;
-  if (flags.threads_opt->count() > 0) config.threads = flags.threads;
-  if (flags.no_auth_opt->count() > 0) config.no_auth = flags.no_auth;
-  if (flags.log_level_opt->count() > 0) config.log_level = flags.log_level;
-  if (flags.policy_dir_opt->count() > 0) config.policy_dir = flags.policy_dir;
-  if (config.model_path.empty()) config.model_path = comity::cli::default_model_path();
+  if (flags.model_opt->count() > 0) {
+    config.model_path = flags.model;
+  }
+  if (flags.data_dir_opt->count() > 0) {
+    config.data_dir = flags.data_dir;
+  }
+  if (flags.host_opt->count() > 0) {
+    config.host = flags.host;
+  }
+  if (flags.port_opt->count() > 0) {
+    config.port = flags.port;
+  }
+  if (flags.threads_opt->count() > 0) {
+    config.threads = flags.threads;
+  }
+  if (flags.no_auth_opt->count() > 0) {
+    config.no_auth = flags.no_auth;
+  }
+  if (flags.log_level_opt->count() > 0) {
+    config.log_level = flags.log_level;
+  }
+  if (flags.policy_dir_opt->count() > 0) {
+    config.policy_dir = flags.policy_dir;
+  }
+  if (config.model_path.empty()) {
+    config.model_path = comity::cli::default_model_path();
+  }
   comity::server::validate_config(config);
   return config;
 }
 
 std::string console_directory(const ServeFlags& flags) {
-  if (!flags.console_dir.empty()) return flags.console_dir;
-  if (const char* env = std::getenv("COMITY_CONSOLE_DIR"); env != nullptr && *env != '\0')
+  if (!flags.console_dir.empty()) {
+    return flags.console_dir;
+  }
+  if (const char* env = std::getenv("COMITY_CONSOLE_DIR"); env != nullptr && *env != '\0') {
     return env;
+  }
   return std::string(COMITY_SOURCE_DIR) + "/web/dist";
 }
 
@@ -107,7 +130,9 @@ void run_serve(const ServeFlags& flags) {
     moderation = comity::open_sqlite_moderation_store(config.data_dir);
     comity::server::register_moderation_routes(server, moderation);
     // A broken policy file stops the start-up: serving with an unintended policy is worse.
-    if (!config.policy_dir.empty()) apply_policies(*moderation, config.policy_dir);
+    if (!config.policy_dir.empty()) {
+      apply_policies(*moderation, config.policy_dir);
+    }
   } else if (!config.policy_dir.empty()) {
     throw std::runtime_error("policy_dir needs a data directory to store the policies in");
   }
@@ -116,7 +141,9 @@ void run_serve(const ServeFlags& flags) {
                config.effective_threads(), config.no_auth ? " (no auth)" : "");
   for (;;) {
     int signal = 0;
-    if (sigwait(&signals, &signal) != 0) continue;
+    if (sigwait(&signals, &signal) != 0) {
+      continue;
+    }
     if (signal == SIGHUP) {
       if (moderation && !config.policy_dir.empty()) {
         try {

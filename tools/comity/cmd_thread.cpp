@@ -45,7 +45,9 @@ std::string excerpt(std::string_view text, std::size_t max_cps) {
     }
     ++cps;
   }
-  if (pos < text.size()) out += "\xE2\x80\xA6";
+  if (pos < text.size()) {
+    out += "\xE2\x80\xA6";
+  }
   return out;
 }
 
@@ -53,7 +55,9 @@ std::string excerpt(std::string_view text, std::size_t max_cps) {
 std::pair<Attribute, float> top_other(const AttributeScores& s) {
   std::size_t best = index_of(Attribute::kSevereToxicity);
   for (std::size_t a = 1; a < kNumAttributes; ++a) {
-    if (s[a] > s[best]) best = a;
+    if (s[a] > s[best]) {
+      best = a;
+    }
   }
   return {attribute_at(best), s[best]};
 }
@@ -62,31 +66,48 @@ std::string flags_of(const CommentAnalysis& a, const std::vector<bool>& escalati
                      const std::vector<bool>& duplicated) {
   std::string f;
   auto add = [&](std::string_view x) {
-    if (!f.empty()) f += ',';
+    if (!f.empty()) {
+      f += ',';
+    }
     f += x;
   };
-  if (a.held) add("HELD");
-  if (a.toxic && a.target != AttackTarget::kNone)
+  if (a.held) {
+    add("HELD");
+  }
+  if (a.toxic && a.target != AttackTarget::kNone) {
     add(fmt::format("@{}", attack_target_name(a.target)));
-  if (escalating[a.index]) add("ESC");
-  if (duplicated[a.index]) add("DUP");
+  }
+  if (escalating[a.index]) {
+    add("ESC");
+  }
+  if (duplicated[a.index]) {
+    add("DUP");
+  }
   return f;
 }
 
 void write_table(std::ostream& out, const Thread& thread, const ThreadReport& r) {
   std::vector<bool> escalating(thread.comments.size()), duplicated(thread.comments.size());
   for (const Escalation& e : r.escalations) {
-    for (std::size_t i : e.chain) escalating[i] = true;
+    for (std::size_t i : e.chain) {
+      escalating[i] = true;
+    }
   }
-  for (const DuplicatePair& d : r.duplicates) duplicated[d.a] = duplicated[d.b] = true;
-  if (!thread.article.title.empty()) out << excerpt(thread.article.title, 100) << "\n\n";
+  for (const DuplicatePair& d : r.duplicates) {
+    duplicated[d.a] = duplicated[d.b] = true;
+  }
+  if (!thread.article.title.empty()) {
+    out << excerpt(thread.article.title, 100) << "\n\n";
+  }
   out << fmt::format("{:<28} {:>5}  {:<22} {:<22} {}\n", "COMMENT", "TOX", "TOP OTHER", "FLAGS",
                      "TEXT");
   for (const CommentAnalysis& a : r.comments) {
     const Comment& c = thread.comments[a.index];
     std::string label(std::min<std::size_t>(a.depth, 10) * 2, ' ');
     label += c.id;
-    if (!c.author.empty()) label += " " + excerpt(c.author, 16);
+    if (!c.author.empty()) {
+      label += " " + excerpt(c.author, 16);
+    }
     const auto [attr, score] = top_other(a.scores);
     // fmt pads by code points, so names in any script keep the columns straight.
     out << fmt::format("{:<28} {:>5.2f}  {:<22} {:<22} {}\n", excerpt(label, 28),
@@ -97,18 +118,22 @@ void write_table(std::ostream& out, const Thread& thread, const ThreadReport& r)
   const ThreadHeadline& h = r.headline;
   out << fmt::format("\n{} comments, {} toxic, {} held ({:.1f}%)", h.comments, h.toxic, h.held,
                      100.0 * h.share_held);
-  if (h.hottest_subthread)
+  if (h.hottest_subthread) {
     out << fmt::format("; hottest subthread: {}", id_of(thread, *h.hottest_subthread));
+  }
   out << '\n';
   if (!h.top_attributes.empty()) {
     out << "top attributes:";
-    for (const auto& [a, n] : h.top_attributes)
+    for (const auto& [a, n] : h.top_attributes) {
       out << fmt::format(" {} ({})", attribute_name(a), n);
+    }
     out << '\n';
   }
   for (const Escalation& e : r.escalations) {
     out << "escalation:";
-    for (std::size_t i : e.chain) out << ' ' << id_of(thread, i);
+    for (std::size_t i : e.chain) {
+      out << ' ' << id_of(thread, i);
+    }
     out << '\n';
   }
   for (const AuthorPair& p : r.author_pairs) {
@@ -123,7 +148,9 @@ void write_table(std::ostream& out, const Thread& thread, const ThreadReport& r)
     out << fmt::format("burst of new authors: {} comments between {} and {}\n", b.comments.size(),
                        excerpt(b.start, 40), excerpt(b.end, 40));
   }
-  for (const std::string& w : r.warnings) out << "warning: " << excerpt(w, 200) << '\n';
+  for (const std::string& w : r.warnings) {
+    out << "warning: " << excerpt(w, 200) << '\n';
+  }
 }
 
 // Everything user-supplied goes through here before it reaches the page.
@@ -163,9 +190,13 @@ std::string heat_color(float toxicity) {
 void write_html(std::ostream& out, const Thread& thread, const ThreadReport& r) {
   std::vector<bool> escalating(thread.comments.size()), duplicated(thread.comments.size());
   for (const Escalation& e : r.escalations) {
-    for (std::size_t i : e.chain) escalating[i] = true;
+    for (std::size_t i : e.chain) {
+      escalating[i] = true;
+    }
   }
-  for (const DuplicatePair& d : r.duplicates) duplicated[d.a] = duplicated[d.b] = true;
+  for (const DuplicatePair& d : r.duplicates) {
+    duplicated[d.a] = duplicated[d.b] = true;
+  }
   const std::string title = html_escape(thread.article.title.empty() ? std::string("Comment thread")
                                                                      : thread.article.title);
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -183,8 +214,9 @@ void write_html(std::ostream& out, const Thread& thread, const ThreadReport& r) 
          ".scores{font-size:11px;color:#444}mark{background:#ffcc80}\n"
          "</style></head><body>\n";
   out << "<h1>" << title << "</h1>\n";
-  if (!thread.article.url.empty())
+  if (!thread.article.url.empty()) {
     out << "<p class=\"meta\">" << html_escape(thread.article.url) << "</p>\n";
+  }
   const ThreadHeadline& h = r.headline;
   out << "<h2>Headline</h2>\n<table>\n"
       << fmt::format("<tr><th>Comments</th><td>{}</td></tr>\n<tr><th>Toxic</th><td>{}</td></tr>\n",
@@ -197,7 +229,9 @@ void write_html(std::ostream& out, const Thread& thread, const ThreadReport& r) 
         << html_escape(id_of(thread, *h.hottest_subthread)) << "</a></td></tr>\n";
   }
   out << "<tr><th>Top attributes</th><td>";
-  for (const auto& [a, n] : h.top_attributes) out << fmt::format("{} ({}) ", attribute_name(a), n);
+  for (const auto& [a, n] : h.top_attributes) {
+    out << fmt::format("{} ({}) ", attribute_name(a), n);
+  }
   out << "</td></tr>\n</table>\n";
   auto id_list = [&](const std::vector<std::size_t>& ids) {
     std::string s;
@@ -210,8 +244,9 @@ void write_html(std::ostream& out, const Thread& thread, const ThreadReport& r) 
   if (!r.escalations.empty() || !r.author_pairs.empty() || !r.duplicates.empty() ||
       !r.bursts.empty()) {
     out << "<h2>Signals</h2>\n<ul>\n";
-    for (const Escalation& e : r.escalations)
+    for (const Escalation& e : r.escalations) {
       out << "<li>Escalating chain: " << id_list(e.chain) << "</li>\n";
+    }
     for (const AuthorPair& p : r.author_pairs) {
       out << "<li>Trading attacks: " << html_escape(p.a) << " &harr; " << html_escape(p.b)
           << fmt::format(" ({} / {}) ", p.a_to_b, p.b_to_a) << id_list(p.comments) << "</li>\n";
@@ -233,20 +268,32 @@ void write_html(std::ostream& out, const Thread& thread, const ThreadReport& r) 
     out << fmt::format("<div class=\"c\" id=\"c{}\" style=\"margin-left:{}em;background:{}\">\n",
                        html_escape(c.id), std::min<std::size_t>(a.depth, 12) * 2, heat_color(tox));
     out << "<div class=\"meta\">#" << html_escape(c.id);
-    if (!c.author.empty()) out << " &middot; " << html_escape(c.author);
-    if (c.time) out << " &middot; " << html_escape(*c.time);
+    if (!c.author.empty()) {
+      out << " &middot; " << html_escape(c.author);
+    }
+    if (c.time) {
+      out << " &middot; " << html_escape(*c.time);
+    }
     out << fmt::format(" &middot; toxicity {:.2f}", tox);
-    if (a.held) out << "<span class=\"flag held\">held</span>";
+    if (a.held) {
+      out << "<span class=\"flag held\">held</span>";
+    }
     if (a.toxic && a.target != AttackTarget::kNone) {
       out << "<span class=\"flag\">targets " << attack_target_name(a.target);
       if (!a.target_names.empty()) {
         out << ":";
-        for (const std::string& n : a.target_names) out << ' ' << html_escape(n);
+        for (const std::string& n : a.target_names) {
+          out << ' ' << html_escape(n);
+        }
       }
       out << "</span>";
     }
-    if (escalating[a.index]) out << "<span class=\"flag\">escalation</span>";
-    if (duplicated[a.index]) out << "<span class=\"flag\">near-duplicate</span>";
+    if (escalating[a.index]) {
+      out << "<span class=\"flag\">escalation</span>";
+    }
+    if (duplicated[a.index]) {
+      out << "<span class=\"flag\">near-duplicate</span>";
+    }
     if (a.heat.size > 1) {
       out << fmt::format("<span class=\"flag\">subtree: {} comments, {} toxic, max {:.2f}</span>",
                          a.heat.size, a.heat.toxic, a.heat.max_toxicity);
@@ -258,13 +305,17 @@ void write_html(std::ostream& out, const Thread& thread, const ThreadReport& r) 
     }
     if (!a.highlights.empty()) {
       out << "&middot; highlighted:";
-      for (const std::string& w : a.highlights) out << " <mark>" << html_escape(w) << "</mark>";
+      for (const std::string& w : a.highlights) {
+        out << " <mark>" << html_escape(w) << "</mark>";
+      }
     }
     out << "</div>\n</div>\n";
   }
   if (!r.warnings.empty()) {
     out << "<h2>Import warnings</h2>\n<ul>\n";
-    for (const std::string& w : r.warnings) out << "<li>" << html_escape(w) << "</li>\n";
+    for (const std::string& w : r.warnings) {
+      out << "<li>" << html_escape(w) << "</li>\n";
+    }
     out << "</ul>\n";
   }
   out << "</body></html>\n";
@@ -274,8 +325,9 @@ void run_report(const ThreadArgs& args) {
   std::optional<ThreadFormat> format;
   if (!args.input_format.empty()) {
     format = parse_thread_format(args.input_format);
-    if (!format)
+    if (!format) {
       throw CLI::ValidationError("--input-format", "unknown format '" + args.input_format + "'");
+    }
   }
   const Thread thread = import_thread_file(args.file, format);
   auto model = Model::load(args.model_path.empty() ? default_model_path() : args.model_path);
@@ -301,9 +353,13 @@ void run_report(const ThreadArgs& args) {
     return;
   }
   std::ofstream out(args.output, std::ios::binary);
-  if (!out) throw std::runtime_error("cannot write " + args.output);
+  if (!out) {
+    throw std::runtime_error("cannot write " + args.output);
+  }
   out << buf.str();
-  if (!out.flush()) throw std::runtime_error("cannot write " + args.output);
+  if (!out.flush()) {
+    throw std::runtime_error("cannot write " + args.output);
+  }
 }
 
 }  // namespace

@@ -31,10 +31,14 @@ std::string read_password(const UsersFlags& flags) {
     std::getline(std::cin, line);
   } else {
     std::ifstream file(flags.password_file);
-    if (!file) throw std::runtime_error("cannot read " + flags.password_file);
+    if (!file) {
+      throw std::runtime_error("cannot read " + flags.password_file);
+    }
     std::getline(file, line);
   }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
   return line;
 }
 
