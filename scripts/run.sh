@@ -17,6 +17,9 @@ echo "== a news thread: who attacks whom, where it escalates"
 thread=../shared/examples/news-article-with-comments.txt
 [[ -f $thread ]] || thread=tests/fixtures/threads/corner-shop.txt
 $comity thread report --format table "$thread" | head -n 30 || true
+echo "== importing it into the store (community 'example'), decided by the default policy"
+# Re-running skips what is already imported.
+$comity import --data-dir "${COMITY_DATA_DIR:-var/comity}" --community example --thread example "$thread"
 echo "== serving on http://127.0.0.1:${COMITY_PORT:-8080} (data in ${COMITY_DATA_DIR:-var/comity})"
 echo "   Perspective API: POST /v1alpha1/comments:analyze   console: /console/"
 echo "   (create a console account: $comity users create --data-dir ${COMITY_DATA_DIR:-var/comity} --name admin --role admin)"
