@@ -29,6 +29,39 @@ namespace comity::server::testing {
 
 // Words containing "idiot" make every sentence that holds them toxic (0.9 TOXICITY,
 // 0.8 INSULT); everything else scores 0.1. Sentences end at ". ", "! " or "? ".
+// Byte range [begin, end) of UTF-8 `text` with its UTF-16 offsets.
+inline TextRange text_range(std::string_view text, std::size_t begin, std::size_t end) {
+  auto u16 = [&](std::size_t byte) {
+    std::uint32_t units = 0;
+    for (std::size_t i = 0; i < byte; ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if ((c & 0xC0) != 0x80) units += c >= 0xF0 ? 2 : 1;
+    }
+    return units;
+  };
+  TextRange r;
+  r.byte_begin = static_cast<std::uint32_t>(begin);
+  r.byte_end = static_cast<std::uint32_t>(end);
+  r.u16_begin = u16(begin);
+  r.u16_end = u16(end);
+  return r;
+}
+
+// Marks every occurrence of `word` in `text` as a highlighted token, the way the
+// real scorer reports toxic spans.
+inline void highlight_word(std::string_view text, std::string_view word, float score,
+                           ScoreResult& result) {
+  for (std::size_t at = text.find(word); at != std::string_view::npos;
+       at = text.find(word, at + 1)) {
+    TokenScore token;
+    token.where = text_range(text, at, at + word.size());
+    token.norm = std::string(word);
+    token.toxic_span = score;
+    token.highlighted = true;
+    result.tokens.push_back(token);
+  }
+}
+
 class FakeAnalyzer final : public Analyzer {
  public:
   explicit FakeAnalyzer(std::string version = "fake-1",
@@ -48,24 +81,14 @@ class FakeAnalyzer final : public Analyzer {
         std::size_t end = text.find_first_of(".!?", begin);
         end = end == std::string_view::npos ? text.size() : end + 1;
         SentenceScore sentence;
-        sentence.where = range(text, begin, end);
+        sentence.where = text_range(text, begin, end);
         sentence.scores = scores_for(text.substr(begin, end - begin));
         result.sentences.push_back(sentence);
         begin = end;
         while (begin < text.size() && text[begin] == ' ') ++begin;
       }
     }
-    if (options.tokens) {
-      for (std::size_t at = text.find("idiot"); at != std::string_view::npos;
-           at = text.find("idiot", at + 1)) {
-        TokenScore token;
-        token.where = range(text, at, at + 5);
-        token.norm = "idiot";
-        token.toxic_span = 0.95f;
-        token.highlighted = true;
-        result.tokens.push_back(token);
-      }
-    }
+    if (options.tokens) highlight_word(text, "idiot", 0.95f, result);
     return result;
   }
   const ModelDescription& model() const override { return description_; }
@@ -80,22 +103,6 @@ class FakeAnalyzer final : public Analyzer {
       scores[index_of(Attribute::kInsult)] = 0.8f;
     }
     return scores;
-  }
-  static TextRange range(std::string_view text, std::size_t begin, std::size_t end) {
-    auto u16 = [&](std::size_t byte) {
-      std::uint32_t units = 0;
-      for (std::size_t i = 0; i < byte; ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if ((c & 0xC0) != 0x80) units += c >= 0xF0 ? 2 : 1;
-      }
-      return units;
-    };
-    TextRange r;
-    r.byte_begin = static_cast<std::uint32_t>(begin);
-    r.byte_end = static_cast<std::uint32_t>(end);
-    r.u16_begin = u16(begin);
-    r.u16_end = u16(end);
-    return r;
   }
   ModelDescription description_;
 };

@@ -54,17 +54,7 @@ class ScriptedAnalyzer final : public Analyzer {
         result.scores[index_of(Attribute::kToxicity)] = it->second;
       }
     }
-    if (options.tokens) {
-      for (std::size_t at = text.find("idiot"); at != std::string_view::npos;
-           at = text.find("idiot", at + 1)) {
-        TokenScore token;
-        token.where.byte_begin = token.where.u16_begin = static_cast<std::uint32_t>(at);
-        token.where.byte_end = token.where.u16_end = static_cast<std::uint32_t>(at + 5);
-        token.toxic_span = 0.9f;
-        token.highlighted = true;
-        result.tokens.push_back(token);
-      }
-    }
+    if (options.tokens) highlight_word(text, "idiot", 0.9f, result);
     return result;
   }
   const ModelDescription& model() const override { return description_; }
