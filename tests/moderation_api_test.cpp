@@ -11,6 +11,7 @@
 #include "comity/model.h"
 #include "comity/moderation_store.h"
 #include "comity/text.h"
+#include "moderation/comment_intake.h"
 #include "moderation/moderation_routes.h"
 #include "server/scorer_analyzer.h"
 #include "server_test_support.h"
@@ -429,6 +430,28 @@ TEST(ModerationApiTest, ASiteExportImportsEveryThreadUnderAPrefix) {
   ASSERT_EQ(one["threads"].size(), 1u);
   EXPECT_EQ(one["imported"], 4);
   server.call("POST", "/v1/threads:import?community=forum&thread=a&prefix=b", content.str(), 400);
+}
+
+TEST(ModerationApiTest, ParsedPoliciesAreReusedUntilANewVersionGoesLive) {
+  ModerationServer server(std::make_shared<FakeAnalyzer>());
+  PolicyCache cache;
+  const auto builtin = load_active_policy(*server.moderation, "news", &cache);
+  EXPECT_EQ(builtin->version, 0);
+  EXPECT_EQ(load_active_policy(*server.moderation, "news", &cache), builtin);  // not re-parsed
+
+  server.call("PUT", "/v1/policies/news", "default_action = \"hold\"\n", 200);
+  const auto v1 = load_active_policy(*server.moderation, "news", &cache);
+  EXPECT_EQ(v1->version, 1);
+  EXPECT_EQ(v1->policy.default_action, ModerationAction::kHold);
+  EXPECT_EQ(load_active_policy(*server.moderation, "news", &cache), v1);
+
+  // Through the API: each comment is decided by the version live when it arrives.
+  EXPECT_EQ(server.submit("a", "hello there")["decision"]["policy_version"], 1);
+  EXPECT_EQ(server.submit("a2", "hello again")["status"], "held");
+  server.call("PUT", "/v1/policies/news", "default_action = \"approve\"\n", 200);
+  const json later = server.submit("b", "hello there");
+  EXPECT_EQ(later["decision"]["policy_version"], 2);
+  EXPECT_EQ(later["status"], "approved");
 }
 
 TEST(ModerationApiTest, EditAndApproveRescoresSoHighlightsMatchTheNewText) {

@@ -40,21 +40,44 @@ std::int64_t now_unix() {
 
 }  // namespace
 
-ActivePolicy load_active_policy(ModerationStore& store, const std::string& community) {
+std::shared_ptr<const ActivePolicy> PolicyCache::find(const std::string& community,
+                                                      std::int64_t version) {
+  std::lock_guard lock(mutex_);
+  const auto it = by_community_.find(community);
+  return it != by_community_.end() && it->second->version == version ? it->second : nullptr;
+}
+
+void PolicyCache::put(const std::string& community, std::shared_ptr<const ActivePolicy> policy) {
+  std::lock_guard lock(mutex_);
+  by_community_[community] = std::move(policy);
+}
+
+std::shared_ptr<const ActivePolicy> load_active_policy(ModerationStore& store,
+                                                       const std::string& community,
+                                                       PolicyCache* cache) {
   const auto record = store.active_policy(community);
+  const std::int64_t version = record ? record->version : 0;  // 0: the built-in default
+  if (cache != nullptr) {
+    if (auto cached = cache->find(community, version)) return cached;
+  }
+  auto active = std::make_shared<ActivePolicy>();
+  active->version = version;
   if (!record) {
-    return {parse_policy(builtin_default_policy_toml()), 0};
+    active->policy = parse_policy(builtin_default_policy_toml());
+  } else {
+    try {
+      active->policy = parse_policy(record->toml);
+    } catch (const PolicyError& e) {
+      // Stored policies were validated when saved; a failure here means a newer
+      // build tightened the rules. Say so rather than silently approving everything.
+      throw IntakeError(IntakeError::Kind::kBadPolicy,
+                        fmt::format("The stored policy version {} for community '{}' no longer "
+                                    "parses: {}",
+                                    record->version, community, e.what()));
+    }
   }
-  try {
-    return {parse_policy(record->toml), record->version};
-  } catch (const PolicyError& e) {
-    // Stored policies were validated when saved; a failure here means a newer
-    // build tightened the rules. Say so rather than silently approving everything.
-    throw IntakeError(IntakeError::Kind::kBadPolicy,
-                      fmt::format("The stored policy version {} for community '{}' no longer "
-                                  "parses: {}",
-                                  record->version, community, e.what()));
-  }
+  if (cache != nullptr) cache->put(community, active);
+  return active;
 }
 
 json highlight_spans(std::string_view text, const ScoreResult& result) {
@@ -191,7 +214,9 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
     throw conflict();
   }
   check_thread_owner(thread);
-  const ActivePolicy active = load_active_policy(store_, thread.community);
+  const std::shared_ptr<const ActivePolicy> policy =
+      load_active_policy(store_, thread.community, policies_);
+  const ActivePolicy& active = *policy;
   int recent = 0;
   if (active.policy.rate_limit && !comment.author.empty()) {
     const std::int64_t since = comment.created_unix - active.policy.rate_limit->window_seconds;
@@ -241,7 +266,9 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
                         fmt::format("Thread '{}' appears twice in the import.", thread.id));
     }
     check_thread_owner(thread);
-    const ActivePolicy active = load_active_policy(store_, thread.community);
+    const std::shared_ptr<const ActivePolicy> policy =
+        load_active_policy(store_, thread.community, policies_);
+    const ActivePolicy& active = *policy;
     ImportSummary& summary = summaries.emplace_back();
     summary.thread_id = thread.id;
     summary.warnings = source->warnings;

