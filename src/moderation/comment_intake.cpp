@@ -200,9 +200,10 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
 
 IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord comment,
                                    const std::string& text, bool do_not_store) {
-  const auto conflict = [&] {
+  // A copy: `comment` is moved into the decision below.
+  const auto conflict = [id = comment.id] {
     return IntakeError(IntakeError::Kind::kConflict,
-                       fmt::format("Comment '{}' already exists.", comment.id));
+                       fmt::format("Comment '{}' already exists.", id));
   };
   // A nudged comment was never published: its author may rephrase and send it
   // again under the same id, and it is decided afresh. Anything else is a conflict.
@@ -235,7 +236,14 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
         {"policy_version", active.version},
         {"reasons", decision_reasons_json(result.decision.reasons)},
         {"resubmitted_after", "nudge"}}.dump();
-    store_.resubmit(result.item);
+    try {
+      store_.resubmit(result.item);
+    } catch (const StoreError&) {
+      // Another resubmission (or a moderator) got there first: no longer a draft.
+      const auto now = store_.find_comment(result.item.comment.id);
+      if (now && now->comment.status != "nudged") throw conflict();
+      throw;
+    }
     return result;
   }
   try {
