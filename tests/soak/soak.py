@@ -18,6 +18,7 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -69,6 +70,7 @@ class Tally:
         self.failed_kinds = {}
         self.counts = {}
         self.suggest_ok = set()
+        self.intake_ok = set()  # comment ids POST /v1/comments accepted
 
     def ok(self, kind):
         with self.lock:
@@ -115,6 +117,7 @@ class Worker:
         self.random = random.Random(index * 7919)
         self.connection = None
         self.serial = 0
+        self.held = []  # ids of this client's held comments, for decisions
         self.reused = 0
         self.sent_bodyless = False
 
@@ -199,6 +202,49 @@ class Worker:
         with self.tally.lock:
             self.tally.suggest_ok.add(token)
         self.tally.check("suggestscore", echoed == token, f"clientToken echoed as {echoed!r}")
+
+    def intake(self):
+        """A new comment through moderation: scored, decided, stored with its audit row."""
+        self.serial += 1
+        comment_id = f"s-{self.index}-{self.serial}"
+        request = {"community": "soak",
+                   "thread": {"id": f"soak-t{self.random.randint(0, 19)}", "title": "Soak"},
+                   "comment": {"id": comment_id, "author": f"a{self.random.randint(0, 49)}",
+                               "text": self.random.choice(TEXTS)}}
+        if self.held and self.random.random() < 0.3:
+            request["comment"]["parent"] = self.random.choice(self.held)
+        status, data = self.request("POST", "/v1/comments", json.dumps(request))
+        if status != 200:
+            self.tally.fail("intake", f"HTTP {status} for {comment_id}: {data[:300]!r}")
+            return
+        reply = json.loads(data)
+        action = reply.get("decision", {}).get("action")
+        with self.tally.lock:
+            self.tally.intake_ok.add(comment_id)
+        if reply.get("status") == "held":
+            self.held.append(comment_id)
+        self.tally.check("intake", action in ("approve", "nudge", "hold", "reject")
+                         and reply.get("comment_id") == comment_id, f"reply {data[:300]!r}")
+
+    def decide(self):
+        if not self.held:
+            return
+        comment_id = self.held.pop(self.random.randrange(len(self.held)))
+        request = {"comment_id": comment_id, "action": self.random.choice(["approve", "reject"]),
+                   "actor": "soak"}
+        status, data = self.request("POST", "/v1/queue/decisions", json.dumps(request))
+        self.tally.check("decision", status == 200, f"HTTP {status} for {comment_id}: {data[:300]!r}")
+
+    def bad_intake(self):
+        body = self.random.choice([
+            {"community": "soak", "thread": {"id": "t"}},
+            {"community": "soak", "thread": {"id": "t"}, "comment": {"id": "x", "text": 5}},
+            {"community": "soak", "thread": {"id": "t"}, "comment": {"id": "x", "text": ""}},
+            {"community": "soak", "thread": "t", "comment": {"id": "x", "text": "hi"}},
+            {"community": "soak", "thread": {"id": "t"},
+             "comment": {"id": "x", "text": "hi", "time": "yesterday"}},
+        ])
+        self.expect_error("bad-intake", (400, 400), "POST", "/v1/comments", json.dumps(body))
 
     def health(self):
         status, data = self.request("GET", "/readyz", key=False)
@@ -305,7 +351,7 @@ class Worker:
     ACTIONS = [(analyze, 30), (suggest, 20), (health, 3), (malformed_json, 5), (wrong_types, 5),
                (invalid_utf8, 5), (long_comment, 3), (oversized_body, 0.05), (unknown_attribute, 4),
                (empty_body, 4), (no_content_length, 1), (bad_suggest, 3), (bad_key, 3), (unknown_route, 2),
-               (abrupt_disconnect, 3)]
+               (abrupt_disconnect, 3), (intake, 15), (decide, 4), (bad_intake, 3)]
 
     def run(self, deadline):
         actions = [a for a, _ in self.ACTIONS]
@@ -459,6 +505,19 @@ def main():
         with open(err_path, "rb") as log:
             errors = [l for l in log.read().decode(errors="replace").splitlines() if "[error]" in l]
         tally.check("server-log", not errors, f"server logged errors: {errors[:5]}")
+
+        # Every comment moderation accepted is stored, with its audit row.
+        with sqlite3.connect(os.path.join(data_dir, "comity.db")) as db:
+            stored = {row[0] for row in db.execute("SELECT id FROM comments")}
+            audited = {row[0] for row in db.execute(
+                "SELECT subject FROM audit_log WHERE action LIKE 'comment.%'")}
+        lost = tally.intake_ok - stored
+        unaudited = tally.intake_ok - audited
+        print(f"soak: {len(tally.intake_ok)} comments accepted by POST /v1/comments, "
+              f"{len(stored)} stored", flush=True)
+        tally.check("intake-stored", not lost and not unaudited,
+                    f"{len(lost)} accepted comments not stored, {len(unaudited)} without audit, "
+                    f"e.g. {sorted(lost | unaudited)[:5]}")
 
         exported = exported_tokens(binary, data_dir, scratch)
         missing = tally.suggest_ok - exported
