@@ -4,39 +4,12 @@
 --
 -- Every request is a new comment (ids "<RUN>-<thread>-<n>", so runs against the same
 -- store do not collide) in community "bench", 50 comments per article thread, 500
--- authors; the texts are analyze.lua's generated comments. Each request is scored,
+-- authors; the texts are common.lua's generated comments. Each request is scored,
 -- decided by the community's policy and stored with its audit row. done() prints
 -- "WRK_JSON {...}" like analyze.lua.
 
-local words = {
-  "the", "council", "policy", "really", "people", "article", "think", "numbers",
-  "because", "should", "never", "about", "city", "their", "residents", "honestly",
-  "vote", "again", "writing", "thanks", "agree", "wrong", "budget", "school",
-  "traffic", "neighbours", "weekend", "game", "player", "coach", "season", "video",
-  "great", "terrible", "idiot", "stupid", "moron", "dumb", "hate", "f*cking",
-  "sh1t", "a$$hole", "id10t", "b!tch", "loooser", "2023", "don't", "you're",
-  "can't", "ridiculous", "clueless", "pathetic", "trash", "shut", "up", "love",
-}
-local ends = { ".", "!", "?", "...", "!!!", "." }
-local COMMENTS, TARGET = 40, 300
-
-local state = 12345
-local function next_int(n)
-  state = (state * 1103515245 + 12345) % 2147483648
-  return math.floor(state / 65536) % n
-end
-
-local function make_comment()
-  local parts, length = {}, 0
-  while length < TARGET do
-    local sentence = {}
-    for w = 1, 6 + next_int(10) do sentence[#sentence + 1] = words[next_int(#words) + 1] end
-    local s = table.concat(sentence, " ") .. ends[next_int(#ends) + 1]
-    parts[#parts + 1] = s
-    length = length + #s + 1
-  end
-  return table.concat(parts, " ")
-end
+-- dofile from this script's directory: wrk runs each thread in its own Lua state.
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
 
 local threads_set_up = 0
 function setup(thread)
@@ -44,11 +17,12 @@ function setup(thread)
   threads_set_up = threads_set_up + 1
 end
 
+local COMMENTS = 40
 local texts, n, run = {}, 0, "run"
 local headers = { ["Content-Type"] = "application/json" }
 function init(args)
   run = args[1] or "run"
-  for i = 1, COMMENTS do texts[i] = make_comment() end
+  for i = 1, COMMENTS do texts[i] = common.make_comment() end
 end
 
 function request()
@@ -61,15 +35,4 @@ function request()
   return wrk.format("POST", "/v1/comments", headers, body)
 end
 
-function done(summary, latency, requests_)
-  local seconds = summary.duration / 1e6
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests":%d,"seconds":%.3f,"requests_per_second":%.1f,'
-      .. '"latency_ms":{"mean":%.3f,"p50":%.3f,"p90":%.3f,"p99":%.3f,"max":%.3f},'
-      .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\n',
-    summary.requests, seconds, summary.requests / seconds,
-    latency.mean / 1000, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
+done = common.done
