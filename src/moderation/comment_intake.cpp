@@ -142,6 +142,22 @@ std::string import_thread_id(std::string_view prefix, const Thread& thread) {
   return id;
 }
 
+bool valid_thread_id(std::string_view id) {
+  return !id.empty() && id.size() <= 256 && id.find_first_of("/:") == std::string_view::npos;
+}
+
+ThreadToImport thread_to_import(const std::string& id, const std::string& community,
+                                const Thread& source) {
+  ThreadToImport out;
+  out.record.id = id;
+  out.record.community = community;
+  out.record.url = source.article.url;
+  out.record.title = source.article.title;
+  out.record.body = source.article.body;
+  out.source = &source;
+  return out;
+}
+
 void CommentIntake::check_thread_owner(const ThreadRecord& thread) {
   if (const auto existing = store_.find_thread(thread.id);
       existing && existing->community != thread.community) {

@@ -87,6 +87,12 @@ struct ThreadToImport {
   const Thread* source = nullptr;
 };
 
+// Thread ids appear in URL paths and prefix comment ids: 1 to 256 bytes, no '/' or ':'.
+bool valid_thread_id(std::string_view id);
+// `source` to be stored as thread `id` of `community`, with the export's article.
+ThreadToImport thread_to_import(const std::string& id, const std::string& community,
+                                const Thread& source);
+
 class CommentIntake {
  public:
   CommentIntake(ModerationStore& store, const server::Analyzer& analyzer,

@@ -292,25 +292,19 @@ class ModerationApi {
     }
     std::vector<ThreadToImport> threads;
     for (const Thread& source : sources) {
-      ThreadToImport& thread = threads.emplace_back();
       // Required rather than taken from the article URL: thread ids appear in paths.
-      thread.record.id = thread_id.empty() ? import_thread_id(prefix, source) : thread_id;
-      if (thread.record.id.size() > kMaxIdBytes ||
-          thread.record.id.find_first_of("/:") != std::string::npos) {
-        throw invalid_argument("Thread ids must be at most 256 bytes without '/' or ':'.");
+      const std::string id = thread_id.empty() ? import_thread_id(prefix, source) : thread_id;
+      if (!valid_thread_id(id)) {
+        throw invalid_argument("Thread ids must be 1 to 256 bytes without '/' or ':'.");
       }
-      thread.record.community = community;
-      thread.record.url = source.article.url;
-      thread.record.title = source.article.title;
-      thread.record.body = source.article.body;
-      thread.source = &source;
+      threads.push_back(thread_to_import(id, community, source));
     }
     const auto analyzer = server_.current_analyzer();
     CommentIntake intake(*store_, *analyzer, &policies_);
     const std::vector<ImportSummary> summaries = translate([&] {
       return intake.import_threads(threads, server_.config().max_comment_bytes, dry_run);
     });
-    json out = {{"dry_run", dry_run}, {"imported", 0}, {"skipped", 0}};
+    std::int64_t imported = 0, skipped = 0;
     json per_thread = json::array();
     std::map<std::string, std::int64_t> actions;
     json warnings = json::array();
@@ -320,8 +314,8 @@ class ModerationApi {
                             {"skipped", s.skipped},
                             {"actions", s.actions},
                             {"warnings", s.warnings}});
-      out["imported"] = out["imported"].get<std::int64_t>() + s.imported;
-      out["skipped"] = out["skipped"].get<std::int64_t>() + s.skipped;
+      imported += s.imported;
+      skipped += s.skipped;
       for (const auto& [action, count] : s.actions) {
         actions[action] += count;
       }
@@ -329,6 +323,7 @@ class ModerationApi {
         warnings.push_back(s.thread_id + ": " + w);
       }
     }
+    json out = {{"dry_run", dry_run}, {"imported", imported}, {"skipped", skipped}};
     if (!thread_id.empty()) {
       out["thread_id"] = thread_id;
       out["warnings"] = summaries.front().warnings;
@@ -646,14 +641,12 @@ class ModerationApi {
   HttpServer& server_;
   std::shared_ptr<ModerationStore> store_;
   PolicyCache policies_;
-
- public:
-  const std::shared_ptr<ModerationStore>& store() const { return store_; }
 };
 
 }  // namespace
 
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store) {
+  register_thread_analysis_route(server, store);
   auto api = std::make_shared<ModerationApi>(server, std::move(store));
   using Request = httplib::Request;
   using Response = httplib::Response;
@@ -692,7 +685,6 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
       [api](const Request& q, Response& r, const std::smatch&) { api->dashboard(q, r); });
   server.add_route("GET", "/v1/audit", true,
                    [api](const Request& q, Response& r, const std::smatch&) { api->audit(q, r); });
-  register_thread_analysis_route(server, api->store());
 }
 
 }  // namespace comity::server

@@ -31,12 +31,6 @@ struct ImportFlags {
   bool dry_run = false, json = false;
 };
 
-void check_thread_id(const std::string& id) {
-  if (id.empty() || id.size() > 256 || id.find_first_of("/:") != std::string::npos) {
-    throw std::runtime_error("--thread must be 1 to 256 bytes without '/' or ':'");
-  }
-}
-
 std::string actions_text(const std::map<std::string, std::int64_t>& actions) {
   std::string out;
   for (const auto& [action, count] : actions) {
@@ -73,17 +67,16 @@ void run_import(const ImportFlags& flags) {
                       path, site.size()));
     }
     for (comity::Thread& source : site) {
-      comity::ThreadToImport& thread = threads.emplace_back();
-      thread.record.id =
+      const std::string id =
           flags.thread.empty()
               ? comity::import_thread_id(std::filesystem::path(path).stem().string(), source)
               : flags.thread;
-      check_thread_id(thread.record.id);
-      thread.record.community = flags.community;
-      thread.record.url = source.article.url;
-      thread.record.title = source.article.title;
-      thread.record.body = source.article.body;
-      thread.source = &sources.emplace_back(std::move(source));
+      if (!comity::valid_thread_id(id)) {
+        throw std::runtime_error("thread id '" + id +
+                                 "' must be 1 to 256 bytes without '/' or ':'");
+      }
+      threads.push_back(
+          comity::thread_to_import(id, flags.community, sources.emplace_back(std::move(source))));
       file_of.push_back(path);
     }
   }
