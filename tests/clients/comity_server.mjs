@@ -44,11 +44,15 @@ export function testModel() {
 }
 
 // Port 0 lets the server pick; it logs the port it bound on its startup line.
-export async function startServer({ dataDir, model = testModel(), noAuth = true, extraArgs = [] }) {
+// `env` adds COMITY_* settings to the inherited environment.
+export async function startServer({ dataDir, model = testModel(), noAuth = true, extraArgs = [], env = {} }) {
   const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir,
     '--model', model, '--threads', '2', ...extraArgs];
   if (noAuth) args.push('--no-auth');
-  const child = spawn(comityBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(comityBinary(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let output = '';
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   // No server outlives the test file, whatever failed.

@@ -68,6 +68,39 @@ function suggestBody(text, commentID, status, model = 'TOXICITY') {
   };
 }
 
+// notifyPerspectiveModerationDecision (Coral's moderation-feedback path): the decision
+// itself is the attribute name (APPROVED or DELETED, value 1), the revision text with
+// tags stripped, language "EN", and JSON.stringify(body, null, 2) on the wire.
+function coralDecisionBody(text, commentID, decision) {
+  return {
+    comment: { text },
+    context: {
+      entries: [{
+        text: JSON.stringify({
+          url: `${STORY_URL}?commentID=${commentID}`,
+          reply_to_id_Coral_comment_id: undefined,
+          Coral_comment_id: commentID,
+        }),
+      }],
+    },
+    attributeScores: { [decision]: { summaryScore: { value: 1 } } },
+    languages: ['EN'],
+    communityId: `Coral:${TENANT_URL}`,
+    clientToken: `comment:${commentID}`,
+  };
+}
+
+async function coralSendPretty(settings, operation, body) {
+  const url = `${settings.endpoint}/${operation}?key=${settings.key}`;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body, null, 2),
+  });
+  const text = await res.text();
+  return { ok: res.ok, status: res.status, data: res.ok ? JSON.parse(text) : null, text };
+}
+
 describe('Coral Talk perspective integration', () => {
   let server;
   let dataDir;
@@ -142,6 +175,24 @@ describe('Coral Talk perspective integration', () => {
     assert.equal(rejected.data.clientToken, 'comment:c-rejected');
   });
 
+  test('a moderator decision is sent as its own attribute (DELETED, APPROVED)', async () => {
+    for (const [id, decision] of [['c-deleted', 'DELETED'], ['c-kept', 'APPROVED']]) {
+      const res = await coralSendPretty(settings, 'comments:suggestscore',
+        coralDecisionBody(`decision text for ${id}`, id, decision));
+      assert.equal(res.ok, true, `${decision}: status ${res.status} ${res.text}`);
+      assert.equal(res.data.clientToken, `comment:${id}`);
+    }
+    // The same decision in the compact form other Coral releases send.
+    const compact = await coralSend(settings, 'comments:suggestscore', {
+      comment: { text: 'decision text for c-compact' },
+      attributeScores: { DELETED: { summaryScore: { value: 1 } } },
+      languages: ['en'],
+      doNotStore: false,
+      clientToken: 'comment:c-compact',
+    });
+    assert.equal(compact.ok, true, `compact DELETED: status ${compact.status}`);
+  });
+
   test('after shutdown: moderation verdicts exported, private text still absent', async () => {
     const stopped = await server.stop();
     server = undefined;
@@ -149,11 +200,22 @@ describe('Coral Talk perspective integration', () => {
     assert.equal(dataDirBytes(dataDir).includes(Buffer.from(marker)), false);
     const rows = exportFeedback(dataDir);
     const byToken = Object.fromEntries(rows.map((row) => [row.client_token, row]));
-    assert.deepEqual(Object.keys(byToken).sort(), ['comment:c-approved', 'comment:c-rejected']);
+    assert.ok(byToken['comment:c-approved'] && byToken['comment:c-rejected'],
+      `exported tokens: ${Object.keys(byToken)}`);
     assert.deepEqual(byToken['comment:c-approved'].labels, { TOXICITY: 0 });
     assert.deepEqual(byToken['comment:c-rejected'].labels, { TOXICITY: 1 });
     assert.equal(byToken['comment:c-rejected'].text, 'nobody cares, fool');
     assert.equal(byToken['comment:c-rejected'].community_id, `Coral:${TENANT_URL}`);
     assert.equal(byToken['comment:c-rejected'].language, 'en');
+  });
+
+  test('decisions are exported under the attribute Coral named', () => {
+    const rows = exportFeedback(dataDir);
+    const byToken = Object.fromEntries(rows.map((row) => [row.client_token, row]));
+    assert.deepEqual(byToken['comment:c-deleted']?.labels, { DELETED: 1 },
+      `exported: ${JSON.stringify(rows.map((row) => [row.client_token, row.labels]))}`);
+    assert.deepEqual(byToken['comment:c-kept']?.labels, { APPROVED: 1 });
+    assert.deepEqual(byToken['comment:c-compact']?.labels, { DELETED: 1 });
+    assert.equal(byToken['comment:c-deleted'].text, 'decision text for c-deleted');
   });
 });

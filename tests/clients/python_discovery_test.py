@@ -3,16 +3,12 @@ garak and perspective.py use Perspective: build the client from the discovery
 document, analyze one comment, then a batch. Run with /usr/bin/python3; needs
 COMITY_BIN (and optionally COMITY_TEST_MODEL), which tests/clients/run.sh sets."""
 
-import atexit
 import inspect
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 import urllib.request
@@ -21,94 +17,10 @@ import httplib2
 from googleapiclient import discovery
 from googleapiclient.errors import HttpError
 
-SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from comity_server import ComityServer, create_key, tiny_model
+
 TOXIC = "shut up, you loser. nobody cares, fool"
 BENIGN = "this tutorial is helpful"
-
-
-def comity_binary():
-    binary = os.environ.get("COMITY_BIN", "")
-    if not os.path.exists(binary):
-        raise RuntimeError("set COMITY_BIN to the comity binary (run.sh does this)")
-    return binary
-
-
-def run_comity(*args):
-    return subprocess.run(
-        [comity_binary(), *args], check=True, capture_output=True, text=True
-    )
-
-
-def tiny_model():
-    model = os.environ.get("COMITY_TEST_MODEL")
-    if model:
-        return model
-    fixture = os.path.join(SOURCE_DIR, "tests", "fixtures", "tiny")
-    if os.path.exists(os.path.join(fixture, "recipe.toml")):
-        scratch = tempfile.mkdtemp(prefix="comity-model-")
-        atexit.register(shutil.rmtree, scratch, True)
-        model = os.path.join(scratch, "tiny.cmodel")
-        run_comity("train", "--recipe", os.path.join(fixture, "recipe.toml"),
-                   "--data-dir", fixture, "--output", model)
-        os.environ["COMITY_TEST_MODEL"] = model
-        return model
-    return os.path.join(SOURCE_DIR, "models", "comity-en-1.cmodel")
-
-
-class ComityServer:
-    """A `comity serve` child on a port it picks itself (reported on its log line)."""
-
-    def __init__(self, data_dir, model, no_auth):
-        args = [comity_binary(), "serve", "--host", "127.0.0.1", "--port", "0",
-                "--data-dir", data_dir, "--model", model, "--threads", "2"]
-        if no_auth:
-            args.append("--no-auth")
-        self.process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines = []
-        found = threading.Event()
-        self.port = None
-
-        def read():
-            for line in self.process.stdout:
-                self.lines.append(line)
-                match = re.search(r"serving on http://[^\s:]+:(\d+)", line)
-                if match and self.port is None:
-                    self.port = int(match.group(1))
-                    found.set()
-            found.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not found.wait(20) or self.port is None:
-            self.kill_if_running()
-            raise RuntimeError("comity serve did not start:\n" + "".join(self.lines))
-        self.base_url = "http://127.0.0.1:%d" % self.port
-        deadline = time.time() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(self.base_url + "/readyz") as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                self.kill_if_running()
-                raise RuntimeError("/readyz never answered 200")
-            time.sleep(0.05)
-
-    @property
-    def discovery_url(self):
-        return self.base_url + "/$discovery/rest?version=v1alpha1"
-
-    def kill_if_running(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.process.stdout.close()
-
-    def stop(self):
-        self.process.terminate()
-        return self.process.wait(20)
 
 
 def build_client(discovery_url, key, http=None):
@@ -125,6 +37,51 @@ def analyze_body(text, **extra):
             "languages": ["en"]}
     body.update(extra)
     return body
+
+
+# HELM passes each comment's text as the batch request id; googleapiclient quotes it into
+# the part's Content-ID and its email Generator folds that header past 78 columns.
+LONG_TEXTS = [
+    "I read the whole article twice and I still think the council got the numbers on the "
+    "new bus lanes completely wrong, but thanks for writing it up so clearly.",
+    "shut up, you loser. nobody cares about your opinion on the bus lanes, fool, and "
+    "nobody ever asked you to comment on every single article this paper publishes.",
+]
+
+
+def idle_gap_seconds():
+    return float(os.environ.get("COMITY_IDLE_GAP_SECONDS", "10"))
+
+
+def local_ports(http):
+    """The client-side ports of httplib2's pooled connections: the same port after
+    an idle gap means the kept-alive connection was reused. Were it closed by the
+    server, Debian's httplib2 0.20 fails the call with BrokenPipeError (other
+    versions reconnect and resend the POST, which the port comparison catches)."""
+    return sorted(conn.sock.getsockname()[1] for conn in http.connections.values()
+                  if getattr(conn, "sock", None) is not None)
+
+
+def run_batch(client, texts, test):
+    results, errors = {}, {}
+
+    def collect(request_id, response, exception):
+        if exception is not None:
+            errors[request_id] = exception
+        else:
+            results[request_id] = response
+
+    batch = client.new_batch_http_request(callback=collect)
+    for text in texts:
+        batch.add(client.comments().analyze(body=analyze_body(text, clientToken=text[:20])),
+                  request_id=text)
+    try:
+        batch.execute()
+    except ValueError as error:
+        # googleapiclient's _header_to_id: the echoed Content-ID lost its " + id" half.
+        test.fail("googleapiclient could not read a Content-ID in the batch reply (%s): "
+                  "the server did not unfold the request's folded Content-ID header" % error)
+    return results, errors
 
 
 def error_body(error):
@@ -145,10 +102,9 @@ class DiscoveryClientMixin:
         os.makedirs(cls.data_dir)
         model = tiny_model()
         if not cls.no_auth:
-            created = run_comity("keys", "create", "--data-dir", cls.data_dir,
-                                 "--name", "test", "--rpm", "600")
-            cls.key = created.stdout.strip().splitlines()[-1].strip()
-        cls.server = ComityServer(cls.data_dir, model, cls.no_auth)
+            cls.key = create_key(cls.data_dir, "test", rpm=600)
+        cls.server = ComityServer(cls.data_dir, model, cls.no_auth, threads=2,
+                                  log_path=os.path.join(cls.scratch, "serve.log"))
         # Also runs when setUpClass fails, so no server outlives the suite.
         cls.addClassCleanup(cls.server.kill_if_running)
         cls.client = build_client(cls.server.discovery_url, cls.key)
@@ -207,6 +163,17 @@ class DiscoveryClientMixin:
             self.assert_scored(response)
         self.assertGreater(results["toxic"]["attributeScores"]["TOXICITY"]["summaryScore"]["value"],
                            results["benign"]["attributeScores"]["TOXICITY"]["summaryScore"]["value"])
+
+    def test_batch_whose_request_ids_are_long_comment_texts(self):
+        self.assertTrue(all(len(text) > 100 for text in LONG_TEXTS))
+        results, errors = run_batch(self.client, LONG_TEXTS, self)
+        self.assertEqual(errors, {})
+        # googleapiclient maps each answer back by the id it reads from the folded
+        # Content-ID the server echoed: only an unfolded header gives the text back.
+        self.assertEqual(sorted(results), sorted(LONG_TEXTS))
+        for text, response in results.items():
+            self.assertEqual(response["clientToken"], text[:20])
+            self.assert_scored(response)
 
     def test_batch_part_errors_reach_their_callback(self):
         outcomes = {}
@@ -280,6 +247,59 @@ class KeyedDiscoveryTest(DiscoveryClientMixin, unittest.TestCase):
         error = error_body(raised.exception)
         self.assertEqual(error["status"], "PERMISSION_DENIED")
         self.assertEqual(error["message"], "The request is missing a valid API key.")
+
+
+class IdleKeepAliveTest(unittest.TestCase):
+    """Its own server and client, so the idle gaps cannot leave the other suites'
+    shared client holding a connection the server may have closed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = tempfile.mkdtemp(prefix="comity-python-idle-")
+        cls.addClassCleanup(shutil.rmtree, cls.scratch, True)
+        data_dir = os.path.join(cls.scratch, "data")
+        os.makedirs(data_dir)
+        cls.key = create_key(data_dir, "idle", rpm=600)
+        cls.server = ComityServer(data_dir, tiny_model(), False,
+                                  log_path=os.path.join(cls.scratch, "serve.log"))
+        cls.addClassCleanup(cls.server.kill_if_running)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    assert_scored = DiscoveryClientMixin.assert_scored
+
+    def after_gap(self, gap, call):
+        try:
+            return call()
+        except (OSError, httplib2.HttpLib2Error) as error:
+            self.fail("the first call after a %.0f s idle gap failed with %s: %s (the server "
+                      "closed the kept-alive connection while it was idle)"
+                      % (gap, type(error).__name__, error))
+
+    def test_one_client_across_10_s_idle_gaps(self):
+        # One httplib2.Http for discovery and every call, as a long-running evaluation
+        # job holds it; the gaps are what a pipeline waiting on its model looks like.
+        http = httplib2.Http(timeout=30)
+        client = build_client(self.server.discovery_url, self.key, http=http)
+        first = client.comments().analyze(body=analyze_body(TOXIC)).execute()
+        self.assert_scored(first)
+        ports = local_ports(http)
+        self.assertEqual(len(ports), 1, "one pooled connection after discovery and analyze")
+        gap = idle_gap_seconds()
+        time.sleep(gap)
+        second = self.after_gap(gap, client.comments().analyze(body=analyze_body(BENIGN)).execute)
+        self.assert_scored(second)
+        self.assertEqual(local_ports(http), ports,
+                         "the server closed the kept-alive connection during a %.0f s idle "
+                         "gap (httplib2 reconnected and resent the POST)" % gap)
+        time.sleep(gap)
+        results, errors = self.after_gap(gap, lambda: run_batch(client, LONG_TEXTS, self))
+        self.assertEqual(errors, {})
+        self.assertEqual(sorted(results), sorted(LONG_TEXTS))
+        self.assertEqual(local_ports(http), ports,
+                         "the batch after a second %.0f s gap did not reuse the connection" % gap)
 
 
 if __name__ == "__main__":
