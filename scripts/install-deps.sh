@@ -11,9 +11,11 @@ PACKAGES=(
   # libraries the C++ code links against
   nlohmann-json3-dev libcpp-httplib-dev libutf8proc-dev libcli11-dev libspdlog-dev libfmt-dev
   libxxhash-dev libcld2-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev libssl-dev libexpat1-dev
+  libtomlplusplus-dev libssl-dev libexpat1-dev libboost-dev
   # load and speed measurement
   wrk hyperfine
+  # real Perspective clients under test (Discourse uses Excon)
+  ruby ruby-excon
   # baselines (bench/baselines) and client tooling
   fasttext python3 python3-numpy python3-scipy python3-sklearn python3-googleapi
   # browser-side tooling (node packages themselves are installed elsewhere, not here)

@@ -209,13 +209,13 @@ TEST(HttpServerTest, AccessLogHasNoCommentTextNorKey) {
 
 TEST(HttpServerTest, InProcessCallersActAsTheirPrincipalWithoutAKey) {
   RunningServer server;
-  httplib::Request request;
+  comity::server::Request request;
   request.method = "GET";
   request.path = "/v1/models";
-  httplib::Response anonymous;
+  comity::server::Response anonymous;
   server.server->handle(request, anonymous);
   EXPECT_EQ(anonymous.status, 403);  // no key: refused like any client
-  httplib::Response trusted;
+  comity::server::Response trusted;
   server.server->handle_as("console:alice", request, trusted);
   EXPECT_EQ(trusted.status, 200) << trusted.body;
   EXPECT_NE(server.access_log().find("\"key\":\"console:alice\""), std::string::npos)

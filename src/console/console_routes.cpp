@@ -23,16 +23,19 @@
 namespace comity::console {
 namespace {
 
+using server::Request;
+using server::Response;
+
 constexpr const char* kJson = "application/json; charset=UTF-8";
 constexpr const char* kCookie = "comity_session";
 
-void write_json(httplib::Response& response, int status, const nlohmann::json& body) {
+void write_json(Response& response, int status, const nlohmann::json& body) {
   response.status = status;
   response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
 }
 
 // Nothing on a console page may load from elsewhere or run inline.
-void set_security_headers(httplib::Response& response) {
+void set_security_headers(Response& response) {
   response.set_header("Content-Security-Policy",
                       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' "
                       "data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -42,7 +45,7 @@ void set_security_headers(httplib::Response& response) {
   response.set_header("Cache-Control", "no-store");
 }
 
-std::string cookie_value(const httplib::Request& request, const std::string& name) {
+std::string cookie_value(const Request& request, const std::string& name) {
   const std::string header = request.get_header_value("Cookie");
   std::size_t start = 0;
   while (start < header.size()) {
@@ -61,7 +64,7 @@ std::string cookie_value(const httplib::Request& request, const std::string& nam
   return "";
 }
 
-std::string session_cookie(const httplib::Request& request, const std::string& value,
+std::string session_cookie(const Request& request, const std::string& value,
                            long long max_age) {
   const bool https = request.get_header_value("X-Forwarded-Proto") == "https";
   return fmt::format("{}={}; Path=/console; Max-Age={}; HttpOnly; SameSite=Strict{}", kCookie,
@@ -161,7 +164,7 @@ struct Console {
         accounts(o.data_dir),
         throttle(o.login_failures_allowed, o.login_failure_window) {}
 
-  Session require_session(const httplib::Request& request, bool state_changing) {
+  Session require_session(const Request& request, bool state_changing) {
     const auto session = accounts.find_session(cookie_value(request, kCookie));
     if (!session) {
       throw server::ApiError(401, "Sign in to the console first.");
@@ -172,7 +175,7 @@ struct Console {
     return *session;
   }
 
-  void login(const httplib::Request& request, httplib::Response& response) {
+  void login(const Request& request, Response& response) {
     set_security_headers(response);
     // A cross-site form cannot send JSON, so this also stops login CSRF.
     if (request.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
@@ -202,7 +205,7 @@ struct Console {
     write_json(response, 200, {{"user", user_json(*user)}, {"csrfToken", grant.csrf_token}});
   }
 
-  void logout(const httplib::Request& request, httplib::Response& response) {
+  void logout(const Request& request, Response& response) {
     set_security_headers(response);
     require_session(request, true);
     accounts.close_session(cookie_value(request, kCookie));
@@ -212,7 +215,7 @@ struct Console {
 
   // The page keeps the CSRF token in memory only; a reload asks for it again
   // (same-origin reads only: the cookie is SameSite=Strict).
-  void me(const httplib::Request& request, httplib::Response& response) {
+  void me(const Request& request, Response& response) {
     set_security_headers(response);
     const Session session = require_session(request, false);
     write_json(response, 200,
@@ -236,7 +239,7 @@ struct Console {
     return method == "PUT" && std::regex_match(path, kPolicy) && role == Role::admin;
   }
 
-  void proxy(const httplib::Request& request, httplib::Response& response,
+  void proxy(const Request& request, Response& response,
              const std::smatch& groups) {
     const bool state_changing = request.method != "GET" && request.method != "HEAD";
     const Session session = require_session(request, state_changing);
@@ -246,7 +249,7 @@ struct Console {
       throw server::ApiError(403, fmt::format("A {} may not {} /{} from the console.",
                                               role_name(session.user.role), request.method, path));
     }
-    httplib::Request inner;
+    Request inner;
     inner.method = request.method;
     inner.path = "/" + path;
     inner.params = request.params;
@@ -277,7 +280,7 @@ struct Console {
     set_security_headers(response);
   }
 
-  void serve_static(const httplib::Request& request, httplib::Response& response,
+  void serve_static(const Request& request, Response& response,
                     const std::smatch& groups) {
     set_security_headers(response);
     std::string relative = groups[1].matched ? groups[1].str() : "";
@@ -329,8 +332,8 @@ struct Console {
 void install_console(server::HttpServer& server, const ConsoleOptions& options) {
   auto console = std::make_shared<Console>(server, options);
   const auto plain =
-      [console](void (Console::*method)(const httplib::Request&, httplib::Response&)) {
-        return [console, method](const httplib::Request& request, httplib::Response& response,
+      [console](void (Console::*method)(const Request&, Response&)) {
+        return [console, method](const Request& request, Response& response,
                                  const std::smatch&) { ((*console).*method)(request, response); };
       };
   server.add_route("POST", "/console/api/login", false, plain(&Console::login));
@@ -339,12 +342,12 @@ void install_console(server::HttpServer& server, const ConsoleOptions& options) 
   for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
     server.add_route(
         method, "/console/api/(v1/[A-Za-z0-9_./:-]+)", false,
-        [console](const httplib::Request& request, httplib::Response& response,
+        [console](const Request& request, Response& response,
                   const std::smatch& groups) { console->proxy(request, response, groups); });
   }
   server.add_route(
       "GET", "/console(/.*)?", false,
-      [console](const httplib::Request& request, httplib::Response& response,
+      [console](const Request& request, Response& response,
                 const std::smatch& groups) { console->serve_static(request, response, groups); });
   if (options.static_dir.empty() || !std::filesystem::is_directory(options.static_dir)) {
     spdlog::warn("console front end not found at '{}': build it with web/build.sh",

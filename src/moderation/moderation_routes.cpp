@@ -27,13 +27,13 @@ constexpr std::size_t kMaxLimit = 500;
 constexpr std::size_t kMaxDecisionsPerRequest = 500;
 constexpr std::size_t kMaxIdBytes = 256;
 
-void reply(httplib::Response& response, int status, const json& body) {
+void reply(Response& response, int status, const json& body) {
   response.status = status;
   response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
                        "application/json; charset=UTF-8");
 }
 
-json parse_body(const httplib::Request& request) {
+json parse_body(const Request& request) {
   json root = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) {
     throw invalid_json("Invalid JSON payload received.");
@@ -77,7 +77,7 @@ std::string id_field(const json& object, const char* name, const std::string& wh
   return value;
 }
 
-std::string required_param(const httplib::Request& request, const char* name) {
+std::string required_param(const Request& request, const char* name) {
   std::string value = request.get_param_value(name);
   if (value.empty()) {
     throw invalid_argument(fmt::format("The '{}' parameter is required.", name));
@@ -85,7 +85,7 @@ std::string required_param(const httplib::Request& request, const char* name) {
   return value;
 }
 
-std::size_t limit_param(const httplib::Request& request) {
+std::size_t limit_param(const Request& request) {
   if (!request.has_param("limit")) {
     return kDefaultLimit;
   }
@@ -110,7 +110,7 @@ std::size_t limit_param(const httplib::Request& request) {
 }
 
 // Who is acting, for policies changed over the API (the console passes its user).
-std::string actor_of(const httplib::Request& request) {
+std::string actor_of(const Request& request) {
   std::string actor = request.get_param_value("actor");
   if (actor.empty()) {
     actor = request.get_header_value("X-Comity-Actor");
@@ -180,7 +180,7 @@ class ModerationApi {
   ModerationApi(HttpServer& server, std::shared_ptr<ModerationStore> store)
       : server_(server), store_(std::move(store)) {}
 
-  void submit_comment(const httplib::Request& request, httplib::Response& response) {
+  void submit_comment(const Request& request, Response& response) {
     const json root = parse_body(request);
     const std::string community = id_field(root, "community", "", true);
     const auto thread_it = root.find("thread");
@@ -260,7 +260,7 @@ class ModerationApi {
   // thread of a site export, named like `comity import` names them. Every
   // comment is decided as if posted live and all is stored in one transaction
   // (CommentIntake::import_threads).
-  void import_thread(const httplib::Request& request, httplib::Response& response) {
+  void import_thread(const Request& request, Response& response) {
     const std::string community = required_param(request, "community");
     const std::string thread_id = request.get_param_value("thread");
     const std::string prefix = request.get_param_value("prefix");
@@ -335,7 +335,7 @@ class ModerationApi {
     reply(response, 200, out);
   }
 
-  void queue(const httplib::Request& request, httplib::Response& response) {
+  void queue(const Request& request, Response& response) {
     const std::string community = required_param(request, "community");
     json items = json::array();
     for (const StoredComment& stored : store_->held_comments(community, limit_param(request))) {
@@ -349,7 +349,7 @@ class ModerationApi {
     reply(response, 200, {{"community", community}, {"comments", std::move(items)}});
   }
 
-  void decide(const httplib::Request& request, httplib::Response& response) {
+  void decide(const Request& request, Response& response) {
     const json root = parse_body(request);
     json list;
     if (const auto it = root.find("decisions"); it != root.end()) {
@@ -441,7 +441,7 @@ class ModerationApi {
     reply(response, 200, {{"results", std::move(results)}});
   }
 
-  void list_threads(const httplib::Request& request, httplib::Response& response) {
+  void list_threads(const Request& request, Response& response) {
     const std::string community = required_param(request, "community");
     json out = json::array();
     for (const auto& [thread, count] : store_->threads(community, limit_param(request))) {
@@ -454,7 +454,7 @@ class ModerationApi {
     reply(response, 200, {{"community", community}, {"threads", std::move(out)}});
   }
 
-  void get_thread(const std::string& id, httplib::Response& response) {
+  void get_thread(const std::string& id, Response& response) {
     const auto thread = store_->find_thread(id);
     if (!thread) {
       throw ApiError(404, fmt::format("No thread '{}'.", id));
@@ -506,7 +506,7 @@ class ModerationApi {
            {"comments", std::move(out)}});
   }
 
-  void get_policy(const std::string& community, httplib::Response& response) {
+  void get_policy(const std::string& community, Response& response) {
     const auto record = store_->active_policy(community);
     json history = json::array();
     for (const PolicyRecord& version : store_->policy_history(community)) {
@@ -522,8 +522,8 @@ class ModerationApi {
            {"history", std::move(history)}});
   }
 
-  void put_policy(const std::string& community, const httplib::Request& request,
-                  httplib::Response& response) {
+  void put_policy(const std::string& community, const Request& request,
+                  Response& response) {
     const Policy policy = parse_or_throw(request.body);
     AuditEntry audit;
     audit.community = community;
@@ -538,8 +538,8 @@ class ModerationApi {
            {"created_at", record.created_at}});
   }
 
-  void dry_run(const std::string& community, const httplib::Request& request,
-               httplib::Response& response) {
+  void dry_run(const std::string& community, const Request& request,
+               Response& response) {
     const Policy draft = parse_or_throw(request.body);
     const std::shared_ptr<const ActivePolicy> current =
         translate([&] { return load_active_policy(*store_, community, &policies_); });
@@ -563,7 +563,7 @@ class ModerationApi {
            {"examples", std::move(examples)}});
   }
 
-  void list_communities(httplib::Response& response) {
+  void list_communities(Response& response) {
     json out = json::array();
     for (const CommunitySummary& c : store_->communities()) {
       out.push_back({{"id", c.id},
@@ -575,7 +575,7 @@ class ModerationApi {
     reply(response, 200, {{"communities", std::move(out)}});
   }
 
-  void dashboard(const httplib::Request& request, httplib::Response& response) {
+  void dashboard(const Request& request, Response& response) {
     const std::string community = required_param(request, "community");
     json days = json::array();
     for (const DailyStats& day : store_->daily_stats(community)) {
@@ -597,7 +597,7 @@ class ModerationApi {
            {"actions", std::move(actions)}});
   }
 
-  void audit(const httplib::Request& request, httplib::Response& response) {
+  void audit(const Request& request, Response& response) {
     const std::string community = request.get_param_value("community");
     json entries = json::array();
     for (const AuditEntry& entry : store_->audit_log(community, limit_param(request))) {
@@ -648,8 +648,8 @@ class ModerationApi {
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store) {
   register_thread_analysis_route(server, store);
   auto api = std::make_shared<ModerationApi>(server, std::move(store));
-  using Request = httplib::Request;
-  using Response = httplib::Response;
+  using Request = Request;
+  using Response = Response;
   server.add_route(
       "POST", "/v1/comments", true,
       [api](const Request& q, Response& r, const std::smatch&) { api->submit_comment(q, r); });

@@ -95,7 +95,7 @@ std::optional<std::string> analysed_ancestor(
 }
 
 void analyse_thread(HttpServer& server, ModerationStore& store, const std::string& id,
-                    httplib::Response& response) {
+                    Response& response) {
   const std::optional<ThreadRecord> record = store.find_thread(id);
   if (!record) {
     throw ApiError(404, fmt::format("No thread '{}'.", id));
@@ -200,7 +200,7 @@ void analyse_thread(HttpServer& server, ModerationStore& store, const std::strin
 void register_thread_analysis_route(HttpServer& server,
                                     const std::shared_ptr<ModerationStore>& store) {
   server.add_route("GET", "/v1/threads/([^/:]+)/analysis", true,
-                   [&server, store](const httplib::Request&, httplib::Response& response,
+                   [&server, store](const Request&, Response& response,
                                     const std::smatch& match) {
                      analyse_thread(server, *store, match[1].str(), response);
                    });

@@ -34,7 +34,7 @@ std::string_view next_line(std::string_view text, std::size_t& pos) {
 }
 
 // Reads "Name: value" lines up to a blank line into `headers`; returns the offset after it.
-std::size_t read_headers(std::string_view text, std::size_t pos, httplib::Headers& headers) {
+std::size_t read_headers(std::string_view text, std::size_t pos, Headers& headers) {
   while (pos < text.size()) {
     const std::string_view line = next_line(text, pos);
     if (line.empty()) break;
@@ -105,7 +105,7 @@ std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view b
     if (!part.empty() && part.back() == '\n') part.remove_suffix(1);
     if (!part.empty() && part.back() == '\r') part.remove_suffix(1);
 
-    httplib::Headers headers;
+    Headers headers;
     const std::size_t payload_at = read_headers(part, 0, headers);
     BatchPart parsed;
     for (const auto& [name, value] : headers) {
@@ -124,7 +124,7 @@ std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view b
   return parts;
 }
 
-httplib::Request parse_embedded_request(std::string_view payload) {
+Request parse_embedded_request(std::string_view payload) {
   std::size_t pos = 0;
   // Tolerate blank lines before the request line.
   std::string_view request_line;
@@ -133,21 +133,13 @@ httplib::Request parse_embedded_request(std::string_view payload) {
   const std::size_t second_space = request_line.find(' ', first_space + 1);
   if (first_space == std::string_view::npos)
     throw invalid_argument("Batch part is not an HTTP request.");
-  httplib::Request request;
+  Request request;
   request.method = std::string(request_line.substr(0, first_space));
   std::string target(request_line.substr(first_space + 1, second_space == std::string_view::npos
                                                               ? std::string_view::npos
                                                               : second_space - first_space - 1));
   // A part may carry an absolute URL; only its path and query matter.
-  if (const std::size_t scheme = target.find("://"); scheme != std::string::npos) {
-    const std::size_t slash = target.find('/', scheme + 3);
-    target = slash == std::string::npos ? "/" : target.substr(slash);
-  }
-  const std::size_t question = target.find('?');
-  request.path = httplib::detail::decode_url(target.substr(0, question), false);
-  if (question != std::string::npos)
-    httplib::detail::parse_query_text(target.substr(question + 1), request.params);
-  request.target = target;
+  set_request_target(target, request);
   pos = read_headers(payload, pos, request.headers);
   std::string_view body = payload.substr(std::min(pos, payload.size()));
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.remove_suffix(1);

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include <httplib.h>
+#include "server/http_message.h"
 
 namespace comity::server {
 
@@ -25,7 +25,7 @@ std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view b
 
 // Parses "POST /path?query HTTP/1.1\r\nHeader: v\r\n\r\nbody" into a request
 // with method, path, params, headers and body set. Throws ApiError.
-httplib::Request parse_embedded_request(std::string_view payload);
+Request parse_embedded_request(std::string_view payload);
 
 struct BatchReply {
   std::string content_id;

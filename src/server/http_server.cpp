@@ -21,19 +21,19 @@ namespace {
 
 constexpr const char* kJson = "application/json; charset=UTF-8";
 
-bool pretty_print(const httplib::Request& request) {
+bool pretty_print(const Request& request) {
   const std::string value = request.get_param_value("prettyPrint");
   return !(value == "false" || value == "0");
 }
 
-void write_json(httplib::Response& response, int status, const nlohmann::json& body, bool pretty) {
+void write_json(Response& response, int status, const nlohmann::json& body, bool pretty) {
   response.status = status;
   response.set_content(pretty ? body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                               : body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                        kJson);
 }
 
-void write_error(httplib::Response& response, const ApiError& error, bool pretty) {
+void write_error(Response& response, const ApiError& error, bool pretty) {
   write_json(response, error.http_status(), error.to_json(), pretty);
 }
 
@@ -48,7 +48,7 @@ struct HttpServer::Route {
   const char* method;
   const char* path;
   bool authenticated;
-  void (HttpServer::*handler)(const httplib::Request&, httplib::Response&);
+  void (HttpServer::*handler)(const Request&, Response&);
 };
 
 HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> analyzer, Store* store,
@@ -63,41 +63,21 @@ HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> anal
     metrics_.set_model_version(current->model().version);
   }
 
-  const auto threads = static_cast<std::size_t>(config_.effective_threads());
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http_.set_payload_max_length(config_.max_body_bytes);
-  http_.set_read_timeout(config_.read_timeout_seconds, 0);
-  http_.set_write_timeout(config_.write_timeout_seconds, 0);
-  http_.set_keep_alive_timeout(config_.keep_alive_timeout_seconds);
-  http_.set_keep_alive_max_count(static_cast<std::size_t>(config_.keep_alive_max_requests));
-  // Headers and body go out in two writes; without this Nagle holds the second one
-  // for the client's delayed ACK (up to ~40 ms per request from Node clients).
-  http_.set_tcp_nodelay(true);
-
-  const auto entry = [this](const httplib::Request& request, httplib::Response& response) {
-    handle(request, response);
-  };
-  http_.Get(".*", entry);
-  http_.Post(".*", entry);
-  http_.Put(".*", entry);
-  http_.Delete(".*", entry);
-  http_.Patch(".*", entry);
-  http_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& response, const std::exception_ptr&) {
-        write_error(response, internal_error(), false);
+  ListenerLimits limits;
+  limits.max_header_bytes = config_.max_header_bytes;
+  limits.max_header_count = config_.max_header_count;
+  limits.max_body_bytes = config_.max_body_bytes;
+  limits.max_connections = config_.max_connections;
+  limits.idle_timeout = std::chrono::seconds(config_.keep_alive_timeout_seconds);
+  limits.read_timeout = std::chrono::seconds(config_.read_timeout_seconds);
+  limits.write_timeout = std::chrono::seconds(config_.write_timeout_seconds);
+  limits.max_requests_per_connection = config_.keep_alive_max_requests;
+  limits.workers = config_.effective_threads();
+  http_ = std::make_unique<HttpListener>(
+      limits, [this](const Request& request, Response& response) { handle(request, response); },
+      [](int status, const std::string& message, Response& response) {
+        write_error(response, ApiError(status, message), false);
       });
-  // Errors cpp-httplib answers itself (body over the limit, unreadable request) come
-  // with an empty body; clients parse Google's envelope, so give them one.
-  http_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
-                                                                  httplib::Response& response) {
-    if (!response.body.empty()) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    const std::string message = response.status == 413 ? "Request payload size exceeds the limit."
-                                                       : "The request could not be read.";
-    write_error(response, ApiError(response.status, message), false);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -135,16 +115,16 @@ const HttpServer::Route* HttpServer::find_route(const std::string& method,
   return nullptr;
 }
 
-void HttpServer::handle(const httplib::Request& request, httplib::Response& response) {
+void HttpServer::handle(const Request& request, Response& response) {
   serve_request(request, response, nullptr);
 }
 
-void HttpServer::handle_as(const std::string& principal, const httplib::Request& request,
-                           httplib::Response& response) {
+void HttpServer::handle_as(const std::string& principal, const Request& request,
+                           Response& response) {
   serve_request(request, response, &principal);
 }
 
-void HttpServer::serve_request(const httplib::Request& request, httplib::Response& response,
+void HttpServer::serve_request(const Request& request, Response& response,
                                const std::string* principal) {
   const auto started = std::chrono::steady_clock::now();
   std::string route = "unmatched";
@@ -175,8 +155,8 @@ void HttpServer::serve_request(const httplib::Request& request, httplib::Respons
   }
 }
 
-void HttpServer::dispatch(const httplib::Request& request, httplib::Response& response,
-                          std::string& route, std::string& key_id, const std::string* principal) {
+void HttpServer::dispatch(const Request& request, Response& response, std::string& route,
+                          std::string& key_id, const std::string* principal) {
   const auto who = [&] { return principal ? *principal : authenticate(request, response); };
   const Route* match = find_route(request.method, request.path);
   if (match == nullptr) {
@@ -203,7 +183,7 @@ void HttpServer::dispatch(const httplib::Request& request, httplib::Response& re
   (this->*match->handler)(request, response);
 }
 
-std::string HttpServer::authenticate(const httplib::Request& request, httplib::Response& response) {
+std::string HttpServer::authenticate(const Request& request, Response& response) {
   if (config_.no_auth) {
     return "";
   }
@@ -243,14 +223,14 @@ std::shared_ptr<const Analyzer> HttpServer::analyzer() const {
   return current;
 }
 
-void HttpServer::handle_analyze(const httplib::Request& request, httplib::Response& response) {
+void HttpServer::handle_analyze(const Request& request, Response& response) {
   const AnalyzeRequest parsed =
       parse_analyze_request(request.body, RequestLimits{config_.max_comment_bytes});
   const auto current = analyzer();
   write_json(response, 200, analyze_comment(parsed, *current, &metrics_), pretty_print(request));
 }
 
-void HttpServer::handle_suggest(const httplib::Request& request, httplib::Response& response) {
+void HttpServer::handle_suggest(const Request& request, Response& response) {
   const SuggestRequest parsed =
       parse_suggest_request(request.body, RequestLimits{config_.max_comment_bytes});
   FeedbackSink sink;
@@ -263,17 +243,17 @@ void HttpServer::handle_suggest(const httplib::Request& request, httplib::Respon
   write_json(response, 200, suggest_score(parsed, sink), pretty_print(request));
 }
 
-void HttpServer::handle_native_score(const httplib::Request& request, httplib::Response& response) {
+void HttpServer::handle_native_score(const Request& request, Response& response) {
   const auto current = analyzer();
   const NativeLimits limits{config_.max_native_comments, config_.max_comment_bytes};
   write_json(response, 200, score_comments(request.body, *current, limits, &metrics_), false);
 }
 
-void HttpServer::handle_models(const httplib::Request&, httplib::Response& response) {
+void HttpServer::handle_models(const Request&, Response& response) {
   write_json(response, 200, describe_models(*analyzer()), false);
 }
 
-void HttpServer::handle_reload(const httplib::Request&, httplib::Response& response) {
+void HttpServer::handle_reload(const Request&, Response& response) {
   std::string error;
   if (!reload_model(error)) {
     throw ApiError(500, "Model reload failed: " + error);
@@ -303,7 +283,7 @@ bool HttpServer::reload_model(std::string& error) {
   }
 }
 
-void HttpServer::handle_discovery(const httplib::Request& request, httplib::Response& response) {
+void HttpServer::handle_discovery(const Request& request, Response& response) {
   const std::string version = request.get_param_value("version");
   if (!version.empty() && version != "v1alpha1") {
     throw ApiError(404, "Discovery document not found for API service: commentanalyzer " + version);
@@ -318,7 +298,7 @@ void HttpServer::handle_discovery(const httplib::Request& request, httplib::Resp
   write_json(response, 200, discovery_document(root), true);
 }
 
-void HttpServer::handle_batch(const httplib::Request& request, httplib::Response& response) {
+void HttpServer::handle_batch(const Request& request, Response& response) {
   const auto boundary = multipart_mixed_boundary(request.get_header_value("Content-Type"));
   if (!boundary) {
     throw invalid_argument("Batch requests must be multipart/mixed with a boundary.");
@@ -331,9 +311,9 @@ void HttpServer::handle_batch(const httplib::Request& request, httplib::Response
   std::vector<BatchReply> replies;
   replies.reserve(parts.size());
   for (const BatchPart& part : parts) {
-    httplib::Response inner_response;
+    Response inner_response;
     try {
-      httplib::Request inner = parse_embedded_request(part.payload);
+      Request inner = parse_embedded_request(part.payload);
       inner.remote_addr = request.remote_addr;
       const Route* inner_route = find_route(inner.method, inner.path);
       if (inner_route != nullptr && inner_route->handler == &HttpServer::handle_batch) {
@@ -355,11 +335,11 @@ void HttpServer::handle_batch(const httplib::Request& request, httplib::Response
                        "multipart/mixed; boundary=" + reply_boundary);
 }
 
-void HttpServer::handle_healthz(const httplib::Request&, httplib::Response& response) {
+void HttpServer::handle_healthz(const Request&, Response& response) {
   write_json(response, 200, {{"status", "ok"}}, false);
 }
 
-void HttpServer::handle_readyz(const httplib::Request&, httplib::Response& response) {
+void HttpServer::handle_readyz(const Request&, Response& response) {
   const auto current = analyzer_.get();
   if (!current) {
     write_json(response, 503, {{"status", "no model loaded"}}, false);
@@ -368,47 +348,33 @@ void HttpServer::handle_readyz(const httplib::Request&, httplib::Response& respo
   write_json(response, 200, {{"status", "ready"}, {"model", current->model().version}}, false);
 }
 
-void HttpServer::handle_metrics(const httplib::Request&, httplib::Response& response) {
+void HttpServer::handle_metrics(const Request&, Response& response) {
   response.status = 200;
   response.set_content(metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 int HttpServer::bind() {
-  if (bound_) {
-    return port_;
+  if (!bound_) {
+    port_ = http_->bind(config_.host, config_.port);
+    bound_ = true;
   }
-  if (config_.port == 0) {
-    port_ = http_.bind_to_any_port(config_.host);
-    if (port_ <= 0) {
-      throw std::runtime_error("cannot bind " + config_.host + " on any port");
-    }
-  } else {
-    if (!http_.bind_to_port(config_.host, config_.port)) {
-      throw std::runtime_error(fmt::format("cannot bind {}:{}", config_.host, config_.port));
-    }
-    port_ = config_.port;
-  }
-  bound_ = true;
   return port_;
 }
 
 void HttpServer::serve() {
   bind();
-  http_.listen_after_bind();
+  http_->run();
 }
 
 void HttpServer::start() {
   bind();
-  thread_ = std::thread([this] { http_.listen_after_bind(); });
-  // Return only once the accept loop runs, so a client can connect right away.
-  while (!http_.is_running()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  // The port is listening once bind() returns, so clients may connect right away.
+  thread_ = std::thread([this] { http_->run(); });
 }
 
 void HttpServer::stop() {
   if (bound_) {
-    http_.stop();
+    http_->stop();
   }
   if (thread_.joinable()) {
     thread_.join();

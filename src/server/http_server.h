@@ -13,13 +13,13 @@
 #include <thread>
 #include <vector>
 
-#include <httplib.h>
 #include <spdlog/logger.h>
 
 #include "comity/rate_limiter.h"
 #include "comity/store.h"
 #include "server/analyzer.h"
-#include "server/deadline_server.h"
+#include "server/http_listener.h"
+#include "server/http_message.h"
 #include "server/metrics.h"
 #include "server/server_config.h"
 
@@ -48,6 +48,7 @@ class HttpServer {
   void start();
   // Stops accepting; requests in flight finish before serve() returns.
   void stop();
+  std::size_t open_connections() const { return http_->open_connections(); }
   int port() const { return port_; }
 
   // Loads the model again through the loader and swaps it in atomically; on
@@ -56,12 +57,11 @@ class HttpServer {
   ServerMetrics& metrics() { return metrics_; }
 
   // Handles one request exactly as if it had arrived over HTTP (used by /batch).
-  void handle(const httplib::Request& request, httplib::Response& response);
+  void handle(const Request& request, Response& response);
   // The same for a trusted in-process caller that has authenticated its user
   // itself (the console's session): authenticated routes take `principal`
   // instead of an API key and its quota; the access log names the principal.
-  void handle_as(const std::string& principal, const httplib::Request& request,
-                 httplib::Response& response);
+  void handle_as(const std::string& principal, const Request& request, Response& response);
 
   // Extension routes let feature modules (moderation, console) serve their own
   // paths without growing the built-in table. `path_regex` must match the whole
@@ -69,8 +69,7 @@ class HttpServer {
   // They are tried after the built-in routes, in the order added; add them
   // before start()/serve(). Handlers throw ApiError for client errors, exactly
   // like the built-in ones; HEAD is served by a GET route.
-  using RouteHandler =
-      std::function<void(const httplib::Request&, httplib::Response&, const std::smatch&)>;
+  using RouteHandler = std::function<void(const Request&, Response&, const std::smatch&)>;
   void add_route(std::string method, std::string path_regex, bool authenticated,
                  RouteHandler handler);
 
@@ -91,25 +90,24 @@ class HttpServer {
     bool authenticated;
     RouteHandler handler;
   };
-  void serve_request(const httplib::Request& request, httplib::Response& response,
-                     const std::string* principal);
-  void dispatch(const httplib::Request& request, httplib::Response& response, std::string& route,
-                std::string& key_id, const std::string* principal);
+  void serve_request(const Request& request, Response& response, const std::string* principal);
+  void dispatch(const Request& request, Response& response, std::string& route, std::string& key_id,
+                const std::string* principal);
   const Route* find_route(const std::string& method, const std::string& path) const;
   // Returns the key id for the access log ("" in no-auth mode). Throws ApiError.
-  std::string authenticate(const httplib::Request& request, httplib::Response& response);
+  std::string authenticate(const Request& request, Response& response);
   std::shared_ptr<const Analyzer> analyzer() const;
 
-  void handle_analyze(const httplib::Request&, httplib::Response&);
-  void handle_suggest(const httplib::Request&, httplib::Response&);
-  void handle_native_score(const httplib::Request&, httplib::Response&);
-  void handle_models(const httplib::Request&, httplib::Response&);
-  void handle_reload(const httplib::Request&, httplib::Response&);
-  void handle_discovery(const httplib::Request&, httplib::Response&);
-  void handle_batch(const httplib::Request&, httplib::Response&);
-  void handle_healthz(const httplib::Request&, httplib::Response&);
-  void handle_readyz(const httplib::Request&, httplib::Response&);
-  void handle_metrics(const httplib::Request&, httplib::Response&);
+  void handle_analyze(const Request&, Response&);
+  void handle_suggest(const Request&, Response&);
+  void handle_native_score(const Request&, Response&);
+  void handle_models(const Request&, Response&);
+  void handle_reload(const Request&, Response&);
+  void handle_discovery(const Request&, Response&);
+  void handle_batch(const Request&, Response&);
+  void handle_healthz(const Request&, Response&);
+  void handle_readyz(const Request&, Response&);
+  void handle_metrics(const Request&, Response&);
 
   ServerConfig config_;
   AnalyzerSlot analyzer_;
@@ -121,7 +119,7 @@ class HttpServer {
   std::shared_ptr<spdlog::logger> access_log_;
   ServerMetrics metrics_;
   std::vector<ExtensionRoute> extension_routes_;
-  DeadlineServer http_;
+  std::unique_ptr<HttpListener> http_;
   std::thread thread_;
   std::atomic<bool> bound_{false};
   int port_ = 0;

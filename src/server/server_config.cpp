@@ -13,7 +13,7 @@ namespace {
 
 // One row per setting: its TOML key (the env name is COMITY_ + upper-case key).
 using Field = std::variant<std::string ServerConfig::*, int ServerConfig::*, bool ServerConfig::*,
-                           std::size_t ServerConfig::*>;
+                           std::size_t ServerConfig::*, std::vector<std::string> ServerConfig::*>;
 struct Setting {
   const char* key;
   Field field;
@@ -34,7 +34,13 @@ const std::vector<Setting>& settings() {
       {"write_timeout_seconds", &ServerConfig::write_timeout_seconds},
       {"keep_alive_timeout_seconds", &ServerConfig::keep_alive_timeout_seconds},
       {"keep_alive_max_requests", &ServerConfig::keep_alive_max_requests},
+      {"max_header_bytes", &ServerConfig::max_header_bytes},
+      {"max_header_count", &ServerConfig::max_header_count},
+      {"max_connections", &ServerConfig::max_connections},
       {"max_batch_parts", &ServerConfig::max_batch_parts},
+      {"max_requested_attributes", &ServerConfig::max_requested_attributes},
+      {"cors_allowed_origins", &ServerConfig::cors_allowed_origins},
+      {"unknown_attributes", &ServerConfig::unknown_attributes},
       {"max_native_comments", &ServerConfig::max_native_comments},
       {"access_log", &ServerConfig::access_log},
       {"log_level", &ServerConfig::log_level},
@@ -66,18 +72,44 @@ bool parse_bool(const std::string& where, std::string text) {
   throw std::runtime_error(where + ": expected true or false, got '" + text + "'");
 }
 
+// "a, b,,c" -> {"a", "b", "c"}: the environment's form of a list.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  while (begin <= text.size()) {
+    std::size_t end = text.find(',', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(begin, end - begin);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    begin = end + 1;
+  }
+  return out;
+}
+
+// A TOML array of strings, or one comma-separated string.
+std::vector<std::string> string_list(const std::string& where, const toml::node& node) {
+  if (auto text = node.value<std::string>()) return split_list(*text);
+  const toml::array* array = node.as_array();
+  if (array == nullptr) throw std::runtime_error(where + ": expected an array of strings");
+  std::vector<std::string> out;
+  for (const toml::node& item : *array) {
+    auto text = item.value<std::string>();
+    if (!text) throw std::runtime_error(where + ": expected an array of strings");
+    out.push_back(*text);
+  }
+  return out;
+}
+
 }  // namespace
 
 int ServerConfig::effective_threads() const {
   if (threads > 0) {
     return threads;
   }
-  // cpp-httplib holds a worker for as long as a keep-alive connection stays open, so
-  // one worker per core would make the third client wait for the first to hang up.
-  // Scoring is CPU-bound and short; 32 workers per core keep the cores busy without
-  // queueing connections behind idle ones (measured: 64 connections on 2 cores had a
-  // p99 of 1.5 s with 32 workers, 0.19 s with 128).
-  return static_cast<int>(32 * std::max(1u, std::thread::hardware_concurrency()));
+  // Connections cost no worker (HttpListener), and scoring is CPU-bound: one per core.
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 void apply_config_file(const std::string& path, ServerConfig& config) {
@@ -112,6 +144,8 @@ void apply_config_file(const std::string& path, ServerConfig& config) {
               throw std::runtime_error(where + ": expected true or false");
             }
             config.*member = *value;
+          } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            config.*member = string_list(where, node);
           } else {
             auto value = node.template value<std::int64_t>();
             if (!value || *value < 0) {
@@ -141,6 +175,8 @@ void apply_environment(ServerConfig& config,
           using T = std::remove_reference_t<decltype(config.*member)>;
           if constexpr (std::is_same_v<T, std::string>) {
             config.*member = text;
+          } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            config.*member = split_list(text);
           } else if constexpr (std::is_same_v<T, bool>) {
             config.*member = parse_bool(name, text);
           } else {
@@ -174,6 +210,24 @@ void validate_config(const ServerConfig& config) {
   }
   if (config.max_body_bytes < config.max_comment_bytes) {
     throw std::runtime_error("max_body_bytes must be at least max_comment_bytes");
+  }
+  if (config.unknown_attributes != "error" && config.unknown_attributes != "omit") {
+    throw std::runtime_error("unknown_attributes must be \"error\" or \"omit\", not \"" +
+                             config.unknown_attributes + "\"");
+  }
+  for (const std::string& origin : config.cors_allowed_origins) {
+    // An origin is scheme://host[:port] (or "*"): a path or a trailing slash never matches.
+    if (origin != "*" && (origin.find("://") == std::string::npos ||
+                          origin.find('/', origin.find("://") + 3) != std::string::npos)) {
+      throw std::runtime_error("cors_allowed_origins: '" + origin +
+                               "' is not an origin like https://news.example.org");
+    }
+  }
+  if (config.max_connections == 0 || config.max_header_count == 0 ||
+      config.max_header_bytes < 1024 || config.max_requested_attributes == 0) {
+    throw std::runtime_error(
+        "max_connections, max_header_count and max_requested_attributes must be positive, "
+        "max_header_bytes at least 1024");
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace comity::server {
 
@@ -14,15 +15,26 @@ struct ServerConfig {
   std::string model_path;
   std::string data_dir = "comity-data";
   std::string policy_dir;  // <community>.toml files applied at start and on SIGHUP
-  int threads = 0;         // 0: one per core
+  int threads = 0;         // scoring workers; 0: one per core
   bool no_auth = false;    // only allowed on a loopback address
   std::size_t max_comment_bytes = 20480;
   std::size_t max_body_bytes = 8u << 20;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
-  int keep_alive_timeout_seconds = 5;
+  // Google's front ends kept idle connections for minutes; googleapiclient and Excon
+  // reuse them without retrying, so a short timeout breaks their next call.
+  int keep_alive_timeout_seconds = 120;
   int keep_alive_max_requests = 1000;
+  std::size_t max_header_bytes = 32 * 1024;
+  std::size_t max_header_count = 100;
+  std::size_t max_connections = 20000;
   std::size_t max_batch_parts = 100;
+  std::size_t max_requested_attributes = 32;
+  // Browser origins allowed to call the API (CORS); empty: none.
+  std::vector<std::string> cors_allowed_origins;
+  // Requested attributes Comity does not have: "error" (Google's 400) or "omit" (left
+  // out of the answer and named in the X-Comity-Omitted-Attributes header).
+  std::string unknown_attributes = "error";
   std::size_t max_native_comments = 100;
   bool access_log = true;
   std::string log_level = "info";

@@ -31,13 +31,13 @@ SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__f
 MODEL = os.path.join(SOURCE_DIR, "models", "comity-en-1.cmodel")
 SECONDS = float(os.environ.get("COMITY_SOAK_SECONDS", "60"))
 WORKERS = 16
-# cpp-httplib pins one pool thread per open connection (idle keep-alive included),
-# so the pool must exceed workers + slow clients + probes or the soak measures
-# queueing, not robustness. Starvation by slow clients is probed separately.
-SERVER_THREADS = 32
+# Connections hold no thread (HttpListener), so the default worker pool (one per
+# core) serves every soak worker, slow client and probe at once.
 MAX_BODY_BYTES = 8 << 20  # ServerConfig::max_body_bytes
 MAX_COMMENT_BYTES = 20480  # ServerConfig::max_comment_bytes
-KEEP_ALIVE_SECONDS = 5  # ServerConfig::keep_alive_timeout_seconds
+# The default idle timeout is 120 s; the soak sets a short one so that its idle
+# client sees the server close the connection within the run.
+KEEP_ALIVE_SECONDS = 5
 READ_TIMEOUT_SECONDS = 10  # ServerConfig::read_timeout_seconds
 # Flat memory: the last sample may exceed the warm-up sample by at most this much.
 # Scoring allocates per request but holds nothing across requests; the store's
@@ -436,8 +436,9 @@ def start_server(binary, data_dir, log_dir):
     err_path = os.path.join(log_dir, "server.err")
     err = open(err_path, "wb")
     process = subprocess.Popen(
-        [binary, "serve", "--host", HOST, "--port", "0", "--threads", str(SERVER_THREADS),
-         "--data-dir", data_dir, "--model", MODEL], stdout=out, stderr=err)
+        [binary, "serve", "--host", HOST, "--port", "0", "--data-dir", data_dir, "--model", MODEL],
+        stdout=out, stderr=err,
+        env=dict(os.environ, COMITY_KEEP_ALIVE_TIMEOUT_SECONDS=str(KEEP_ALIVE_SECONDS)))
     started = time.monotonic()
     while time.monotonic() - started < 30:
         with open(err_path, "rb") as log:
@@ -476,7 +477,7 @@ def main():
         key = re.search(r"cmt_\S+", created.stdout).group(0)
         process, port, err_path = start_server(binary, data_dir, scratch)
         print(f"soak: comity serve pid {process.pid} on {HOST}:{port}, {SECONDS:.0f} s, "
-              f"{WORKERS} workers, {SERVER_THREADS} server threads", flush=True)
+              f"{WORKERS} workers", flush=True)
         try:
             run_load(process, port, key, tally)
             if process.poll() is None:

@@ -4,11 +4,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli_common.h"
 #include "comity/console.h"
@@ -23,12 +25,15 @@
 namespace {
 
 struct ServeFlags {
-  std::string config_path, model, data_dir, host, log_level, console_dir, policy_dir;
+  std::string config_path, model, data_dir, host, log_level, console_dir, policy_dir,
+      unknown_attributes;
+  std::vector<std::string> cors_allowed_origins;
   int port = 0, threads = 0;
   bool no_auth = false;
   CLI::Option *model_opt = nullptr, *data_dir_opt = nullptr, *host_opt = nullptr,
               *port_opt = nullptr, *threads_opt = nullptr, *no_auth_opt = nullptr,
-              *log_level_opt = nullptr, *policy_dir_opt = nullptr;
+              *log_level_opt = nullptr, *policy_dir_opt = nullptr, *cors_opt = nullptr,
+              *unknown_attributes_opt = nullptr;
 };
 
 comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
@@ -61,6 +66,12 @@ comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
   if (flags.policy_dir_opt->count() > 0) {
     config.policy_dir = flags.policy_dir;
   }
+  if (flags.cors_opt->count() > 0) {
+    config.cors_allowed_origins = flags.cors_allowed_origins;
+  }
+  if (flags.unknown_attributes_opt->count() > 0) {
+    config.unknown_attributes = flags.unknown_attributes;
+  }
   if (config.model_path.empty()) {
     config.model_path = comity::cli::default_model_path();
   }
@@ -85,10 +96,31 @@ void apply_policies(comity::ModerationStore& store, const std::string& dir) {
   }
 }
 
+// Each connection is a descriptor: take the hard limit, and keep max_connections
+// below it so that accept() never fails for want of one (the store and the model
+// need a few too).
+void fit_connections_to_descriptors(comity::server::ServerConfig& config) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  constexpr rlim_t kReserved = 64;
+  const rlim_t usable = limit.rlim_cur > kReserved ? limit.rlim_cur - kReserved : 1;
+  if (config.max_connections > usable) {
+    spdlog::warn("max_connections {} lowered to {}: the open-file limit is {}",
+                 config.max_connections, usable, limit.rlim_cur);
+    config.max_connections = static_cast<std::size_t>(usable);
+  }
+}
+
 void run_serve(const ServeFlags& flags) {
-  const comity::server::ServerConfig config = resolve_config(flags);
+  comity::server::ServerConfig config = resolve_config(flags);
   spdlog::set_default_logger(spdlog::stderr_color_mt("comity"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  fit_connections_to_descriptors(config);
   // Access lines go to stdout as bare JSON; diagnostics stay on stderr.
   auto access_log = spdlog::stdout_logger_mt("comity.access");
   access_log->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","access":%v})",
@@ -200,6 +232,13 @@ void register_serve_command(CLI::App& app) {
   flags->policy_dir_opt = cmd->add_option(
       "--policy-dir", flags->policy_dir,
       "Directory of <community>.toml moderation policies, applied at start and on SIGHUP");
+  flags->cors_opt =
+      cmd->add_option("--cors-allowed-origin", flags->cors_allowed_origins,
+                      "A browser origin (https://host[:port]) allowed to call the API; repeatable");
+  flags->unknown_attributes_opt =
+      cmd->add_option("--unknown-attributes", flags->unknown_attributes,
+                      "Requested attributes Comity lacks: error (Google's 400) or omit")
+          ->check(CLI::IsMember({"error", "omit"}));
   cmd->add_option("--console-dir", flags->console_dir,
                   "Built moderator console served at /console (default: $COMITY_CONSOLE_DIR or "
                   "web/dist in the source tree; build it with web/build.sh)");
