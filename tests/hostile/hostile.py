@@ -331,6 +331,23 @@ def attack_deep_score(suite):
     return expect_error(reply, (400,), "Invalid JSON payload received.")
 
 
+def attack_depth_limit(suite, limit=64):
+    """The documented limit, from outside: `limit` nested arrays and objects in all
+    (the outer object counts) parse, one more is refused. The nesting sits in a field
+    analyze ignores, so only the parser decides."""
+    def body(depth):
+        inner = depth - 1  # the outer object is the first level
+        return ('{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "x": %s}'
+                % ("[" * inner + "]" * inner)).encode()
+    replies = [exchange(suite.port, request_bytes(
+        "POST", ANALYZE, body(depth), {"Content-Type": "application/json", **suite.key_header()}))
+        for depth in (limit, limit + 1)]
+    accepted = replies[0][0] == 200
+    refused, measured = expect_error(replies[1], (400,), "Invalid JSON payload received.")
+    return accepted and refused, "depth %d: HTTP %d; depth %d: %s" % (
+        limit, replies[0][0], limit + 1, measured)
+
+
 def attack_batch_empty_parts(suite, concurrency=32, size=8_000_000):
     body = b"--B\r\n" * (size // 5)
     raw = request_bytes("POST", "/batch", body, {"Content-Type": "multipart/mixed; boundary=B"})
@@ -766,6 +783,7 @@ CHECKS = [
     ("deep-json-login", attack_deep_login),
     ("deep-json-analyze", attack_deep_analyze),
     ("deep-json-score-id", attack_deep_score),
+    ("json-depth-limit-64", attack_depth_limit),
     ("invalid-utf8", attack_invalid_utf8),
     ("wrong-json-types", attack_wrong_types),
     ("form-encoded-key", attack_form_encoded_key),
