@@ -3,8 +3,8 @@
 
 Starts a release `comity serve --no-auth` with the tiny fixture model, runs
 `wrk -t2 -c32 -d10s --latency` with bench/wrk/analyze.lua, then opens and holds the
-idle connections (holder.py, its own process) and runs the same wrk again, in the same
-run. Reports requests/s and p99 for both, their ratios, and the server's VmRSS and
+idle connections (holder.py, its own process) and runs the same wrk again, then once
+more after they are released, all in the same run. Reports requests/s and p99 for both, their ratios, and the server's VmRSS and
 thread count while the connections are held. A benchmark: it reports the targets
 (p99 < 10 ms, >= 8,000 requests/s with the idle connections), it does not assert them.
 
@@ -118,17 +118,28 @@ def main():
             line = holder.stdout.readline().strip()
             answered = int(line.split()[1]) if line.startswith("answered ") else 0
             holder.wait(30)
+            # The same run once more without them: brackets the "with" run, so drift
+            # from other load on the machine shows as a gap between the two "without".
+            after = run_wrk(server.port, options.seconds, options.connections)
+            print("idle bench: without idle connections again: %.0f req/s, p50 %.2f ms, p99 %.2f ms"
+                  % (after["requests_per_second"], after["latency_ms"]["p50"],
+                     after["latency_ms"]["p99"]), flush=True)
+            load = " ".join(open("/proc/loadavg").read().split()[:3])
         finally:
             if holder is not None and holder.poll() is None:
                 holder.kill()
             code = server.stop()
 
+    # Ratios against the mean of the two runs without idle connections.
+    base_rps = (without["requests_per_second"] + after["requests_per_second"]) / 2
+    base_p99 = (without["latency_ms"]["p99"] + after["latency_ms"]["p99"]) / 2
     results = {
         "idle_connections": options.idle, "held": held, "still_answering_after": answered,
         "wrk": "-t2 -c%d -d%ds --latency analyze.lua (TOXICITY)" % (options.connections, options.seconds),
-        "without_idle": without, "with_idle": with_idle,
-        "rps_ratio": with_idle["requests_per_second"] / without["requests_per_second"],
-        "p99_ratio": with_idle["latency_ms"]["p99"] / without["latency_ms"]["p99"],
+        "without_idle": without, "with_idle": with_idle, "without_idle_after": after,
+        "rps_ratio": with_idle["requests_per_second"] / base_rps,
+        "p99_ratio": with_idle["latency_ms"]["p99"] / base_p99,
+        "load_average_at_end": load,
         "server_rss_mb_with_idle": round(idle_rss_mb, 1), "server_threads_with_idle": idle_threads,
         "server_peak_rss_mb": round(peak_rss_mb, 1), "server_exit": code,
     }
@@ -136,13 +147,15 @@ def main():
     print("| | requests/s | p50 | p99 | errors (non-2xx, socket) |")
     print("|---|---|---|---|---|")
     for label, run in (("without idle connections", without),
-                       ("with %d idle connections" % held, with_idle)):
+                       ("with %d idle connections" % held, with_idle),
+                       ("without idle connections, again", after)):
         errors = run["errors"]
         print("| %s | %.0f | %.2f ms | %.2f ms | %d, %d |" % (
             label, run["requests_per_second"], run["latency_ms"]["p50"], run["latency_ms"]["p99"],
             run["non_2xx"], errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]))
     print()
-    print("ratio with/without: requests/s %.2f, p99 %.2f" % (results["rps_ratio"], results["p99_ratio"]))
+    print("ratio with/without (mean of both runs without): requests/s %.2f, p99 %.2f; "
+          "load average at the end %s" % (results["rps_ratio"], results["p99_ratio"], load))
     print("server with %d idle connections: VmRSS %.1f MB, %d threads (peak VmRSS %.1f MB); "
           "%d of them still answered afterwards" % (held, idle_rss_mb, idle_threads, peak_rss_mb, answered))
     p99 = with_idle["latency_ms"]["p99"]
