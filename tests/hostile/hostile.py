@@ -239,7 +239,12 @@ class Suite:
 
     def run(self, name, attack):
         if not self.server.alive():
-            self.start_server()
+            try:
+                self.start_server()
+            except RuntimeError as error:
+                self.failed += 1
+                print("FAIL %s: no server to attack: %s" % (name, error), flush=True)
+                return
         guard = RssGuard(self.server)
         started = time.monotonic()
         try:
@@ -829,7 +834,12 @@ def main():
     suite = None
     started = time.monotonic()
     try:
-        suite = Suite(binary, scratch)
+        try:
+            suite = Suite(binary, scratch)
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            print("hostile: cannot start comity serve: %s" % (getattr(error, "stderr", None) or error))
+            print("0 passed, 1 failed")
+            return 1
         for name, attack in CHECKS:
             if wanted and name not in wanted:
                 continue
