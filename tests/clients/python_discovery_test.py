@@ -1,7 +1,9 @@
 """googleapiclient (Debian's python3-googleapi) against `comity serve`, the way HELM,
 garak and perspective.py use Perspective: build the client from the discovery
-document, analyze one comment, then a batch. Run with /usr/bin/python3; needs
-COMITY_BIN (and optionally COMITY_TEST_MODEL), which tests/clients/run.sh sets."""
+document, analyze one comment, then a batch (with HELM's long request ids too), and
+one client kept across 10 s idle gaps. Run with /usr/bin/python3; needs COMITY_BIN
+(and optionally COMITY_TEST_MODEL), which tests/clients/run.sh sets. The server
+comes from comity_server.py beside this file."""
 
 import inspect
 import json
