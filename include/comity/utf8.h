@@ -15,6 +15,7 @@ struct Utf8Error {
   std::size_t column = 1;       // 1-based byte column within the line
   std::string message;          // e.g. "invalid UTF-8 at byte 17 (line 2, column 5): unexpected
                                 // continuation byte 0x80"
+  std::string reason;           // the defect alone, e.g. "unexpected continuation byte 0x80"
 };
 
 // Returns the first encoding error, or nullopt if `text` is valid UTF-8

@@ -120,8 +120,9 @@ std::optional<Utf8Error> find_invalid_utf8(std::string_view text) {
       error.byte_offset = pos;
       error.line = line;
       error.column = pos - line_start + 1;
+      error.reason = describe(scan.defect, text, pos, scan.length);
       error.message = fmt::format("invalid UTF-8 at byte {} (line {}, column {}): {}", pos, line,
-                                  error.column, describe(scan.defect, text, pos, scan.length));
+                                  error.column, error.reason);
       return error;
     }
     pos += scan.length;
