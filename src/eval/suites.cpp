@@ -14,6 +14,7 @@
 #include "comity/metrics.h"
 #include "comity/recipe.h"
 #include "comity/table_reader.h"
+#include "comity/toml_input.h"
 #include "comity/utf8.h"
 #include "common/parallel_for.h"
 #include "train/span_labels.h"
@@ -431,9 +432,17 @@ nlohmann::json obfuscation_suite(const Context& ctx) {
 }  // namespace
 
 nlohmann::json run_eval(const Scorer& scorer, const EvalOptions& options) {
+  std::ifstream file(options.suites_file, std::ios::binary);
+  if (!file) throw std::runtime_error(fmt::format("{}: cannot open", options.suites_file));
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (const auto deep = check_toml_nesting(text.view())) {
+    throw std::runtime_error(
+        fmt::format("{}: line {}: {}", options.suites_file, deep->line, deep->message));
+  }
   toml::table root;
   try {
-    root = toml::parse_file(options.suites_file);
+    root = toml::parse(text.view(), options.suites_file);
   } catch (const toml::parse_error& e) {
     throw std::runtime_error(fmt::format("{}: {}", options.suites_file, e.description()));
   }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "comity/sha256.h"
+#include "comity/toml_input.h"
 
 namespace comity {
 
@@ -115,10 +116,10 @@ TableOptions table_options(const std::string& where, const toml::table& t,
 }
 
 DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
-  check_keys(
-      where + " [[datasets]]", t,
-      {"name", "path", "in_repo", "format", "header", "delimiter", "text", "weight", "priority", "dedup_group",
-       "calibrate", "optional", "soft_labels", "constant_labels", "require", "labels"});
+  check_keys(where + " [[datasets]]", t,
+             {"name", "path", "in_repo", "format", "header", "delimiter", "text", "weight",
+              "priority", "dedup_group", "calibrate", "optional", "soft_labels", "constant_labels",
+              "require", "labels"});
   DatasetSpec d;
   d.name = get_or<std::string>(t, "name", "");
   d.path = get_or<std::string>(t, "path", "");
@@ -187,6 +188,9 @@ DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
 }  // namespace
 
 Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
+  if (const auto deep = check_toml_nesting(toml_text)) {
+    fail(where, fmt::format("line {}: {}", deep->line, deep->message));
+  }
   toml::table root;
   try {
     root = toml::parse(toml_text, where);
