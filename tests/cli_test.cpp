@@ -225,6 +225,71 @@ TEST(CliScore, InvalidUtf8InAJsonlRowNamesTheLine) {
   EXPECT_NE(r.err.find(":2:"), std::string::npos) << r.err;
 }
 
+TEST(CliScore, DeeplyNestedJsonlRowIsAnErrorLineNotACrash) {
+  // A 150,000-deep `id` overflowed the stack in nlohmann's parse, dump or destructor.
+  const std::string in = tiny::scratch("deep.jsonl");
+  const std::string deep = "{\"id\": " + std::string(150000, '[') + ", \"text\": \"x\"}\n";
+  tiny::write_bytes(in, "{\"id\": 1, \"text\": \"fine\"}\n" + deep +
+                            "{\"id\": 3, \"text\": \"also fine\"}\n{\"text\": 'lenient'}\n");
+  const Outcome r = comity({"score", "-m", cli_model(), in});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  expect_all_scores(lines[0]);
+  EXPECT_EQ(lines[1]["line"], 2);
+  EXPECT_EQ(lines[1]["error"],
+            "bad JSON at column 107: Objects and arrays nest deeper than 100 levels.");
+  EXPECT_FALSE(lines[1].contains("id"));
+  expect_all_scores(lines[2]);
+  EXPECT_EQ(lines[2]["id"], 3);
+  // JSON Lines are strict JSON.
+  EXPECT_EQ(lines[3]["error"], "bad JSON at column 10: Strings must be in double quotes.");
+  EXPECT_NE(r.err.find(in + ":2: bad JSON at column 107"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 input(s) could not be scored"), std::string::npos) << r.err;
+}
+
+TEST(CliScore, OverlongFieldsAndLinesAreErrorRows) {
+  const std::string big(3000, 'x');
+  const std::string csv = tiny::scratch("long.csv");
+  tiny::write_bytes(csv, "id,text\n1,short\n2,\"" + big + "\"\n3,fine\n");
+  const Outcome r = comity({"score", "-m", cli_model(), "--max-field-bytes", "1000", csv});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  expect_all_scores(lines[0]);
+  EXPECT_EQ(lines[1]["line"], 3);
+  EXPECT_EQ(lines[1]["error"], "field 2 is longer than the 1000-byte limit");
+  expect_all_scores(lines[2]);
+  EXPECT_NE(r.err.find(csv + ":3: field 2 is longer"), std::string::npos) << r.err;
+
+  const std::string jsonl = tiny::scratch("long.jsonl");
+  tiny::write_bytes(jsonl, "{\"text\": \"" + big + "\"}\n{\"text\": \"ok\"}\n");
+  const Outcome j = comity({"score", "-m", cli_model(), "--max-field-bytes", "1000", jsonl});
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  lines = json_lines(j.out);
+  ASSERT_EQ(lines.size(), 2u) << j.out;
+  EXPECT_EQ(lines[0]["error"], "line longer than the 1000-byte limit (--max-field-bytes)");
+  expect_all_scores(lines[1]);
+  // The default (1 MiB) takes both files whole, and --on-error fail stops at the row.
+  const Outcome whole = comity({"score", "-m", cli_model(), jsonl});
+  for (const auto& l : json_lines(whole.out)) expect_all_scores(l);
+  const Outcome fail =
+      comity({"score", "-m", cli_model(), "--max-field-bytes", "1000", "--on-error", "fail", csv});
+  EXPECT_EQ(fail.exit_code, 2);
+  EXPECT_NE(fail.err.find(csv + ":3:"), std::string::npos) << fail.err;
+
+  // Plain text lines too, from stdin.
+  const std::string text = tiny::scratch("long.txt");
+  tiny::write_bytes(text, "first\n" + big + "\nlast");
+  const Outcome t = comity({"score", "-m", cli_model(), "--max-field-bytes", "1000"}, text);
+  lines = json_lines(t.out);
+  ASSERT_EQ(lines.size(), 3u) << t.out;
+  expect_all_scores(lines[0]);
+  EXPECT_EQ(lines[1]["line"], 2);
+  EXPECT_TRUE(lines[1].contains("error"));
+  expect_all_scores(lines[2]);
+}
+
 TEST(CliScore, RowsWithoutTheTextColumnAreReportedInPlace) {
   const std::string in = tiny::scratch("no-text.csv");
   tiny::write_bytes(in, "a,b\n1,2\n3,4\n");
@@ -302,6 +367,30 @@ TEST(CliTrain, BadRecipeFailsWithTheReason) {
   const Outcome missing = comity({"train", "-d", tiny::fixture_dir()});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("--recipe"), std::string::npos) << missing.err;
+}
+
+TEST(CliTrain, DeeplyNestedRecipeIsRefusedBeforeToml) {
+  // toml++ has no limit on dotted keys: 150,000 segments crashed it.
+  std::string key = "a";
+  for (int i = 1; i < 150000; ++i) key += ".a";
+  const std::string recipe = tiny::scratch("deep-recipe.toml");
+  tiny::write_bytes(recipe, "name = \"x\"\nversion = \"x-1\"\n" + key + " = 1\n");
+  const Outcome r = comity(
+      {"train", "-r", recipe, "-d", tiny::fixture_dir(), "-o", tiny::scratch("never.cmodel")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find(recipe + ": line 3: tables and arrays nest deeper than 64 levels"),
+            std::string::npos)
+      << r.err;
+
+  const std::string suites = tiny::scratch("deep-suites.toml");
+  tiny::write_bytes(suites, "[" + key + "]\n");
+  const Outcome e =
+      comity({"eval", "-m", cli_model(), "--suites", suites, "--data-dir", tiny::fixture_dir()});
+  EXPECT_NE(e.exit_code, 0);
+  EXPECT_NE(e.err.find(suites + ": line 1: tables and arrays nest deeper than 64 levels"),
+            std::string::npos)
+      << e.err;
+  EXPECT_TRUE(e.out.empty());
 }
 
 TEST(CliEval, FixtureSuitesGiveJsonAndMarkdown) {

@@ -27,6 +27,21 @@ std::vector<TableRow> read_all(const std::string& text, TableFormat format, bool
   return rows;
 }
 
+std::vector<TableRow> read_limited(const std::string& text, TableFormat format,
+                                   std::size_t max_field_bytes, std::size_t max_fields = 0) {
+  std::istringstream in(text);
+  TableOptions options;
+  options.format = format;
+  options.max_field_bytes = max_field_bytes;
+  options.max_fields = max_fields;
+  std::vector<TableRow> rows;
+  read_table(in, "test-input", options, [&](TableRow& row) {
+    rows.push_back(std::move(row));
+    return true;
+  });
+  return rows;
+}
+
 std::string text_of(const TableRow& row, const std::string& key) {
   return field_string(row.fields, key).value_or("<absent>");
 }
@@ -224,6 +239,73 @@ TEST(JsonlReader, LongLinesSpanningReadChunks) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(text_of(rows[0], "t"), long_text);
   EXPECT_EQ(text_of(rows[1], "t"), "short");
+}
+
+TEST(JsonlReader, BadLinesSayWhatAndWhere) {
+  const auto rows = read_all(
+      "{\"text\": \"ok\"}\n"
+      "{\"text\": \"no comma\" \"id\": 1}\n"
+      "{text: 'lenient syntax is not JSON Lines'}\n"
+      "{\"text\": \"bad \xFF byte\"}\n"
+      "{\"n\": 1e400}\n",
+      TableFormat::kJsonl);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_TRUE(rows[0].error.empty());
+  EXPECT_EQ(rows[1].error, "bad JSON at column 21: Expected , or } after key:value pair.");
+  EXPECT_EQ(rows[2].error, "bad JSON at column 2: Object keys must be strings in double quotes.");
+  EXPECT_EQ(rows[3].error,
+            "bad JSON at column 15: Invalid UTF-8 in a string: byte 0xFF never appears in UTF-8.");
+  EXPECT_NE(rows[4].error.find("beyond the range of a double"), std::string::npos);
+  for (const TableRow& row : rows) EXPECT_TRUE(row.fields.is_object());
+}
+
+TEST(JsonlReader, DeepNestingIsAnErrorRowNotACrash) {
+  // 150,000 levels would overflow the stack in a recursive parser or destructor.
+  const std::string deep = "{\"id\": " + std::string(150000, '[') + "}\n";
+  const auto rows = read_all("{\"a\": 1}\n" + deep + "{\"a\": 2}\n", TableFormat::kJsonl);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].line, 2u);
+  EXPECT_EQ(rows[1].error,
+            "bad JSON at column 107: Objects and arrays nest deeper than 100 levels.");
+  EXPECT_EQ(field_number(rows[2].fields, "a"), 2.0);
+}
+
+TEST(TableLimits, LongFieldsAndLinesAreErrorRows) {
+  const std::string big(5000, 'x');
+  const auto csv = read_limited("id,text\n1,short\n2,\"" + big + "\"\n3," + big + "\n4,fine\n",
+                                TableFormat::kCsv, 1000);
+  ASSERT_EQ(csv.size(), 4u);
+  EXPECT_TRUE(csv[0].error.empty());
+  EXPECT_EQ(csv[1].error, "field 2 is longer than the 1000-byte limit");
+  EXPECT_EQ(csv[1].line, 3u);
+  EXPECT_EQ(csv[2].error, "field 2 is longer than the 1000-byte limit");
+  EXPECT_LE(text_of(csv[2], "text").size(), 1000u);  // the excess was never kept
+  EXPECT_TRUE(csv[3].error.empty());
+  EXPECT_EQ(csv[3].line, 5u);  // the quoted field's end was still found
+  EXPECT_EQ(text_of(csv[3], "text"), "fine");
+  // Exactly at the limit is fine.
+  const auto edge = read_limited("t\n" + std::string(1000, 'y') + "\n", TableFormat::kTsv, 1000);
+  ASSERT_EQ(edge.size(), 1u);
+  EXPECT_TRUE(edge[0].error.empty());
+
+  const auto jsonl =
+      read_limited("{\"t\": \"" + big + "\"}\n{\"t\": \"ok\"}\n", TableFormat::kJsonl, 1000);
+  ASSERT_EQ(jsonl.size(), 2u);
+  EXPECT_EQ(jsonl[0].error, "line longer than the 1000-byte limit");
+  EXPECT_EQ(text_of(jsonl[1], "t"), "ok");
+  EXPECT_EQ(jsonl[1].line, 2u);
+}
+
+TEST(TableLimits, RowsWithTooManyFieldsAreErrorRows) {
+  const std::string commas(100000, ',');
+  const auto rows =
+      read_limited("a,b\n1,2\n" + commas + "\n3,4\n", TableFormat::kCsv, 0, /*max_fields=*/10);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].error, "more than 10 fields");
+  EXPECT_EQ(rows[1].line, 3u);
+  EXPECT_EQ(text_of(rows[2], "b"), "4");
+  // A header may not exceed it either: the file cannot be read.
+  EXPECT_THROW(read_limited(commas + "\n", TableFormat::kCsv, 0, 10), TableError);
 }
 
 TEST(CsvReader, LongQuotedFieldSpanningReadChunks) {

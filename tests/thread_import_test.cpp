@@ -80,6 +80,60 @@ TEST(ThreadImport, JsonlErrorsNameTheLine) {
   EXPECT_EQ(utf8.where(), "u.jsonl:1");
 }
 
+TEST(ThreadImport, JsonlSyntaxErrorsSayWhatWasExpectedWhere) {
+  const auto e = import_error([] {
+    import_thread_jsonl("{\"id\":\"a\",\"text\":\"fine\"}\n{\"id\":\"b\" \"text\":\"x\"}\n",
+                        "t.jsonl");
+  });
+  EXPECT_EQ(e.where(), "t.jsonl:2");
+  EXPECT_STREQ(e.what(), "t.jsonl:2: bad JSON at column 11: Expected , or } after key:value pair.");
+  // Thread files are JSON Lines: strict JSON, without the lenient syntax of API bodies.
+  const auto bare = import_error([] { import_thread_jsonl("{id: 1, text: 'x'}\n", "b.jsonl"); });
+  EXPECT_NE(std::string(bare.what()).find("Object keys must be strings in double quotes."),
+            std::string::npos)
+      << bare.what();
+  EXPECT_EQ(std::string(e.what()).find("json.exception"), std::string::npos);
+}
+
+TEST(ThreadImport, DeeplyNestedJsonlIsRefusedNotACrash) {
+  // 150,000 levels inside one field: a recursive parser, dump() or destructor would
+  // overflow the stack here.
+  std::string line = "{\"id\": \"c1\", \"text\": \"x\", \"extra\": ";
+  const std::size_t column = line.size() + 100;  // the 101st level, counting the line's {
+  for (int i = 0; i < 150000; ++i) line += "[";
+  const auto e = import_error([&] { import_thread_jsonl(line + "\n", "deep.jsonl"); });
+  EXPECT_EQ(e.where(), "deep.jsonl:1");
+  EXPECT_EQ(std::string(e.what()), "deep.jsonl:1: bad JSON at column " + std::to_string(column) +
+                                       ": Objects and arrays nest deeper than 100 levels.");
+  std::string objects;
+  for (int i = 0; i < 150000; ++i) objects += "{\"id\": ";
+  EXPECT_THROW(import_thread_jsonl(objects, "objects.jsonl"), ThreadImportError);
+}
+
+TEST(ThreadImport, XmlNestedFarBeyondTheLimitIsRefusedWithoutRecursion) {
+  // The XML tree is built from expat's callbacks onto an explicit stack, so 150,000
+  // open elements cost no stack; the depth limit refuses them at the 257th.
+  std::string wxr = "<rss>";
+  std::string disqus = "<disqus>";
+  for (int i = 0; i < 150000; ++i) {
+    wxr += "<a>";
+    disqus += "<post>";
+  }
+  const auto w = import_error([&] { import_thread_wxr(wxr, "deep.xml"); });
+  EXPECT_NE(std::string(w.what()).find("nested deeper than 256"), std::string::npos) << w.what();
+  const auto d = import_error([&] { import_thread_disqus(disqus, "deep-disqus.xml"); });
+  EXPECT_NE(std::string(d.what()).find("nested deeper than 256"), std::string::npos) << d.what();
+  // The error names the open path, which is bounded by the same limit.
+  EXPECT_LT(w.where().size(), 256u * 4 + 64);
+  // Exactly at the limit is read (and then refused for not being a WXR export).
+  std::string at_limit = "<rss>";
+  for (int i = 0; i < 255; ++i) at_limit += "<a>";
+  for (int i = 0; i < 255; ++i) at_limit += "</a>";
+  at_limit += "</rss>";
+  const auto shallow = import_error([&] { import_thread_wxr(at_limit, "ok.xml"); });
+  EXPECT_EQ(std::string(shallow.what()).find("nested deeper"), std::string::npos) << shallow.what();
+}
+
 TEST(ThreadImport, WxrTakesThePostWithCommentsAndSkipsPingbacks) {
   const Thread t = import_thread_file(fixture("blog.wxr"));
   EXPECT_EQ(t.article.title, "Should the allotments ban leaf blowers?");

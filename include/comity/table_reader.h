@@ -42,6 +42,11 @@ struct TableOptions {
   TableFormat format = TableFormat::kJsonl;
   bool has_header = true;  // CSV/TSV
   char delimiter = 0;      // 0 = format default
+  // Bounds on what one row may hold, for input nobody vetted; 0 = no limit. A CSV/TSV
+  // field or a JSONL line longer than max_field_bytes, or a CSV/TSV record with more
+  // than max_fields fields, becomes an error row; the excess is read but not kept.
+  std::size_t max_field_bytes = 0;
+  std::size_t max_fields = 0;
 };
 
 // Calls `on_row` for each row in input order; returns false from it to stop.

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "comity/json_input.h"
 #include "comity/thread.h"
 #include "thread/import_support.h"
 
@@ -159,9 +160,10 @@ Thread import_thread_jsonl(std::string_view content, const std::string& name,
     thread_import::check_text(line, where, "line", {.max_field_bytes = limits.max_field_bytes * 4});
     nlohmann::json obj;
     try {
-      obj = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow
-      throw ThreadImportError(where, fmt::format("invalid JSON: {}", e.what()));
+      obj = parse_json_input(line, {.lenient = false});
+    } catch (const JsonInputError& e) {
+      throw ThreadImportError(where,
+                              fmt::format("bad JSON at column {}: {}", e.column(), e.reason()));
     }
     if (!obj.is_object()) {
       throw ThreadImportError(where, "expected a JSON object");

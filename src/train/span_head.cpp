@@ -1,6 +1,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "comity/json_input.h"
 #include "comity/metrics.h"
 #include "comity/utf8.h"
 #include "train/example_set.h"
@@ -10,7 +11,12 @@ namespace comity {
 
 std::set<std::uint32_t> parse_span_offsets(const std::string& field) {
   std::set<std::uint32_t> out;
-  const auto parsed = nlohmann::json::parse(field, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json parsed;
+  try {
+    parsed = parse_json_input(field, {.lenient = false});
+  } catch (const JsonInputError&) {
+    return out;  // as before: a malformed spans field labels nothing
+  }
   if (!parsed.is_array()) return out;
   for (const auto& v : parsed) {
     if (v.is_number_unsigned()) out.insert(v.get<std::uint32_t>());

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "comity/json_input.h"
+
 namespace comity {
 namespace {
 
@@ -44,22 +46,31 @@ class ChunkedInput {
     return true;
   }
 
-  // Appends bytes up to (not including) the next '\n' and consumes the '\n'.
+  // Appends bytes up to (not including) the next '\n' and consumes the '\n'; keeps at
+  // most `max_bytes` of them (0: all) and sets `too_long` when there were more.
   // Returns false when input ended before any byte or newline was seen.
-  bool next_line(std::string& line) {
+  bool next_line(std::string& line, std::size_t max_bytes, bool& too_long) {
     line.clear();
+    too_long = false;
     bool saw_anything = false;
+    const auto keep = [&](const char* begin, std::size_t n) {
+      if (max_bytes != 0 && line.size() + n > max_bytes) {
+        too_long = true;
+        n = max_bytes - line.size();
+      }
+      line.append(begin, n);
+    };
     while (true) {
       if (position_ == size_ && !refill()) return saw_anything;
       saw_anything = true;
       const char* begin = buffer_.data() + position_;
       const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', size_ - position_));
       if (newline != nullptr) {
-        line.append(begin, newline);
+        keep(begin, static_cast<std::size_t>(newline - begin));
         position_ += static_cast<std::size_t>(newline - begin) + 1;
         return true;
       }
-      line.append(begin, size_ - position_);
+      keep(begin, size_ - position_);
       position_ = size_;
     }
   }
@@ -85,18 +96,38 @@ struct Record {
   std::size_t count = 0;
   std::size_t line = 0;
   bool quoted = false;  // some field was quoted, so even an empty-looking record is data
+  bool capped = false;  // a limit was reached: bytes are no longer kept
   std::string error;
 
-  std::string& start_field() {
+  std::string& start_field(std::size_t max_fields) {
+    if (max_fields != 0 && count == max_fields) {
+      limit("more than " + std::to_string(max_fields) + " fields");
+      return fields[count - 1];
+    }
     if (count == fields.size()) fields.emplace_back();
     std::string& field = fields[count++];
     field.clear();
     return field;
   }
+  void append(std::string& field, char c, std::size_t max_bytes) {
+    if (capped) return;
+    if (max_bytes != 0 && field.size() >= max_bytes) {
+      limit("field " + std::to_string(count) + " is longer than the " + std::to_string(max_bytes) +
+            "-byte limit");
+      return;
+    }
+    field.push_back(c);
+  }
+  // Past a limit the row is an error: the rest of it is read but not kept.
+  void limit(std::string what) {
+    if (error.empty()) error = std::move(what);
+    capped = true;
+  }
   void reset(std::size_t start_line) {
     count = 0;
     line = start_line;
     quoted = false;
+    capped = false;
     error.clear();
   }
   // A line with no bytes at all (or just the CR of a CRLF) carries no data.
@@ -108,8 +139,14 @@ struct Record {
 // up to the delimiter or newline is data.
 class DelimitedParser {
  public:
-  DelimitedParser(std::istream& in, const std::string& name, char delimiter, bool quoting)
-      : input_(in), name_(name), delimiter_(delimiter), quoting_(quoting) {}
+  DelimitedParser(std::istream& in, const std::string& name, char delimiter, bool quoting,
+                  const TableOptions& options)
+      : input_(in),
+        name_(name),
+        delimiter_(delimiter),
+        quoting_(quoting),
+        max_field_bytes_(options.max_field_bytes),
+        max_fields_(options.max_fields) {}
 
   // Fills `record`; returns false at end of input.
   bool next(Record& record) {
@@ -117,7 +154,7 @@ class DelimitedParser {
     if (!input_.next(c)) return false;
     std::size_t quote_line = line_;
     record.reset(line_);
-    std::string* field = &record.start_field();
+    std::string* field = &record.start_field(max_fields_);
     State state = State::kFieldStart;
     while (true) {
       switch (state) {
@@ -132,14 +169,14 @@ class DelimitedParser {
           [[fallthrough]];
         case State::kUnquoted:
           if (c == delimiter_) {
-            field = &record.start_field();
+            field = &record.start_field(max_fields_);
             state = State::kFieldStart;
           } else if (c == '\n') {
             strip_trailing_cr(*field);
             ++line_;
             return true;
           } else {
-            field->push_back(c);
+            record.append(*field, c, max_field_bytes_);
           }
           break;
         case State::kQuoted:
@@ -147,13 +184,13 @@ class DelimitedParser {
             state = State::kQuoteInQuoted;
           } else {
             if (c == '\n') ++line_;
-            field->push_back(c);
+            record.append(*field, c, max_field_bytes_);
           }
           break;
         case State::kQuoteInQuoted:
           // Either the first half of a doubled quote, or the closing quote.
           if (c == '"') {
-            field->push_back('"');
+            record.append(*field, '"', max_field_bytes_);
             state = State::kQuoted;
             break;
           }
@@ -161,7 +198,7 @@ class DelimitedParser {
           [[fallthrough]];
         case State::kAfterClosingQuote:
           if (c == delimiter_) {
-            field = &record.start_field();
+            field = &record.start_field(max_fields_);
             state = State::kFieldStart;
           } else if (c == '\n') {
             ++line_;
@@ -173,7 +210,7 @@ class DelimitedParser {
               record.error = "unexpected character after closing quote in field " +
                              std::to_string(record.count);
             }
-            field->push_back(c);
+            record.append(*field, c, max_field_bytes_);
           }
           break;
       }
@@ -199,6 +236,8 @@ class DelimitedParser {
   const std::string& name_;
   char delimiter_;
   bool quoting_;
+  std::size_t max_field_bytes_;
+  std::size_t max_fields_;
   std::size_t line_ = 1;
 };
 
@@ -233,7 +272,7 @@ void read_delimited(std::istream& in, const std::string& name, const TableOption
   if (csv && (delimiter == '"' || delimiter == '\n' || delimiter == '\r')) {
     throw TableError(name, 0, "delimiter cannot be a quote or line break");
   }
-  DelimitedParser parser(in, name, delimiter, csv);
+  DelimitedParser parser(in, name, delimiter, csv, options);
   Record record;
   std::vector<std::string> keys;
   bool first = true;
@@ -264,11 +303,13 @@ void read_delimited(std::istream& in, const std::string& name, const TableOption
   }
 }
 
-void read_jsonl(std::istream& in, const std::function<bool(TableRow&)>& on_row) {
+void read_jsonl(std::istream& in, const TableOptions& options,
+                const std::function<bool(TableRow&)>& on_row) {
   ChunkedInput input(in);
   std::string line;
   std::size_t line_number = 0;
-  while (input.next_line(line)) {
+  bool too_long = false;
+  while (input.next_line(line, options.max_field_bytes, too_long)) {
     ++line_number;
     if (line_number == 1 && std::string_view(line).starts_with(kUtf8Bom)) {
       line.erase(0, kUtf8Bom.size());
@@ -279,12 +320,21 @@ void read_jsonl(std::istream& in, const std::function<bool(TableRow&)>& on_row) 
     if (blank) continue;
     TableRow row;
     row.line = line_number;
-    // Non-throwing parse: a bad line becomes an error row, the rest of the file still reads.
-    row.fields = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (row.fields.is_discarded()) {
-      row.error = "not valid JSON";
+    if (too_long) {
+      row.error = "line longer than the " + std::to_string(options.max_field_bytes) + "-byte limit";
       row.fields = nlohmann::json::object();
-    } else if (!row.fields.is_object()) {
+      if (!on_row(row)) return;
+      continue;
+    }
+    // A bad line becomes an error row, the rest of the file still reads. Data files
+    // are JSON Lines, so strict JSON.
+    try {
+      row.fields = parse_json_input(line, {.lenient = false});
+    } catch (const JsonInputError& e) {
+      row.error = "bad JSON at column " + std::to_string(e.column()) + ": " + e.reason();
+      row.fields = nlohmann::json::object();
+    }
+    if (row.error.empty() && !row.fields.is_object()) {
       row.error = std::string("expected a JSON object, found ") + row.fields.type_name();
       row.fields = nlohmann::json::object();
     }
@@ -333,7 +383,7 @@ TableFormat table_format_from_path(const std::string& path) {
 void read_table(std::istream& in, const std::string& name, const TableOptions& options,
                 const std::function<bool(TableRow&)>& on_row) {
   if (options.format == TableFormat::kJsonl) {
-    read_jsonl(in, on_row);
+    read_jsonl(in, options, on_row);
   } else {
     read_delimited(in, name, options, on_row);
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli_common.h"
+#include "comity/json_input.h"
 #include "comity/scores_json.h"
 #include "comity/table_reader.h"
 #include "comity/utf8.h"
@@ -31,7 +32,15 @@ struct ScoreArgs {
   bool no_header = false;
   std::string on_error = "skip";
   int threads = 0;
+  std::size_t max_field_bytes = std::size_t{1} << 20;  // per CSV/TSV field, text or JSONL line
 };
+
+// CSV/TSV records with more fields than this are bad rows (they could otherwise grow
+// without bound on a file of commas).
+constexpr std::size_t kMaxFields = 10000;
+// A batch is scored once it holds this many rows or this much text.
+constexpr std::size_t kBatchRows = 8192;
+constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
 
 struct Item {
   std::string source;  // file name or "<arg>"/"<stdin>"
@@ -85,8 +94,9 @@ class Runner {
   }
 
   void add(Item item) {
+    batch_bytes_ += item.text.size();
     batch_.push_back(std::move(item));
-    if (batch_.size() >= 8192) {
+    if (batch_.size() >= kBatchRows || batch_bytes_ >= kBatchBytes) {
       flush();
     }
   }
@@ -114,6 +124,7 @@ class Runner {
     }
     scored_ += batch_.size();
     batch_.clear();
+    batch_bytes_ = 0;
   }
 
   std::size_t errors() const { return errors_; }
@@ -123,10 +134,18 @@ class Runner {
   // thread alone capped the speed-up on two cores at about 1.6x.
   void parse_row(Item& item) const {
     item.raw_json = false;
-    const auto fields = nlohmann::json::parse(item.text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json fields;
+    try {
+      // JSON Lines are strict JSON; nesting is bounded, so a hostile id cannot crash us.
+      fields = parse_json_input(item.text, {.lenient = false});
+    } catch (const JsonInputError& e) {
+      item.text.clear();
+      item.error = "bad JSON at column " + std::to_string(e.column()) + ": " + e.reason();
+      return;
+    }
     item.text.clear();
     if (!fields.is_object()) {
-      item.error = fields.is_discarded() ? "not valid JSON" : "not a JSON object";
+      item.error = "not a JSON object";
       return;
     }
     if (auto id = find_id(fields, args_.id_field)) {
@@ -214,9 +233,46 @@ class Runner {
   Scorer scorer_;
   std::vector<Attribute> wanted_;
   std::vector<Item> batch_;
+  std::size_t batch_bytes_ = 0;
   int threads_ = 1;
   std::size_t errors_ = 0, scored_ = 0;
 };
+
+// std::getline that keeps at most `max_bytes` of a line (0: all) and says whether it
+// had more, so one enormous line cannot take all memory. Returns false at the end.
+bool read_line(std::istream& in, std::string& line, std::size_t max_bytes, bool& too_long) {
+  line.clear();
+  too_long = false;
+  bool any = false;
+  char buffer[1 << 14];
+  const auto keep = [&](std::size_t n) {
+    any = any || n > 0;
+    if (max_bytes != 0 && line.size() + n > max_bytes) {
+      too_long = true;
+      n = max_bytes - line.size();
+    }
+    line.append(buffer, n);
+  };
+  while (true) {
+    in.getline(buffer, sizeof buffer);
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (in.eof()) {  // the last line, with no newline after it
+      keep(got);
+      return any;
+    }
+    if (in.fail()) {  // the buffer filled before the newline
+      keep(got);
+      in.clear();
+      continue;
+    }
+    keep(got - 1);  // gcount counts the newline getline consumed
+    return true;
+  }
+}
+
+std::string too_long_error(std::size_t max_bytes) {
+  return "line longer than the " + std::to_string(max_bytes) + "-byte limit (--max-field-bytes)";
+}
 
 std::size_t count_lines(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -252,11 +308,14 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     }
     std::string line;
     std::size_t n = 0;
-    while (std::getline(*in, line)) {
+    bool too_long = false;
+    while (read_line(*in, line, args.max_field_bytes, too_long)) {
       if (!line.empty() && line.back() == '\r') {
         line.pop_back();
       }
-      runner.add(make_item(name, ++n, line));
+      Item item = make_item(name, ++n, too_long ? std::string() : line);
+      if (too_long) item.error = too_long_error(args.max_field_bytes);
+      runner.add(std::move(item));
     }
     return;
   }
@@ -274,13 +333,18 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     const std::size_t total = path == "-" ? 0 : count_lines(path);
     std::string line;
     std::size_t n = 0;
-    while (std::getline(*in, line)) {
+    bool too_long = false;
+    while (read_line(*in, line, args.max_field_bytes, too_long)) {
       ++n;
       if (line.find_first_not_of(" \t\r") == std::string::npos) {
         continue;  // blank lines
       }
-      Item item = make_item(name, n, std::move(line));
-      item.raw_json = true;
+      Item item = make_item(name, n, too_long ? std::string() : std::move(line));
+      if (too_long) {
+        item.error = too_long_error(args.max_field_bytes);
+      } else {
+        item.raw_json = true;
+      }
       runner.add(std::move(item));
       bar.update(n, total);
     }
@@ -291,7 +355,7 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     throw CLI::ValidationError("--format",
                                "unknown format '" + format + "' (jsonl, csv, tsv, text)");
   }
-  TableOptions options{*parsed, !args.no_header, 0};
+  TableOptions options{*parsed, !args.no_header, 0, args.max_field_bytes, kMaxFields};
   ProgressBar bar("scoring " + name);
   const std::size_t total = path == "-" ? 0 : count_lines(path);
   auto on_row = [&](TableRow& row) {
@@ -353,6 +417,10 @@ void register_score_command(CLI::App& app) {
   cmd->add_option("--on-error", args->on_error,
                   "Bad rows: 'skip' (report on stderr and as an error object) or 'fail'")
       ->check(CLI::IsMember({"skip", "fail"}))
+      ->capture_default_str();
+  cmd->add_option("--max-field-bytes", args->max_field_bytes,
+                  "Longest CSV/TSV field or text/JSONL line accepted; a longer one (or a CSV/TSV "
+                  "row of more than 10000 fields) is reported as a bad row (0: no limit)")
       ->capture_default_str();
   cmd->add_option("-j,--threads", args->threads, "Scoring threads (default: all cores)");
   cmd->add_option("-o,--output", args->output, "Write to this file instead of stdout");
