@@ -83,6 +83,7 @@ def main():
         holder = None
         try:
             pid = server.pid
+            rss_before_mb = proc_status(pid, "VmRSS") / 1024
             print("idle bench: comity serve pid %d on port %d, %d threads, VmRSS %.1f MB; "
                   "load average %s" % (pid, server.port, proc_status(pid, "Threads"),
                                        proc_status(pid, "VmRSS") / 1024,
@@ -140,6 +141,7 @@ def main():
         "rps_ratio": with_idle["requests_per_second"] / base_rps,
         "p99_ratio": with_idle["latency_ms"]["p99"] / base_p99,
         "load_average_at_end": load,
+        "server_rss_mb_before": round(rss_before_mb, 1),
         "server_rss_mb_with_idle": round(idle_rss_mb, 1), "server_threads_with_idle": idle_threads,
         "server_peak_rss_mb": round(peak_rss_mb, 1), "server_exit": code,
     }
@@ -156,8 +158,10 @@ def main():
     print()
     print("ratio with/without (mean of both runs without): requests/s %.2f, p99 %.2f; "
           "load average at the end %s" % (results["rps_ratio"], results["p99_ratio"], load))
-    print("server with %d idle connections: VmRSS %.1f MB, %d threads (peak VmRSS %.1f MB); "
-          "%d of them still answered afterwards" % (held, idle_rss_mb, idle_threads, peak_rss_mb, answered))
+    print("server with %d idle connections: VmRSS %.1f MB (%.1f MB before them, %.1f KB per "
+          "connection), %d threads (peak VmRSS %.1f MB); %d of them still answered afterwards" % (
+              held, idle_rss_mb, rss_before_mb, (idle_rss_mb - rss_before_mb) * 1024 / max(held, 1),
+              idle_threads, peak_rss_mb, answered))
     p99 = with_idle["latency_ms"]["p99"]
     rps = with_idle["requests_per_second"]
     print("targets with the idle connections: p99 < %.0f ms: %s (%.2f ms); >= %.0f req/s: %s (%.0f)" % (
