@@ -394,14 +394,19 @@ TEST_F(PerspectiveApiTest, SuggestScoreValidation) {
   EXPECT_EQ(call(server, kSuggest, body.dump()).status, 400);
   body["attributeScores"] = {{"TOXICITY", {{"spanScores", {{{"score", {{"value", 1}}}}}}}}};
   expect_error(call(server, kSuggest, body.dump()), 400, "INVALID_ARGUMENT",
-               "Span scores must have begin and end.", "INVALID_REQUEST");
+               "Span scores must have an end.", "INVALID_REQUEST");
+  // proto3 writers leave out a zero begin.
+  body["attributeScores"] = {
+      {"TOXICITY", {{"spanScores", {{{"end", 4}, {"score", {{"value", 1}}}}}}}}};
+  EXPECT_EQ(call(server, kSuggest, body.dump()).status, 200);
   body["attributeScores"] = {{"TOXICITY", {{"summaryScore", {{"value", 1.5}}}}}};
   EXPECT_EQ(call(server, kSuggest, body.dump()).status, 400);
   body["comment"]["text"] = "";
   body["attributeScores"] = {{"TOXICITY", {{"summaryScore", {{"value", 1}}}}}};
   expect_error(call(server, kSuggest, body.dump()), 400, "INVALID_ARGUMENT",
                "Comment must be non-empty.", "COMMENT_EMPTY");
-  EXPECT_EQ(server.store->count_feedback(), 0);
+  // Only the span without begin was stored.
+  EXPECT_EQ(server.store->count_feedback(), 1);
 }
 
 }  // namespace

@@ -60,6 +60,10 @@ class Store {
   virtual std::vector<ApiKeyRecord> list_api_keys() = 0;
   // By id or prefix; false when nothing matched.
   virtual bool revoke_api_key(const std::string& id_or_prefix) = 0;
+
+  // Why a write would fail now (storage read-only or nearly full), or nullopt; what
+  // /readyz asks, so a load balancer stops sending writes a node would lose.
+  virtual std::optional<std::string> write_problem() = 0;
 };
 
 // Opens (creating and migrating as needed) `data_dir`/comity.db in WAL mode.

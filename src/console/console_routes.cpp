@@ -19,6 +19,7 @@
 #include "comity/console.h"
 #include "server/google_error.h"
 #include "server/http_server.h"
+#include "server/request_json.h"
 
 namespace comity::console {
 namespace {
@@ -64,8 +65,7 @@ std::string cookie_value(const Request& request, const std::string& name) {
   return "";
 }
 
-std::string session_cookie(const Request& request, const std::string& value,
-                           long long max_age) {
+std::string session_cookie(const Request& request, const std::string& value, long long max_age) {
   const bool https = request.get_header_value("X-Forwarded-Proto") == "https";
   return fmt::format("{}={}; Path=/console; Max-Age={}; HttpOnly; SameSite=Strict{}", kCookie,
                      value, max_age, https ? "; Secure" : "");
@@ -181,8 +181,8 @@ struct Console {
     if (request.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
       throw server::ApiError(415, "Send the credentials as application/json.");
     }
-    const auto body = nlohmann::json::parse(request.body, nullptr, false);
-    if (!body.is_object() || !body.value("name", nlohmann::json()).is_string() ||
+    const auto body = server::parse_request_object(request.body);
+    if (!body.value("name", nlohmann::json()).is_string() ||
         !body.value("password", nlohmann::json()).is_string()) {
       throw server::ApiError(400, "Expected {\"name\": ..., \"password\": ...}.");
     }
@@ -239,8 +239,7 @@ struct Console {
     return method == "PUT" && std::regex_match(path, kPolicy) && role == Role::admin;
   }
 
-  void proxy(const Request& request, Response& response,
-             const std::smatch& groups) {
+  void proxy(const Request& request, Response& response, const std::smatch& groups) {
     const bool state_changing = request.method != "GET" && request.method != "HEAD";
     const Session session = require_session(request, state_changing);
     const std::string path = groups[1].str();
@@ -264,7 +263,12 @@ struct Console {
     }
     // Decisions are recorded under the signed-in name, whatever the page sent.
     if (path == "v1/queue/decisions") {
-      auto body = nlohmann::json::parse(request.body, nullptr, false);
+      // A body that does not parse goes on unchanged, for the route to refuse it.
+      nlohmann::json body;
+      try {
+        body = server::parse_request_object(request.body);
+      } catch (const server::ApiError&) {
+      }
       if (body.is_object() && body.contains("decisions") && body["decisions"].is_array()) {
         for (auto& decision : body["decisions"]) {
           if (decision.is_object()) {
@@ -280,8 +284,7 @@ struct Console {
     set_security_headers(response);
   }
 
-  void serve_static(const Request& request, Response& response,
-                    const std::smatch& groups) {
+  void serve_static(const Request& request, Response& response, const std::smatch& groups) {
     set_security_headers(response);
     std::string relative = groups[1].matched ? groups[1].str() : "";
     if (relative.empty()) {
@@ -331,24 +334,26 @@ struct Console {
 
 void install_console(server::HttpServer& server, const ConsoleOptions& options) {
   auto console = std::make_shared<Console>(server, options);
-  const auto plain =
-      [console](void (Console::*method)(const Request&, Response&)) {
-        return [console, method](const Request& request, Response& response,
-                                 const std::smatch&) { ((*console).*method)(request, response); };
-      };
+  const auto plain = [console](void (Console::*method)(const Request&, Response&)) {
+    return [console, method](const Request& request, Response& response, const std::smatch&) {
+      ((*console).*method)(request, response);
+    };
+  };
   server.add_route("POST", "/console/api/login", false, plain(&Console::login));
   server.add_route("POST", "/console/api/logout", false, plain(&Console::logout));
   server.add_route("GET", "/console/api/me", false, plain(&Console::me));
   for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
     server.add_route(
         method, "/console/api/(v1/[A-Za-z0-9_./:-]+)", false,
-        [console](const Request& request, Response& response,
-                  const std::smatch& groups) { console->proxy(request, response, groups); });
+        [console](const Request& request, Response& response, const std::smatch& groups) {
+          console->proxy(request, response, groups);
+        });
   }
   server.add_route(
       "GET", "/console(/.*)?", false,
-      [console](const Request& request, Response& response,
-                const std::smatch& groups) { console->serve_static(request, response, groups); });
+      [console](const Request& request, Response& response, const std::smatch& groups) {
+        console->serve_static(request, response, groups);
+      });
   if (options.static_dir.empty() || !std::filesystem::is_directory(options.static_dir)) {
     spdlog::warn("console front end not found at '{}': build it with web/build.sh",
                  options.static_dir);

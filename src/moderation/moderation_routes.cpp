@@ -16,6 +16,7 @@
 #include "comity/thread.h"
 #include "moderation/comment_intake.h"
 #include "server/google_error.h"
+#include "server/request_json.h"
 
 namespace comity::server {
 namespace {
@@ -33,16 +34,7 @@ void reply(Response& response, int status, const json& body) {
                        "application/json; charset=UTF-8");
 }
 
-json parse_body(const Request& request) {
-  json root = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) {
-    throw invalid_json("Invalid JSON payload received.");
-  }
-  if (!root.is_object()) {
-    throw invalid_argument("The request body must be a JSON object.");
-  }
-  return root;
-}
+json parse_body(const Request& request) { return parse_request_object(request.body); }
 
 std::string string_field(const json& object, const char* name, const std::string& where,
                          bool required) {
@@ -522,8 +514,7 @@ class ModerationApi {
            {"history", std::move(history)}});
   }
 
-  void put_policy(const std::string& community, const Request& request,
-                  Response& response) {
+  void put_policy(const std::string& community, const Request& request, Response& response) {
     const Policy policy = parse_or_throw(request.body);
     AuditEntry audit;
     audit.community = community;
@@ -538,8 +529,7 @@ class ModerationApi {
            {"created_at", record.created_at}});
   }
 
-  void dry_run(const std::string& community, const Request& request,
-               Response& response) {
+  void dry_run(const std::string& community, const Request& request, Response& response) {
     const Policy draft = parse_or_throw(request.body);
     const std::shared_ptr<const ActivePolicy> current =
         translate([&] { return load_active_policy(*store_, community, &policies_); });

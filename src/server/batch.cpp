@@ -34,14 +34,28 @@ std::string_view next_line(std::string_view text, std::size_t& pos) {
 }
 
 // Reads "Name: value" lines up to a blank line into `headers`; returns the offset after it.
+// A line starting with a space or tab continues the value before it (RFC 5322 folding).
 std::size_t read_headers(std::string_view text, std::size_t pos, Headers& headers) {
+  Headers::iterator last = headers.end();
   while (pos < text.size()) {
     const std::string_view line = next_line(text, pos);
     if (line.empty()) break;
+    if ((line.front() == ' ' || line.front() == '\t') && last != headers.end()) {
+      // Unfolding removes the line break only; the whitespace after it stays.
+      std::string_view more = line;
+      while (!more.empty() && std::isspace(static_cast<unsigned char>(more.back()))) {
+        more.remove_suffix(1);
+      }
+      last->second.append(more.data(), more.size());
+      continue;
+    }
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    headers.emplace(std::string(trim(line.substr(0, colon))),
-                    std::string(trim(line.substr(colon + 1))));
+    if (colon == std::string_view::npos) {
+      last = headers.end();
+      continue;
+    }
+    last = headers.emplace(std::string(trim(line.substr(0, colon))),
+                           std::string(trim(line.substr(colon + 1))));
   }
   return pos;
 }
@@ -90,7 +104,8 @@ std::optional<std::string> multipart_mixed_boundary(std::string_view content_typ
   return std::string(value);
 }
 
-std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view boundary) {
+std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view boundary,
+                                       const BatchLimits& limits) {
   const std::string delimiter = "--" + std::string(boundary);
   std::vector<BatchPart> parts;
   std::size_t pos = body.find(delimiter);
@@ -104,6 +119,14 @@ std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view b
     std::string_view part = body.substr(pos, next - pos);
     if (!part.empty() && part.back() == '\n') part.remove_suffix(1);
     if (!part.empty() && part.back() == '\r') part.remove_suffix(1);
+    if (parts.size() == limits.max_parts) {
+      throw invalid_argument("A batch may hold at most " + std::to_string(limits.max_parts) +
+                             " requests.");
+    }
+    if (part.size() > limits.max_part_bytes) {
+      throw ApiError(413, "Batch part " + std::to_string(parts.size() + 1) + " exceeds " +
+                              std::to_string(limits.max_part_bytes) + " bytes.");
+    }
 
     Headers headers;
     const std::size_t payload_at = read_headers(part, 0, headers);
@@ -157,6 +180,7 @@ std::string render_batch_reply(const std::vector<BatchReply>& replies, std::stri
     out +=
         "\r\nHTTP/1.1 " + std::to_string(reply.status) + " " + reason_phrase(reply.status) + "\r\n";
     out += "Content-Type: " + reply.content_type + "\r\n";
+    if (!reply.retry_after.empty()) out += "Retry-After: " + reply.retry_after + "\r\n";
     out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n";
     out += reply.body;
     out += "\r\n";

@@ -19,9 +19,18 @@ struct BatchPart {
 // The boundary parameter of a multipart/mixed Content-Type, or nullopt.
 std::optional<std::string> multipart_mixed_boundary(std::string_view content_type);
 
+struct BatchLimits {
+  std::size_t max_parts = 100;
+  std::size_t max_part_bytes = 1u << 20;
+};
+
 // Splits a multipart body. Accepts CRLF or bare LF line ends (Python's email
-// generator writes LF). Throws ApiError for a body without any part.
-std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view boundary);
+// generator writes LF) and unfolds folded part headers (RFC 5322 2.2.3:
+// googleapiclient folds a Content-ID longer than 78 characters). Throws ApiError
+// for a body without any part, and as soon as a part or the part count exceeds
+// `limits`, before the parts after it are looked at.
+std::vector<BatchPart> parse_multipart(std::string_view body, std::string_view boundary,
+                                       const BatchLimits& limits = {});
 
 // Parses "POST /path?query HTTP/1.1\r\nHeader: v\r\n\r\nbody" into a request
 // with method, path, params, headers and body set. Throws ApiError.
@@ -32,6 +41,7 @@ struct BatchReply {
   int status = 200;
   std::string content_type;
   std::string body;
+  std::string retry_after;  // the part's Retry-After, if it had one
 };
 
 // The multipart/mixed reply body for `boundary`.

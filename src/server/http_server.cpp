@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -54,6 +55,7 @@ struct HttpServer::Route {
 HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> analyzer, Store* store,
                        ModelLoader loader, std::shared_ptr<spdlog::logger> access_log)
     : config_(std::move(config)),
+      cors_(config_.cors_allowed_origins),
       analyzer_(std::move(analyzer)),
       store_(store),
       loader_(std::move(loader)),
@@ -74,7 +76,7 @@ HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> anal
   limits.max_requests_per_connection = config_.keep_alive_max_requests;
   limits.workers = config_.effective_threads();
   http_ = std::make_unique<HttpListener>(
-      limits, [this](const Request& request, Response& response) { handle(request, response); },
+      limits, [this](const Request& request, Response& response) { serve_http(request, response); },
       [](int status, const std::string& message, Response& response) {
         write_error(response, ApiError(status, message), false);
       });
@@ -113,6 +115,12 @@ const HttpServer::Route* HttpServer::find_route(const std::string& method,
     }
   }
   return nullptr;
+}
+
+void HttpServer::serve_http(const Request& request, Response& response) {
+  if (cors_.answer_preflight(request, response)) return;
+  handle(request, response);
+  cors_.add_headers(request, response);
 }
 
 void HttpServer::handle(const Request& request, Response& response) {
@@ -223,16 +231,26 @@ std::shared_ptr<const Analyzer> HttpServer::analyzer() const {
   return current;
 }
 
+RequestLimits HttpServer::request_limits() const {
+  RequestLimits limits;
+  limits.max_comment_bytes = config_.max_comment_bytes;
+  limits.max_requested_attributes = config_.max_requested_attributes;
+  limits.omit_unknown_attributes = config_.unknown_attributes == "omit";
+  return limits;
+}
+
 void HttpServer::handle_analyze(const Request& request, Response& response) {
-  const AnalyzeRequest parsed =
-      parse_analyze_request(request.body, RequestLimits{config_.max_comment_bytes});
+  const AnalyzeRequest parsed = parse_analyze_request(request.body, request_limits());
+  if (!parsed.omitted_attributes.empty()) {
+    response.set_header("X-Comity-Omitted-Attributes",
+                        fmt::format("{}", fmt::join(parsed.omitted_attributes, ",")));
+  }
   const auto current = analyzer();
   write_json(response, 200, analyze_comment(parsed, *current, &metrics_), pretty_print(request));
 }
 
 void HttpServer::handle_suggest(const Request& request, Response& response) {
-  const SuggestRequest parsed =
-      parse_suggest_request(request.body, RequestLimits{config_.max_comment_bytes});
+  const SuggestRequest parsed = parse_suggest_request(request.body, request_limits());
   FeedbackSink sink;
   if (store_ != nullptr) {
     sink = [this](const FeedbackRecord& record) {
@@ -303,11 +321,9 @@ void HttpServer::handle_batch(const Request& request, Response& response) {
   if (!boundary) {
     throw invalid_argument("Batch requests must be multipart/mixed with a boundary.");
   }
-  const std::vector<BatchPart> parts = parse_multipart(request.body, *boundary);
-  if (parts.size() > config_.max_batch_parts) {
-    throw invalid_argument(
-        fmt::format("A batch may hold at most {} requests.", config_.max_batch_parts));
-  }
+  // A part is one request: it may be as large as a request body may.
+  const std::vector<BatchPart> parts =
+      parse_multipart(request.body, *boundary, {config_.max_batch_parts, config_.max_body_bytes});
   std::vector<BatchReply> replies;
   replies.reserve(parts.size());
   for (const BatchPart& part : parts) {
@@ -327,7 +343,7 @@ void HttpServer::handle_batch(const Request& request, Response& response) {
                        inner_response.get_header_value("Content-Type").empty()
                            ? kJson
                            : inner_response.get_header_value("Content-Type"),
-                       inner_response.body});
+                       inner_response.body, inner_response.get_header_value("Retry-After")});
   }
   const std::string reply_boundary = random_boundary();
   response.status = 200;
@@ -344,6 +360,17 @@ void HttpServer::handle_readyz(const Request&, Response& response) {
   if (!current) {
     write_json(response, 503, {{"status", "no model loaded"}}, false);
     return;
+  }
+  if (store_ != nullptr) {
+    std::optional<std::string> problem;
+    {
+      std::lock_guard lock(store_mutex_);
+      problem = store_->write_problem();
+    }
+    if (problem) {
+      write_json(response, 503, {{"status", "store not writable"}, {"reason", *problem}}, false);
+      return;
+    }
   }
   write_json(response, 200, {{"status", "ready"}, {"model", current->model().version}}, false);
 }

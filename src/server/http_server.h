@@ -18,9 +18,11 @@
 #include "comity/rate_limiter.h"
 #include "comity/store.h"
 #include "server/analyzer.h"
+#include "server/cors.h"
 #include "server/http_listener.h"
 #include "server/http_message.h"
 #include "server/metrics.h"
+#include "server/perspective_request.h"
 #include "server/server_config.h"
 
 namespace comity::server {
@@ -90,6 +92,8 @@ class HttpServer {
     bool authenticated;
     RouteHandler handler;
   };
+  // What the listener calls: CORS around handle().
+  void serve_http(const Request& request, Response& response);
   void serve_request(const Request& request, Response& response, const std::string* principal);
   void dispatch(const Request& request, Response& response, std::string& route, std::string& key_id,
                 const std::string* principal);
@@ -97,6 +101,7 @@ class HttpServer {
   // Returns the key id for the access log ("" in no-auth mode). Throws ApiError.
   std::string authenticate(const Request& request, Response& response);
   std::shared_ptr<const Analyzer> analyzer() const;
+  RequestLimits request_limits() const;
 
   void handle_analyze(const Request&, Response&);
   void handle_suggest(const Request&, Response&);
@@ -110,6 +115,7 @@ class HttpServer {
   void handle_metrics(const Request&, Response&);
 
   ServerConfig config_;
+  CorsPolicy cors_;
   AnalyzerSlot analyzer_;
   Store* store_;
   std::mutex store_mutex_;

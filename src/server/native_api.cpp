@@ -6,6 +6,7 @@
 
 #include "server/analyze_handler.h"
 #include "server/google_error.h"
+#include "server/request_json.h"
 
 namespace comity::server {
 namespace {
@@ -45,13 +46,7 @@ bool flag(const json& root, const char* name, bool fallback) {
 
 json score_comments(std::string_view body, const Analyzer& analyzer, const NativeLimits& limits,
                     ServerMetrics* metrics) {
-  json root;
-  try {
-    root = json::parse(body.begin(), body.end());
-  } catch (const json::exception& e) {
-    throw invalid_argument(std::string("Invalid JSON payload received. ") + e.what());
-  }
-  if (!root.is_object()) throw invalid_argument("The request body must be a JSON object.");
+  const json root = parse_request_object(body);
   auto comments = root.find("comments");
   if (comments == root.end() || !comments->is_array() || comments->empty()) {
     throw invalid_argument("'comments' must be a non-empty array.", kCommentEmpty);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/google_error.h"
+#include "server/request_json.h"
 
 namespace comity::server {
 namespace {
@@ -87,21 +88,6 @@ std::optional<double> optional_number(const json& object, std::string_view name,
     }
   }
   bad_value(path, type, *value);
-}
-
-json parse_body(std::string_view body) {
-  json root;
-  try {
-    root = json::parse(body.begin(), body.end());
-  } catch (const json::exception& e) {
-    // nlohmann rejects invalid UTF-8 and unpaired surrogates here too.
-    throw invalid_json(std::string("Invalid JSON payload received. ") + e.what());
-  }
-  if (!root.is_object()) {
-    throw invalid_json("Invalid JSON payload received. Expected an object, got " +
-                       std::string(root.type_name()) + ".");
-  }
-  return root;
 }
 
 struct ParsedComment {
@@ -202,13 +188,15 @@ void parse_common(const json& root, std::vector<std::string>& languages, bool& d
 
 SuggestedSpan parse_span(const json& span, const std::string& path, const std::string& name) {
   expect_object(span, path, "SpanScore");
-  auto begin = optional_number(span, "begin", path, "TYPE_INT32");
+  // proto3 JSON writers leave out fields holding their default, so a span starting at
+  // the first character arrives without "begin".
+  const auto begin = optional_number(span, "begin", path, "TYPE_INT32").value_or(0.0);
   auto end = optional_number(span, "end", path, "TYPE_INT32");
-  if (!begin || !end) throw invalid_argument("Span scores must have begin and end.");
-  if (*begin < 0 || *end < *begin || *end > 0x7fffffff) {
-    throw invalid_argument("Invalid span [" + std::to_string(static_cast<long long>(*begin)) +
-                           ", " + std::to_string(static_cast<long long>(*end)) +
-                           ") for attribute " + name);
+  if (!end) throw invalid_argument("Span scores must have an end.");
+  if (begin < 0 || *end < begin || *end > 0x7fffffff) {
+    throw invalid_argument("Invalid span [" + std::to_string(static_cast<long long>(begin)) + ", " +
+                           std::to_string(static_cast<long long>(*end)) + ") for attribute " +
+                           name);
   }
   const json* score = member(span, "score");
   if (score == nullptr)
@@ -216,10 +204,15 @@ SuggestedSpan parse_span(const json& span, const std::string& path, const std::s
   expect_object(*score, path + ".score", "Score");
   check_score_type(member(*score, "type"), name, path + ".score.type");
   auto value = optional_number(*score, "value", path + ".score", "TYPE_FLOAT").value_or(0.0);
-  return {static_cast<std::uint32_t>(*begin), static_cast<std::uint32_t>(*end), value};
+  return {static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(*end), value};
 }
 
 }  // namespace
+
+std::string SuggestedScore::label_name() const {
+  if (attribute) return std::string(attribute_name(*attribute));
+  return name.substr(0, name.find('@'));
+}
 
 double SuggestedScore::label() const {
   if (summary) return *summary;
@@ -238,11 +231,15 @@ std::optional<Attribute> parse_versioned_attribute(std::string_view name) {
     }
     name = name.substr(0, at);
   }
+  constexpr std::string_view kExperimental = "_EXPERIMENTAL";
+  if (name.size() > kExperimental.size() && name.ends_with(kExperimental)) {
+    name.remove_suffix(kExperimental.size());
+  }
   return parse_attribute(name);
 }
 
 AnalyzeRequest parse_analyze_request(std::string_view body, const RequestLimits& limits) {
-  const json root = parse_body(body);
+  const json root = parse_request_object(body);
   AnalyzeRequest request;
   ParsedComment comment = parse_comment(root, limits);
   request.text = std::move(comment.text);
@@ -256,8 +253,17 @@ AnalyzeRequest parse_analyze_request(std::string_view body, const RequestLimits&
   if (attributes == nullptr || attributes->empty()) {
     throw invalid_argument("Missing requested_attributes", kNoRequestedAttributes);
   }
+  if (attributes->size() > limits.max_requested_attributes) {
+    throw invalid_argument("Too many requested attributes: " + std::to_string(attributes->size()) +
+                           " (at most " + std::to_string(limits.max_requested_attributes) + ").");
+  }
   for (const auto& [name, config] : attributes->items()) {
     const std::string path = "requested_attributes[" + name + "]";
+    const auto attribute = parse_versioned_attribute(name);
+    if (!attribute && limits.omit_unknown_attributes) {
+      request.omitted_attributes.push_back(name);
+      continue;
+    }
     RequestedAttribute requested{name, require_attribute(name), std::nullopt};
     if (!config.is_null()) {
       expect_object(config, path, "AttributeParameters");
@@ -273,7 +279,7 @@ AnalyzeRequest parse_analyze_request(std::string_view body, const RequestLimits&
 }
 
 SuggestRequest parse_suggest_request(std::string_view body, const RequestLimits& limits) {
-  const json root = parse_body(body);
+  const json root = parse_request_object(body);
   SuggestRequest request;
   ParsedComment comment = parse_comment(root, limits);
   request.text = std::move(comment.text);
@@ -286,9 +292,16 @@ SuggestRequest parse_suggest_request(std::string_view body, const RequestLimits&
   if (scores == nullptr || scores->empty()) {
     throw invalid_argument("Missing attribute_scores");
   }
+  if (scores->size() > limits.max_requested_attributes) {
+    throw invalid_argument("Too many attribute scores: " + std::to_string(scores->size()) +
+                           " (at most " + std::to_string(limits.max_requested_attributes) + ").");
+  }
   for (const auto& [name, value] : scores->items()) {
     const std::string path = "attribute_scores[" + name + "]";
-    SuggestedScore suggested{name, require_attribute(name), std::nullopt, {}};
+    if (name.empty() || name.size() > 128) {
+      throw invalid_argument("Attribute names must have 1 to 128 characters.");
+    }
+    SuggestedScore suggested{name, parse_versioned_attribute(name), std::nullopt, {}};
     if (value.is_null() || value.empty()) {
       throw invalid_argument("Attribute score for " + name +
                              " must have a summary_score or span_scores");

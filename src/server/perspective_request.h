@@ -17,6 +17,10 @@ enum class TextType { kPlainText, kHtml };
 
 struct RequestLimits {
   std::size_t max_comment_bytes = 20480;  // Perspective's documented 20 KB
+  // The work of one request (and one quota unit) grows with the attributes asked for.
+  std::size_t max_requested_attributes = 32;
+  // Attributes Comity does not have: refused with Google's 400, or left out.
+  bool omit_unknown_attributes = false;
 };
 
 struct RequestedAttribute {
@@ -28,7 +32,8 @@ struct RequestedAttribute {
 struct AnalyzeRequest {
   std::string text;
   TextType text_type = TextType::kPlainText;
-  std::vector<RequestedAttribute> attributes;  // in request order
+  std::vector<RequestedAttribute> attributes;   // in request order
+  std::vector<std::string> omitted_attributes;  // unknown names left out (omit mode)
   bool span_annotations = false;
   std::vector<std::string> languages;  // empty: detect
   bool do_not_store = false;
@@ -44,7 +49,12 @@ struct SuggestedSpan {
 
 struct SuggestedScore {
   std::string name;  // as sent
-  Attribute attribute = Attribute::kToxicity;
+  // Null for names Comity has no model for: Coral Talk sends moderators' decisions
+  // (APPROVED, REJECTED, ...) as attributes, and Google kept any name as feedback.
+  std::optional<Attribute> attribute;
+  // The key the label is stored under: the attribute's name, else `name` without
+  // its version suffix.
+  std::string label_name() const;
   std::optional<double> summary;
   std::vector<SuggestedSpan> spans;
   // The single value kept as a label: the summary, else the highest span score.
@@ -67,7 +77,9 @@ struct SuggestRequest {
 AnalyzeRequest parse_analyze_request(std::string_view body, const RequestLimits& limits = {});
 SuggestRequest parse_suggest_request(std::string_view body, const RequestLimits& limits = {});
 
-// "TOXICITY@6" -> kToxicity; nullopt for unknown names or malformed versions.
+// "TOXICITY@6" and "TOXICITY_EXPERIMENTAL" -> kToxicity (Perspective served each
+// attribute under an _EXPERIMENTAL alias too); nullopt for unknown names or
+// malformed versions.
 std::optional<Attribute> parse_versioned_attribute(std::string_view name);
 
 }  // namespace comity::server

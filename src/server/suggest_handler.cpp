@@ -22,7 +22,7 @@ nlohmann::json suggest_score(const SuggestRequest& request, const FeedbackSink& 
                     : !detected.empty()        ? detected.front()
                                                : "";
   for (const auto& score : request.scores) {
-    record.attribute_values[std::string(attribute_name(score.attribute))] = score.label();
+    record.attribute_values[score.label_name()] = score.label();
   }
   sink(record);
 

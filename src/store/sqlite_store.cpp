@@ -3,11 +3,16 @@
 // One connection per process, guarded by a mutex: SQLite allows a single writer
 // anyway, and the server's writes are tiny rows, so a connection pool would only
 // add lock contention inside SQLite. Statements are prepared once and reused.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <mutex>
@@ -27,7 +32,6 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Use;
 using sqlite::utc_now_rfc3339;
-
 
 std::string attribute_values_to_json(const std::map<std::string, double>& values) {
   nlohmann::json object = nlohmann::json::object();
@@ -70,10 +74,14 @@ constexpr const char* kApiKeyColumns =
 // export never stalls the server's inserts for long.
 constexpr std::int64_t kFeedbackPageSize = 256;
 
+// Below this much free space SQLite's journal and checkpoints may fail mid-write.
+constexpr unsigned long long kMinFreeBytes = 1ull << 20;
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::unique_ptr<Connection> connection)
-      : connection_(std::move(connection)),
+  SqliteStore(std::string data_dir, std::unique_ptr<Connection> connection)
+      : data_dir_(std::move(data_dir)),
+        connection_(std::move(connection)),
         insert_feedback_(*connection_,
                          "INSERT INTO feedback(created_at, source, community_id, client_token, "
                          "session_id, text, language, attribute_values) "
@@ -93,6 +101,32 @@ class SqliteStore final : public Store {
                       "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"),
         active_ids_by_prefix_(*connection_,
                               "SELECT id FROM api_keys WHERE prefix = ?1 AND revoked_at IS NULL") {}
+
+  std::optional<std::string> write_problem() override {
+    // Free space as an unprivileged writer sees it: root's reserved blocks do not
+    // count, the store should not live on them.
+    struct statvfs fs {};
+    if (::statvfs(data_dir_.c_str(), &fs) != 0) {
+      return "cannot inspect the data directory: " + std::string(std::strerror(errno));
+    }
+    if (fs.f_flag & ST_RDONLY)
+      return std::string("the data directory is on a read-only file system");
+    const unsigned long long free_bytes =
+        static_cast<unsigned long long>(fs.f_bavail) * static_cast<unsigned long long>(fs.f_frsize);
+    if (free_bytes < kMinFreeBytes) {
+      return "the data directory has " + std::to_string(free_bytes >> 20) + " MiB free";
+    }
+    // Permissions and quotas show only when a write is tried.
+    const std::string probe = (std::filesystem::path(data_dir_) / ".write-probe").string();
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot write in the data directory: " + std::string(std::strerror(errno));
+    const bool written = ::write(fd, "ok\n", 3) == 3;
+    const int saved = errno;
+    ::close(fd);
+    ::unlink(probe.c_str());
+    if (!written) return "cannot write in the data directory: " + std::string(std::strerror(saved));
+    return std::nullopt;
+  }
 
   int schema_version() override {
     std::lock_guard lock(mutex_);
@@ -242,6 +276,7 @@ class SqliteStore final : public Store {
   }
 
   std::mutex mutex_;
+  std::string data_dir_;
   std::unique_ptr<Connection> connection_;
   Statement insert_feedback_;
   Statement feedback_page_;
@@ -276,7 +311,7 @@ std::unique_ptr<Connection> open_connection(const std::string& path) {
 std::unique_ptr<Store> open_sqlite_store(const std::string& data_dir) {
   create_private_directory(data_dir);
   const std::string path = (std::filesystem::path(data_dir) / "comity.db").string();
-  return std::make_unique<SqliteStore>(open_connection(path));
+  return std::make_unique<SqliteStore>(data_dir, open_connection(path));
 }
 
 }  // namespace comity

@@ -336,7 +336,7 @@ def attack_deep_score(suite):
     return expect_error(reply, (400,), "Invalid JSON payload received.")
 
 
-def attack_depth_limit(suite, limit=64):
+def attack_depth_limit(suite, limit=100):
     """The documented limit, from outside: `limit` nested arrays and objects in all
     (the outer object counts) parse, one more is refused. The nesting sits in a field
     analyze ignores, so only the parser decides."""
@@ -788,7 +788,7 @@ CHECKS = [
     ("deep-json-login", attack_deep_login),
     ("deep-json-analyze", attack_deep_analyze),
     ("deep-json-score-id", attack_deep_score),
-    ("json-depth-limit-64", attack_depth_limit),
+    ("json-depth-limit-100", attack_depth_limit),
     ("invalid-utf8", attack_invalid_utf8),
     ("wrong-json-types", attack_wrong_types),
     ("form-encoded-key", attack_form_encoded_key),

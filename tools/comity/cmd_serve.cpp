@@ -1,5 +1,6 @@
 // `comity serve`: loads the model, opens the store and serves the HTTP API until
 // SIGTERM/SIGINT (graceful: requests in flight finish). SIGHUP reloads the model.
+#include <malloc.h>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -121,6 +122,11 @@ void run_serve(const ServeFlags& flags) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("comity"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   fit_connections_to_descriptors(config);
+  // Request bodies of up to max_body_bytes come and go. A fixed mmap threshold keeps
+  // glibc from raising it after the first large free, which would move every later
+  // body into the heap and keep the peak of a burst resident for good (measured: 32
+  // concurrent 8 MB bodies left 259 MB resident with the dynamic threshold).
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   // Access lines go to stdout as bare JSON; diagnostics stay on stderr.
   auto access_log = spdlog::stdout_logger_mt("comity.access");
   access_log->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","access":%v})",
