@@ -41,16 +41,18 @@ int hex_value(char c) {
   return -1;
 }
 
-// True when any of the 8 bytes in `word` is `quote`, a backslash, a control
-// character or non-ASCII: the only bytes a string scan has to look at.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// True when any of the 8 bytes in `word` is `quote`, a backslash or a control
+// character: the only bytes a string scan has to stop at. (Each test is exact for
+// any byte values; non-ASCII bytes are noted by the caller and validated after.)
 bool word_needs_attention(std::uint64_t word, std::uint64_t quote_pattern) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighBits; };
   const std::uint64_t quote = has_zero(word ^ quote_pattern);
   const std::uint64_t backslash = has_zero(word ^ (kOnes * '\\'));
-  const std::uint64_t control = (word - kOnes * 0x20) & ~word & kHigh;  // byte < 0x20
-  return ((quote | backslash | control) != 0) || (word & kHigh) != 0;
+  const std::uint64_t control = (word - kOnes * 0x20) & ~word & kHighBits;  // byte < 0x20
+  return (quote | backslash | control) != 0;
 }
 
 // The excerpt for an error message: valid UTF-8 (a bad byte shows as U+FFFD) with
@@ -300,16 +302,18 @@ class Reader {
   std::string read_string() {
     const std::size_t open = pos_;
     const char quote = text_[pos_++];
-    const std::uint64_t quote_pattern = 0x0101010101010101ULL * static_cast<unsigned char>(quote);
+    const std::uint64_t quote_pattern = kOnes * static_cast<unsigned char>(quote);
     std::string out;
-    bool escaped = false, non_ascii = false;
-    std::size_t chunk = pos_;  // start of the bytes not yet copied to `out`
+    bool escaped = false;
+    std::uint64_t high_bits = 0;  // non-zero once a non-ASCII byte was seen
+    std::size_t chunk = pos_;     // start of the bytes not yet copied to `out`
     while (true) {
-      // Eight bytes at a time through the plain ASCII that makes up most text.
+      // Eight bytes at a time through the plain text that makes up most strings.
       while (pos_ + 8 <= text_.size()) {
         std::uint64_t word;
         std::memcpy(&word, text_.data() + pos_, 8);
         if (word_needs_attention(word, quote_pattern)) break;
+        high_bits |= word;
         pos_ += 8;
       }
       if (pos_ == text_.size()) {
@@ -319,10 +323,7 @@ class Reader {
       const char c = text_[pos_];
       if (c == quote) break;
       const auto byte = static_cast<unsigned char>(c);
-      if (byte >= 0x80) {
-        non_ascii = true;
-        ++pos_;
-      } else if (c == '\\') {
+      if (c == '\\') {
         out.append(text_.data() + chunk, pos_ - chunk);
         escaped = true;
         read_escape(out);
@@ -330,10 +331,11 @@ class Reader {
       } else if (byte < 0x20 && !lenient_) {
         fail(pos_, fmt::format("Control character U+{:04X} must be escaped in a string.", byte));
       } else {
+        high_bits |= byte;
         ++pos_;
       }
     }
-    if (non_ascii) {
+    if ((high_bits & kHighBits) != 0) {
       // The raw bytes with the closing quote, so a sequence cut short by the quote
       // is described as such.
       if (auto bad = find_invalid_utf8(text_.substr(open + 1, pos_ - open))) {
