@@ -1,5 +1,5 @@
 // libFuzzer over what the server parses from the network: Perspective request
-// bodies, HTML comments and batch payloads. Rejections must be ApiErrors, never
+// bodies, HTML comments, batch payloads and request targets. Rejections must be ApiErrors, never
 // crashes, and every accepted request must satisfy the limits it was parsed with.
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include "server/batch.h"
 #include "server/google_error.h"
 #include "server/html_text.h"
+#include "server/http_message.h"
 #include "server/perspective_request.h"
 
 namespace {
@@ -46,12 +47,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const comity::server::ApiError& error) {
     check(error.http_status() == 400);
   }
+  const comity::server::BatchLimits batch{4, 512};
   try {
-    for (const auto& part : comity::server::parse_multipart(input, "b")) {
-      (void)comity::server::parse_embedded_request(part.payload);
+    const auto parts = comity::server::parse_multipart(input, "b", batch);
+    check(!parts.empty() && parts.size() <= batch.max_parts);
+    for (const auto& part : parts) {
+      check(part.payload.size() <= batch.max_part_bytes);
+      const auto inner = comity::server::parse_embedded_request(part.payload);
+      check(!inner.path.empty() && inner.path.front() == '/');
     }
   } catch (const comity::server::ApiError& error) {
-    check(error.http_status() == 400);
+    check(error.http_status() == 400 || error.http_status() == 413);
   }
+  comity::server::Request request;
+  comity::server::set_request_target(input.substr(0, 4096), request);
+  check(!request.path.empty() && request.path.front() == '/');
+  check(comity::server::decode_url(input, true).size() <= input.size());
   return 0;
 }

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "server/batch.h"
+#include "server/cors.h"
+#include "server/google_error.h"
 #include "server/html_text.h"
 #include "server/language.h"
 #include "server/server_config.h"
@@ -352,6 +354,87 @@ TEST(ServerUnitTest, EmbeddedRequestsParseWithCrlfOrLf) {
   EXPECT_EQ(request.body, "{}");
   EXPECT_EQ(multipart_mixed_boundary("multipart/mixed; boundary=\"a b\"").value(), "a b");
   EXPECT_FALSE(multipart_mixed_boundary("application/json"));
+}
+
+TEST(ServerUnitTest, MultipartUnfoldsFoldedHeadersAndStopsAtItsLimits) {
+  // googleapiclient folds a Content-ID past 78 characters at a space (RFC 5322).
+  const std::string body =
+      "--b\nContent-Type: application/http\nContent-ID: <0f1e +\n You%20are%20an%20idiot>\n\n"
+      "POST /v1alpha1/comments:analyze HTTP/1.1\n\n{}\n--b--\n";
+  const auto parts = parse_multipart(body, "b");
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].content_id, "0f1e + You%20are%20an%20idiot");
+  std::string many;
+  for (int i = 0; i < 5; ++i) many += "--b\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n";
+  EXPECT_THROW(parse_multipart(many + "--b--", "b", {4, 1000}), ApiError);
+  EXPECT_EQ(parse_multipart(many + "--b--", "b", {5, 1000}).size(), 5u);
+  try {
+    parse_multipart("--b\r\n\r\n" + std::string(2000, 'x') + "\r\n--b--", "b", {5, 1000});
+    FAIL() << "a part over the size limit was accepted";
+  } catch (const ApiError& error) {
+    EXPECT_EQ(error.http_status(), 413);
+  }
+}
+
+TEST(ServerUnitTest, CorsAnswersListedOriginsOnly) {
+  const CorsPolicy cors({"https://News.example.org"});
+  Request preflight;
+  preflight.method = "OPTIONS";
+  preflight.headers.emplace("Origin", "https://news.example.org");
+  preflight.headers.emplace("Access-Control-Request-Method", "POST");
+  preflight.headers.emplace("Access-Control-Request-Headers", "content-type, x-goog-api-key");
+  Response allowed;
+  ASSERT_TRUE(cors.answer_preflight(preflight, allowed));
+  EXPECT_EQ(allowed.status, 204);
+  EXPECT_EQ(allowed.get_header_value("Access-Control-Allow-Origin"), "https://news.example.org");
+  EXPECT_EQ(allowed.get_header_value("Access-Control-Allow-Headers"),
+            "content-type, x-goog-api-key");
+  Request other = preflight;
+  other.headers.find("Origin")->second = "https://evil.example";
+  Response refused;
+  ASSERT_TRUE(cors.answer_preflight(other, refused));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_FALSE(refused.has_header("Access-Control-Allow-Origin"));
+  Request simple;
+  simple.method = "POST";
+  simple.headers.emplace("Origin", "https://evil.example");
+  Response plain;
+  EXPECT_FALSE(cors.answer_preflight(simple, plain));
+  cors.add_headers(simple, plain);
+  EXPECT_FALSE(plain.has_header("Access-Control-Allow-Origin"));
+  // A header list that is not plain tokens is not reflected.
+  preflight.headers.find("Access-Control-Request-Headers")->second = "x\r\nSet-Cookie: a";
+  Response unreflected;
+  ASSERT_TRUE(cors.answer_preflight(preflight, unreflected));
+  EXPECT_FALSE(unreflected.has_header("Access-Control-Allow-Headers"));
+}
+
+TEST(ServerConfigTest, ListsAndNewLimits) {
+  TempDir dir;
+  const std::string path = (dir.path() / "c.toml").string();
+  std::ofstream(path)
+      << "cors_allowed_origins = [\"https://a.example\", \"http://b.example:8000\"]\n"
+         "unknown_attributes = \"omit\"\nmax_requested_attributes = 8\n";
+  ServerConfig config;
+  apply_config_file(path, config);
+  EXPECT_EQ(config.cors_allowed_origins,
+            (std::vector<std::string>{"https://a.example", "http://b.example:8000"}));
+  EXPECT_EQ(config.unknown_attributes, "omit");
+  EXPECT_EQ(config.max_requested_attributes, 8u);
+  apply_environment(config, [](const char* name) -> const char* {
+    return std::string(name) == "COMITY_CORS_ALLOWED_ORIGINS"
+               ? " https://c.example, ,https://d.example"
+               : nullptr;
+  });
+  EXPECT_EQ(config.cors_allowed_origins,
+            (std::vector<std::string>{"https://c.example", "https://d.example"}));
+  EXPECT_NO_THROW(validate_config(config));
+  config.cors_allowed_origins = {"https://c.example/"};
+  EXPECT_THROW(validate_config(config), std::runtime_error);
+  config.cors_allowed_origins = {};
+  config.unknown_attributes = "ignore";
+  EXPECT_THROW(validate_config(config), std::runtime_error);
+  EXPECT_EQ(ServerConfig().keep_alive_timeout_seconds, 120);
 }
 
 TEST(ServerConfigTest, FileThenEnvironmentThenValidation) {

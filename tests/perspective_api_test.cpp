@@ -103,6 +103,52 @@ TEST_F(PerspectiveApiTest, UnknownAttribute) {
                "INVALID_ARGUMENT", "Unknown requested attribute: TOXICITY@x", "INVALID_REQUEST");
 }
 
+TEST_F(PerspectiveApiTest, ExperimentalNamesAliasTheAttributes) {
+  const Reply reply = analyze(
+      server, request("you idiot",
+                      {{"TOXICITY_EXPERIMENTAL", json::object()}, {"INSULT@2", json::object()}}));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const json& body = reply.body;
+  EXPECT_FLOAT_EQ(
+      body["attributeScores"]["TOXICITY_EXPERIMENTAL"]["summaryScore"]["value"].get<float>(), 0.9f);
+  EXPECT_TRUE(body["attributeScores"].contains("INSULT@2"));
+  EXPECT_FALSE(parse_versioned_attribute("_EXPERIMENTAL"));
+  EXPECT_FALSE(parse_versioned_attribute("SPAM_EXPERIMENTAL"));
+}
+
+TEST_F(PerspectiveApiTest, TooManyAttributesAreRefused) {
+  json attributes = json::object();
+  for (int i = 0; i < 33; ++i) attributes["TOXICITY@" + std::to_string(i)] = json::object();
+  expect_error(analyze(server, request("hello", attributes)), 400, "INVALID_ARGUMENT",
+               "Too many requested attributes: 33 (at most 32).", "INVALID_REQUEST");
+}
+
+TEST(PerspectiveOmitTest, UnknownAttributesCanBeOmittedAndNamed) {
+  ServerConfig config;
+  config.unknown_attributes = "omit";
+  RunningServer server(std::make_shared<FakeAnalyzer>(), 0, config);
+  auto reply = server.post(
+      kAnalyze, R"({comment: {text: "hi"}, requestedAttributes: {SPAM: {}, TOXICITY: {},},})");
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 200) << reply->body;
+  EXPECT_EQ(reply->get_header_value("X-Comity-Omitted-Attributes"), "SPAM");
+  const json body = json::parse(reply->body);
+  EXPECT_TRUE(body["attributeScores"].contains("TOXICITY"));
+  EXPECT_FALSE(body["attributeScores"].contains("SPAM"));
+}
+
+TEST_F(PerspectiveApiTest, SuggestScoreKeepsAnyAttributeName) {
+  // Coral Talk sends a moderator's decision as the attribute.
+  const Reply reply = call(server, kSuggest,
+                           R"({"comment": {"text": "spam link"}, "attributeScores": {"DELETED":
+                              {"summaryScore": {"value": 1}}}, "languages": ["EN"]})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  std::map<std::string, double> stored;
+  server.store->for_each_feedback(
+      [&](const FeedbackRecord& record) { stored = record.attribute_values; });
+  EXPECT_EQ(stored, (std::map<std::string, double>{{"DELETED", 1.0}}));
+}
+
 TEST_F(PerspectiveApiTest, OnlyProbabilityScoreTypeIsSupported) {
   EXPECT_EQ(
       analyze(server, request("hello", {{"TOXICITY", {{"scoreType", "PROBABILITY"}}}})).status,

@@ -26,8 +26,6 @@ namespace {
 
 // How much of an idle connection's buffer is kept between requests.
 constexpr std::size_t kIdleReadBytes = 1024;
-// Body bytes are read through the buffer in pieces of at most this size.
-constexpr std::size_t kReadSlack = 64 * 1024;
 // After refusing a request, what is still arriving is read and dropped for at most
 // this long and this much, so that a client still sending its body gets to read the
 // answer instead of a reset (a "lingering close").
@@ -88,7 +86,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(HttpListener::Impl& owner, tcp::socket socket)
       : owner_(owner),
         stream_(std::move(socket)),
-        buffer_(owner.limits_.max_header_bytes + kReadSlack) {
+        // A whole header must fit (scan_header); body bytes pass through in pieces.
+        buffer_(owner.limits_.max_header_bytes) {
     beast::error_code ec;
     const auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
@@ -130,11 +129,37 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void read_header() {
     state_ = State::kReading;
+    // One deadline for the whole request, header and body.
+    stream_.expires_after(owner_.limits_.read_timeout);
+    scanned_ = 0;
+    scan_header();
+  }
+
+  // Reads until the buffer holds the whole header, so that Beast parses it without
+  // reading: Beast 1.74 can miss its own header_limit when a read ends near it and
+  // then wait for bytes that never come. A header that does not fit in the buffer
+  // (max_header_bytes) is refused here.
+  void scan_header() {
+    const auto data = buffer_.cdata();
+    const std::string_view seen(static_cast<const char*>(data.data()), data.size());
+    if (seen.find("\r\n\r\n", scanned_) != std::string_view::npos) return parse_header();
+    scanned_ = seen.size() > 3 ? seen.size() - 3 : 0;
+    if (buffer_.size() >= buffer_.max_size()) {
+      return refuse(431, "Request header fields are too large.");
+    }
+    const std::size_t room = std::min<std::size_t>(4096, buffer_.max_size() - buffer_.size());
+    stream_.async_read_some(buffer_.prepare(room),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->on_read_error(ec);
+                              self->buffer_.commit(n);
+                              self->scan_header();
+                            });
+  }
+
+  void parse_header() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(owner_.limits_.max_header_bytes));
     parser_->body_limit(owner_.limits_.max_body_bytes);
-    // One deadline for the whole request, header and body.
-    stream_.expires_after(owner_.limits_.read_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -181,6 +206,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void on_read_error(beast::error_code ec) {
+    spdlog::debug("connection from {}: {}", remote_, ec.message());
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == http::error::partial_message ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
@@ -246,7 +272,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.clear();
     if (lingered_ == 0) stream_.expires_after(kLingerTime);  // one deadline for all of it
-    stream_.async_read_some(buffer_.prepare(kReadSlack),
+    stream_.async_read_some(buffer_.prepare(buffer_.max_size()),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->lingered_ += n;
                               if (ec || self->lingered_ > kLingerBytes) return self->close();
@@ -290,6 +316,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string remote_;
   int served_ = 0;
   State state_ = State::kIdle;
+  std::size_t scanned_ = 0;  // bytes of the buffer known to hold no end of header
   bool lingering_ = false;
   std::size_t lingered_ = 0;
 };
