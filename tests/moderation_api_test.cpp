@@ -225,7 +225,7 @@ TEST(ModerationApiTest, PoliciesAreVersionedValidatedAndDryRunOnHistory) {
   EXPECT_EQ(current["version"], 1);
   EXPECT_EQ(current["toml"], "name = \"lenient\"\n");
 
-  const json dry = server.call("POST", "/v1/policies/news/dry-run",
+  const json dry = server.call("POST", "/v1/policies/news:dry_run",
                                "[[threshold]]\nname = \"strict\"\nattribute = \"INSULT\"\nat_least "
                                "= 0.5\naction = \"hold\"\n",
                                200);

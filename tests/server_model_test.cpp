@@ -49,7 +49,7 @@ TEST(ServerModelTest, RealModelScoresAndReportsUtf16Spans) {
   // Token features include neighbours, so "you" may light up too; "idiot" must.
   bool idiot_highlighted = false;
   for (const json& h : scored["results"][0]["highlights"]) {
-    idiot_highlighted |= h["begin"] == 4 && h["end"] == 9;
+    idiot_highlighted |= h["begin"] <= 4 && h["end"] >= 9;
   }
   EXPECT_TRUE(idiot_highlighted) << scored.dump();
 }
@@ -60,12 +60,12 @@ TEST(ServerModelTest, ReloadPicksUpANewModelFile) {
   RunningServer server(load_model_analyzer(path), 0, {},
                        [path] { return load_model_analyzer(path); });
   std::filesystem::rename(write_tiny_model(models.path(), "tiny-2"), path);
-  auto reload = server.post("/v1/admin/reload", "");
+  auto reload = server.post("/v1/models:reload", "");
   ASSERT_EQ(reload->status, 200) << reload->body;
   EXPECT_EQ(json::parse(reload->body)["model"], "tiny-2");
 
   std::filesystem::remove(path);
-  EXPECT_EQ(server.post("/v1/admin/reload", "")->status, 500);
+  EXPECT_EQ(server.post("/v1/models:reload", "")->status, 500);
   auto still = server.post(
       "/v1alpha1/comments:analyze",
       R"({"comment":{"text":"hi"},"requestedAttributes":{"TOXICITY":{}},"languages":["en"]})");

@@ -224,8 +224,8 @@ struct Console {
 
   // Which moderation calls a role may make through the console.
   static bool allowed(const std::string& method, const std::string& path, Role role, bool dry_run) {
-    static const std::regex kPolicy("v1/policies/[^/]+");
-    static const std::regex kDryRun("v1/policies/[^/]+/dry-run");
+    static const std::regex kPolicy("v1/policies/[^/:]+");
+    static const std::regex kDryRun("v1/policies/[^/:]+(:dry_run|/dry-run)");
     if (method == "GET" || method == "HEAD") {
       return true;
     }
@@ -244,7 +244,8 @@ struct Console {
     const Session session = require_session(request, state_changing);
     const std::string path = groups[1].str();
     if (!allowed(request.method, path, session.user.role,
-                 request.get_param_value("dryRun") == "true")) {
+                 (request.get_param_value("dry_run") == "true" ||
+                  request.get_param_value("dryRun") == "true"))) {
       throw server::ApiError(403, fmt::format("A {} may not {} /{} from the console.",
                                               role_name(session.user.role), request.method, path));
     }

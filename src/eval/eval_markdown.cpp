@@ -12,13 +12,22 @@ std::string cell(const nlohmann::json& v) {
   return v.dump();
 }
 
+// A member or null: operator[] on a const json with a missing key is undefined
+// behaviour (it crashed on a per_term row without "n").
+const nlohmann::json& field(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json kNull;
+  if (!object.is_object()) return kNull;
+  const auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
 }  // namespace
 
 std::string eval_markdown(const nlohmann::json& results) {
-  std::string md =
-      fmt::format("Model `{}` (recipe sha256 `{}`).\n\n", results["model"].value("version", ""),
-                  results["model"].value("recipe_sha256", "").substr(0, 12));
-  for (const auto& [name, r] : results["suites"].items()) {
+  std::string md = fmt::format("Model `{}` (recipe sha256 `{}`).\n\n",
+                               field(results, "model").value("version", ""),
+                               field(results, "model").value("recipe_sha256", "").substr(0, 12));
+  for (const auto& [name, r] : field(results, "suites").items()) {
     md += fmt::format("### {}\n\n", name);
     if (!r.value("description", "").empty()) md += r["description"].get<std::string>() + "\n\n";
     if (r.contains("skipped")) {
@@ -30,10 +39,11 @@ std::string eval_markdown(const nlohmann::json& results) {
           "| attribute | n | positives | ROC-AUC | PR-AUC | Spearman | Pearson | ECE | F1@0.5 |\n"
           "|---|---|---|---|---|---|---|---|---|\n";
       for (const auto& [attr, m] : r["attributes"].items()) {
-        md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", attr, cell(m["n"]),
-                          cell(m["positives"]), cell(m["roc_auc"]), cell(m["pr_auc"]),
-                          cell(m["spearman"]), cell(m["pearson"]), cell(m["ece"]),
-                          cell(m["f1_at_0.5"]));
+        md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", attr,
+                          cell(field(m, "n")), cell(field(m, "positives")),
+                          cell(field(m, "roc_auc")), cell(field(m, "pr_auc")),
+                          cell(field(m, "spearman")), cell(field(m, "pearson")),
+                          cell(field(m, "ece")), cell(field(m, "f1_at_0.5")));
       }
       md += "\n";
       continue;
@@ -51,12 +61,14 @@ std::string eval_markdown(const nlohmann::json& results) {
     }
     md += "\n";
     if (r.contains("per_term")) {
-      md += "| identity term | n | subgroup AUC | BPSN AUC | BNSP AUC | max harmless score |\n"
-            "|---|---|---|---|---|---|\n";
+      md +=
+          "| identity term | n | subgroup AUC | BPSN AUC | BNSP AUC | max harmless score |\n"
+          "|---|---|---|---|---|---|\n";
       for (const auto& t : r["per_term"]) {
-        md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", cell(t["term"]), cell(t["n"]),
-                          cell(t["subgroup_auc"]), cell(t["bpsn_auc"]), cell(t["bnsp_auc"]),
-                          cell(t["max_harmless_score"]));
+        md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", cell(field(t, "term")),
+                          cell(field(t, "n")), cell(field(t, "subgroup_auc")),
+                          cell(field(t, "bpsn_auc")), cell(field(t, "bnsp_auc")),
+                          cell(field(t, "max_harmless_score")));
       }
       md += "\n";
     }

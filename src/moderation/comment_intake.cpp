@@ -1,5 +1,7 @@
 #include "moderation/comment_intake.h"
 
+#include "comity/scores_json.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -80,43 +82,6 @@ std::shared_ptr<const ActivePolicy> load_active_policy(ModerationStore& store,
   return active;
 }
 
-json highlight_spans(std::string_view text, const ScoreResult& result) {
-  json out = json::array();
-  bool open = false;
-  TextRange range;
-  float score = 0;
-  const auto flush = [&] {
-    if (!open) {
-      return;
-    }
-    out.push_back(
-        {{"begin", range.u16_begin},
-         {"end", range.u16_end},
-         {"text", std::string(text.substr(range.byte_begin, range.byte_end - range.byte_begin))},
-         {"score", std::round(score * 1e4) / 1e4}});
-    open = false;
-  };
-  for (const TokenScore& token : result.tokens) {
-    if (!token.highlighted) {
-      continue;
-    }
-    if (open && token.where.byte_begin >= range.byte_end &&
-        text.substr(range.byte_end, token.where.byte_begin - range.byte_end)
-                .find_first_not_of(" \t") == std::string_view::npos) {
-      range.byte_end = token.where.byte_end;
-      range.u16_end = token.where.u16_end;
-      score = std::max(score, token.toxic_span);
-      continue;
-    }
-    flush();
-    open = true;
-    range = token.where;
-    score = token.toxic_span;
-  }
-  flush();
-  return out;
-}
-
 float comment_risk(const AttributeScores& scores) {
   return *std::max_element(scores.begin(), scores.end());
 }
@@ -175,7 +140,7 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
                                    bool do_not_store, const ActivePolicy& active,
                                    int recent_by_author) {
   IntakeResult out;
-  out.highlights = highlight_spans(text, scored);
+  out.highlights = highlights_json(scored, text);
   out.policy_version = active.version;
 
   PolicyInput input;

@@ -125,9 +125,6 @@ class CommentIntake {
   PolicyCache* policies_;
 };
 
-// Highlighted tokens as [{begin, end, text, score}] in UTF-16 units, adjacent
-// tokens separated only by blanks merged into one span.
-nlohmann::json highlight_spans(std::string_view text, const ScoreResult& result);
 // The queue orders by risk: the highest attribute score.
 float comment_risk(const AttributeScores& scores);
 nlohmann::json decision_reasons_json(const std::vector<DecisionReason>& reasons);

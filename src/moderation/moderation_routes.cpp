@@ -220,9 +220,12 @@ class ModerationApi {
     }
     comment.created_at = format_rfc3339(comment.created_unix);
     bool do_not_store = false;
-    if (const auto it = root.find("doNotStore"); it != root.end() && !it->is_null()) {
+    // snake_case like the rest of Comity's own API; doNotStore as Perspective spells it.
+    for (const char* name : {"do_not_store", "doNotStore"}) {
+      const auto it = root.find(name);
+      if (it == root.end() || it->is_null()) continue;
       if (!it->is_boolean()) {
-        throw invalid_json("'doNotStore' must be true or false.", "doNotStore");
+        throw invalid_json(std::string("'") + name + "' must be true or false.", name);
       }
       do_not_store = it->get<bool>();
     }
@@ -268,7 +271,8 @@ class ModerationApi {
         throw invalid_argument("'format' must be jsonl, wxr, disqus or text.");
       }
     }
-    const bool dry_run = request.get_param_value("dryRun") == "true";
+    const bool dry_run =
+        request.get_param_value("dry_run") == "true" || request.get_param_value("dryRun") == "true";
     std::vector<Thread> sources;
     try {
       if (!thread_id.empty()) {
@@ -422,7 +426,7 @@ class ModerationApi {
             analyzer->score(p.text, ScoreOptions{.sentences = false, .tokens = true});
         edit = CommentEdit{
             p.text,
-            {analyzer->model().version, scored.scores, highlight_spans(p.text, scored).dump()},
+            {analyzer->model().version, scored.scores, highlights_json(scored, p.text).dump()},
             comment_risk(scored.scores)};
       }
       const std::int64_t id = store_->record_decision(record, status, edit, audit);
@@ -657,16 +661,19 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
       "GET", "/v1/threads/([^/:]+)", true,
       [api](const Request&, Response& r, const std::smatch& m) { api->get_thread(m[1].str(), r); });
   server.add_route(
-      "GET", "/v1/policies/([^/]+)", true,
+      "GET", "/v1/policies/([^/:]+)", true,
       [api](const Request&, Response& r, const std::smatch& m) { api->get_policy(m[1].str(), r); });
-  server.add_route("PUT", "/v1/policies/([^/]+)", true,
+  server.add_route("PUT", "/v1/policies/([^/:]+)", true,
                    [api](const Request& q, Response& r, const std::smatch& m) {
                      api->put_policy(m[1].str(), q, r);
                    });
-  server.add_route("POST", "/v1/policies/([^/]+)/dry-run", true,
-                   [api](const Request& q, Response& r, const std::smatch& m) {
-                     api->dry_run(m[1].str(), q, r);
-                   });
+  // /dry-run: the name before the :verb convention (docs/api.md), kept for old callers.
+  for (const char* dry_run : {"/v1/policies/([^/:]+):dry_run", "/v1/policies/([^/:]+)/dry-run"}) {
+    server.add_route("POST", dry_run, true,
+                     [api](const Request& q, Response& r, const std::smatch& m) {
+                       api->dry_run(m[1].str(), q, r);
+                     });
+  }
   server.add_route(
       "GET", "/v1/communities", true,
       [api](const Request&, Response& r, const std::smatch&) { api->list_communities(r); });

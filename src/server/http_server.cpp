@@ -103,6 +103,8 @@ const HttpServer::Route* HttpServer::find_route(const std::string& method,
        &HttpServer::handle_discovery},
       {"POST", "/v1/score", true, &HttpServer::handle_native_score},
       {"GET", "/v1/models", true, &HttpServer::handle_models},
+      {"POST", "/v1/models:reload", true, &HttpServer::handle_reload},
+      // The name before the :verb convention (docs/api.md), kept for old callers.
       {"POST", "/v1/admin/reload", true, &HttpServer::handle_reload},
       {"GET", "/healthz", false, &HttpServer::handle_healthz},
       {"GET", "/readyz", false, &HttpServer::handle_readyz},

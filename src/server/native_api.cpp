@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "comity/scores_json.h"
 #include "server/analyze_handler.h"
 #include "server/google_error.h"
 #include "server/request_json.h"
@@ -12,21 +13,6 @@ namespace comity::server {
 namespace {
 
 using nlohmann::json;
-
-json scores_json(const AttributeScores& scores) {
-  json out = json::object();
-  for (std::size_t i = 0; i < kNumAttributes; ++i) {
-    out[std::string(attribute_name(attribute_at(i)))] = probability_json(scores[i]);
-  }
-  return out;
-}
-
-json range_json(const TextRange& where) {
-  return {{"begin", where.u16_begin},
-          {"end", where.u16_end},
-          {"byteBegin", where.byte_begin},
-          {"byteEnd", where.byte_end}};
-}
 
 json model_json(const ModelDescription& model) {
   return {{"name", model.name},
@@ -87,26 +73,9 @@ json score_comments(std::string_view body, const Analyzer& analyzer, const Nativ
   for (const auto& [id, text] : inputs) {
     const ScoreResult result = analyzer.score(text, options);
     if (metrics != nullptr) metrics->observe_scores(result.scores);
-    json entry = {{"id", id}, {"scores", scores_json(result.scores)}};
-    if (options.sentences) {
-      json sentences = json::array();
-      for (const auto& sentence : result.sentences) {
-        json s = range_json(sentence.where);
-        s["scores"] = scores_json(sentence.scores);
-        sentences.push_back(std::move(s));
-      }
-      entry["sentences"] = std::move(sentences);
-    }
-    if (options.tokens) {
-      json highlights = json::array();
-      for (const auto& token : result.tokens) {
-        if (!token.highlighted) continue;
-        json h = range_json(token.where);
-        h["toxicSpan"] = probability_json(token.toxic_span);
-        highlights.push_back(std::move(h));
-      }
-      entry["highlights"] = std::move(highlights);
-    }
+    json entry = {{"id", id}, {"scores", attribute_scores_json(result.scores)}};
+    if (options.sentences) entry["sentences"] = sentences_json(result);
+    if (options.tokens) entry["highlights"] = highlights_json(result, text);
     results.push_back(std::move(entry));
   }
   return {{"model", model_json(analyzer.model())}, {"results", std::move(results)}};
@@ -120,8 +89,8 @@ json describe_models(const Analyzer& analyzer) {
     attributes.push_back(attribute_name(attribute_at(i)));
   entry["attributes"] = std::move(attributes);
   entry["languages"] = model.languages;
-  entry["recipeSha256"] = model.recipe_sha256;
-  entry["createdBy"] = model.created_by;
+  entry["recipe_sha256"] = model.recipe_sha256;
+  entry["created_by"] = model.created_by;
   json quality = json::object();
   if (!model.quality_json.empty()) {
     quality = json::parse(model.quality_json, nullptr, false);

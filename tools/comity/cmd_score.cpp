@@ -185,47 +185,10 @@ class Runner {
       return;
     }
     const ScoreResult r = scorer_.score(item.text, {args_.sentences, args_.tokens});
-    nlohmann::json scores = nlohmann::json::object();
-    const nlohmann::json all = attribute_scores_json(r.scores);
-    for (Attribute a : wanted_) {
-      const std::string name(attribute_name(a));
-      scores[name] = all[name];
-    }
-    o["scores"] = std::move(scores);
+    o["scores"] = attribute_scores_json(r.scores, wanted_);
     o["model"] = scorer_.model().info().version;
-    if (args_.sentences) {
-      nlohmann::json spans = nlohmann::json::array();
-      for (const SentenceScore& s : r.sentences) {
-        const nlohmann::json ss = attribute_scores_json(s.scores);
-        nlohmann::json picked = nlohmann::json::object();
-        for (Attribute a : wanted_) {
-          picked[std::string(attribute_name(a))] = ss[std::string(attribute_name(a))];
-        }
-        spans.push_back({{"begin", s.where.u16_begin},
-                         {"end", s.where.u16_end},
-                         {"cp_begin", s.where.cp_begin},
-                         {"cp_end", s.where.cp_end},
-                         {"scores", std::move(picked)}});
-      }
-      o["sentences"] = std::move(spans);
-    }
-    if (args_.tokens) {
-      nlohmann::json toks = nlohmann::json::array();
-      for (const TokenScore& t : r.tokens) {
-        if (!t.highlighted) {
-          continue;
-        }
-        toks.push_back(
-            {{"text", item.text.substr(t.where.byte_begin, t.where.byte_end - t.where.byte_begin)},
-             {"norm", t.norm},
-             {"begin", t.where.u16_begin},
-             {"end", t.where.u16_end},
-             {"cp_begin", t.where.cp_begin},
-             {"cp_end", t.where.cp_end},
-             {"score", std::round(t.toxic_span * 1e4) / 1e4}});
-      }
-      o["highlights"] = std::move(toks);
-    }
+    if (args_.sentences) o["sentences"] = sentences_json(r, wanted_);
+    if (args_.tokens) o["highlights"] = highlights_json(r, item.text);
   }
 
   const ScoreArgs& args_;

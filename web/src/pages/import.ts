@@ -39,7 +39,7 @@ export async function importPage(root: HTMLElement): Promise<void> {
       return;
     }
     const id = name.value.trim() || stem(chosen.name);
-    const params = { community: community(), dryRun: dryRun ? 'true' : undefined, ...(whole.checked ? { prefix: id } : { thread: id }) };
+    const params = { community: community(), dry_run: dryRun ? 'true' : undefined, ...(whole.checked ? { prefix: id } : { thread: id }) };
     try {
       const reply = await moderation<Record<string, unknown>>('POST', `threads:import${query(params)}`, await chosen.text(), 'text/plain');
       render(results, reply, dryRun);

@@ -43,7 +43,7 @@ export async function policiesPage(root: HTMLElement): Promise<void> {
   });
   dry.addEventListener('click', async () => {
     try {
-      renderDryRun(results, await moderation('POST', `${path()}/dry-run`, area.value, 'application/toml'));
+      renderDryRun(results, await moderation('POST', `${path()}:dry_run`, area.value, 'application/toml'));
     } catch (error) {
       showError(error);
     }
