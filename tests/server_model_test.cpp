@@ -2,6 +2,8 @@
 // loaded by load_model_analyzer, scored through HTTP.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "comity/features.h"
@@ -70,6 +72,26 @@ TEST(ServerModelTest, ReloadPicksUpANewModelFile) {
       "/v1alpha1/comments:analyze",
       R"({"comment":{"text":"hi"},"requestedAttributes":{"TOXICITY":{}},"languages":["en"]})");
   EXPECT_EQ(still->status, 200);
+}
+
+TEST(ServerModelTest, AModelFileOverwrittenInPlaceKeepsServingTheLoadedModel) {
+  TempDir models;
+  const std::string path = write_tiny_model(models.path(), "tiny-1");
+  RunningServer server(load_model_analyzer(path), 0, {},
+                       [path] { return load_model_analyzer(path); });
+  const std::string analyze =
+      R"({"comment":{"text":"you idiot"},"requestedAttributes":{"TOXICITY":{}},"languages":["en"]})";
+  const auto before = server.post("/v1alpha1/comments:analyze", analyze);
+  ASSERT_EQ(before->status, 200);
+  // Same inode, shorter and different content: what `cp new.cmodel served.cmodel` does
+  // midway. A mapped model would fault (SIGBUS) on the next score.
+  { std::ofstream(path, std::ios::binary | std::ios::trunc) << "COMITY"; }
+  const auto during = server.post("/v1alpha1/comments:analyze", analyze);
+  ASSERT_EQ(during->status, 200);
+  EXPECT_EQ(during->body, before->body);
+  const auto reload = server.post("/v1/models:reload", "");
+  EXPECT_EQ(reload->status, 500) << reload->body;
+  EXPECT_EQ(server.post("/v1alpha1/comments:analyze", analyze)->body, before->body);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The model file: self-describing, checksummed and memory-mapped.
+// The model file: self-describing, checksummed, read whole into memory at load.
 //
 // Layout (little-endian): a fixed 64-byte header (magic, format version, section
 // sizes, xxh64 checksum of everything after the header), a JSON metadata block
@@ -84,7 +84,9 @@ class Model {
   ModelInfo info_;
   const std::int8_t* attr_q_ = nullptr;
   const std::int8_t* span_q_ = nullptr;
-  void* map_ = nullptr;
+  // The whole file, read into memory at load: a mapping would turn a file replaced
+  // in place under a serving process into SIGBUS on the next score.
+  void* bytes_ = nullptr;
   std::size_t size_ = 0;
   std::uint64_t checksum_ = 0;
 };

@@ -1,6 +1,5 @@
 // Reading and writing the model file (format described in docs/model-format.md).
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -10,6 +9,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -314,17 +314,31 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
     fail(path, "too short: " + std::to_string(actual_size) +
                    " bytes, a model file starts with a 64-byte header");
   }
-  void* map = ::mmap(nullptr, actual_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);  // the mapping keeps the file alive
-  if (map == MAP_FAILED) fail(path, std::string("cannot map: ") + std::strerror(errno));
-
-  // Owns the mapping from here on, so every refusal below unmaps it.
+  // Read, not mapped: the checksum below touches every byte anyway, and a copy cannot
+  // change when the file is replaced in place (a mapping then faults with SIGBUS).
+  void* buffer = std::aligned_alloc(kAlignment, align_up(actual_size));
+  if (buffer == nullptr) {
+    ::close(fd);
+    fail(path, "cannot allocate " + std::to_string(actual_size) + " bytes");
+  }
+  // Owns the copy from here on, so every refusal below frees it.
   std::shared_ptr<Model> model(new Model());
-  model->map_ = map;
+  model->bytes_ = buffer;
   model->size_ = actual_size;
-  ::madvise(map, actual_size, MADV_WILLNEED);
+  std::uint64_t got = 0;
+  while (got < actual_size) {
+    const ssize_t n = ::read(fd, static_cast<char*>(buffer) + got, actual_size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  if (got != actual_size) {
+    fail(path, "truncated while reading: " + std::to_string(got) + " of " +
+                   std::to_string(actual_size) + " bytes");
+  }
 
-  const auto* bytes = static_cast<const unsigned char*>(map);
+  const auto* bytes = static_cast<const unsigned char*>(buffer);
   if (std::memcmp(bytes, kMagic, sizeof kMagic) != 0) fail(path, "not a Comity model file");
   const std::uint64_t version = get_le(bytes + kVersionAt, 4);
   if (version != kFormatVersion) {
@@ -378,9 +392,7 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
   return model;
 }
 
-Model::~Model() {
-  if (map_ != nullptr) ::munmap(map_, size_);
-}
+Model::~Model() { std::free(bytes_); }
 
 void Model::accumulate(const std::vector<Feature>& features, float* logits) const {
   // Buckets come from the model's own feature config; the mask keeps a stray one in bounds.
