@@ -109,6 +109,8 @@ TEST(ModerationPolicyTest, ErrorsCarryLineNumbers) {
   EXPECT_EQ(error_line("name = \"x\"\nname = = broken\n"), 2);
   EXPECT_EQ(error_line("[rate_limit]\nmax_comments = 0\nwindow_seconds = 10\n"), 2);
   EXPECT_EQ(error_line("[deny]\nterms = [\"ok\",\n  \"***\"]\n"), 3);
+  // A policy arrives over HTTP: deep nesting is refused before toml++ recurses into it.
+  EXPECT_EQ(error_line("name = \"x\"\nx = " + std::string(100000, '[') + "\n"), 2);
   EXPECT_THROW(parse_policy("[[threshold]]\nattribute = \"TOXICITY\"\naction = \"hold\"\n"),
                PolicyError);
 }

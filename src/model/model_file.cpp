@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "comity/json_input.h"
 #include "comity/model.h"
 
 namespace comity {
@@ -366,9 +367,13 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
     fail(path, "section offsets are inconsistent");
   }
   try {
-    const Json metadata =
-        Json::parse(bytes + metadata_offset, bytes + metadata_offset + metadata_size);
+    // A model file is input like any other: its checksum is no proof it was made here.
+    const Json metadata = parse_json_input(
+        std::string_view(reinterpret_cast<const char*>(bytes + metadata_offset), metadata_size),
+        {.lenient = false});
     model->info_ = parse_metadata(metadata);
+  } catch (const JsonInputError& e) {
+    fail(path, std::string("invalid metadata: ") + e.what());
   } catch (const Json::exception& e) {
     fail(path, std::string("invalid metadata: ") + e.what());
   } catch (const ModelError& e) {

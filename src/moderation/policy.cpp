@@ -6,6 +6,7 @@
 
 #include "comity/moderation.h"
 #include "comity/text.h"
+#include "comity/toml_input.h"
 
 namespace comity {
 namespace {
@@ -133,6 +134,10 @@ std::optional<ModerationAction> parse_action(std::string_view name) {
 }
 
 Policy parse_policy(std::string_view toml_text) {
+  // Policies arrive over HTTP (PUT, dry runs): toml++ recurses per nesting level.
+  if (const auto deep = check_toml_nesting(toml_text)) {
+    throw PolicyError(deep->message, static_cast<int>(deep->line));
+  }
   toml::table root;
   try {
     root = toml::parse(toml_text);

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "comity/json_input.h"
 #include "comity/scores_json.h"
 #include "server/analyze_handler.h"
 #include "server/google_error.h"
@@ -93,8 +94,11 @@ json describe_models(const Analyzer& analyzer) {
   entry["created_by"] = model.created_by;
   json quality = json::object();
   if (!model.quality_json.empty()) {
-    quality = json::parse(model.quality_json, nullptr, false);
-    if (quality.is_discarded()) quality = json::object();
+    try {
+      quality = parse_json_input(model.quality_json, {.lenient = false});
+    } catch (const JsonInputError&) {
+      quality = json::object();
+    }
   }
   entry["quality"] = std::move(quality);
   return {{"models", json::array({std::move(entry)})}};

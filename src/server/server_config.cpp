@@ -1,12 +1,17 @@
 #include "server/server_config.h"
 
 #include <toml++/toml.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 #include <variant>
 #include <vector>
+
+#include "comity/toml_input.h"
 
 namespace comity::server {
 namespace {
@@ -113,9 +118,17 @@ int ServerConfig::effective_threads() const {
 }
 
 void apply_config_file(const std::string& path, ServerConfig& config) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof())
+    throw std::runtime_error("config " + path + ": cannot open or read it");
+  if (const auto deep = check_toml_nesting(text)) {
+    throw std::runtime_error("config " + path + ": line " + std::to_string(deep->line) + ": " +
+                             deep->message);
+  }
   toml::table table;
   try {
-    table = toml::parse_file(path);
+    table = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw std::runtime_error("config " + path + ": " + std::string(e.description()));
   }
