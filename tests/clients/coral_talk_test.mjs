@@ -49,18 +49,23 @@ function analyzeBody(text, model = 'TOXICITY') {
   };
 }
 
+// The context entry Coral attaches to every call about a comment.
+function coralContext(commentID) {
+  return {
+    entries: [{
+      text: JSON.stringify({
+        url: `${STORY_URL}?commentID=${commentID}`,
+        reply_to_id_Coral_comment_id: undefined,
+        Coral_comment_id: commentID,
+      }),
+    }],
+  };
+}
+
 function suggestBody(text, commentID, status, model = 'TOXICITY') {
   return {
     comment: { text },
-    context: {
-      entries: [{
-        text: JSON.stringify({
-          url: `${STORY_URL}?commentID=${commentID}`,
-          reply_to_id_Coral_comment_id: undefined,
-          Coral_comment_id: commentID,
-        }),
-      }],
-    },
+    context: coralContext(commentID),
     attributeScores: { [model]: { summaryScore: { value: status === 'APPROVED' ? 0 : 1 } } },
     languages: ['en'],
     communityId: `Coral:${TENANT_URL}`,
@@ -74,15 +79,7 @@ function suggestBody(text, commentID, status, model = 'TOXICITY') {
 function coralDecisionBody(text, commentID, decision) {
   return {
     comment: { text },
-    context: {
-      entries: [{
-        text: JSON.stringify({
-          url: `${STORY_URL}?commentID=${commentID}`,
-          reply_to_id_Coral_comment_id: undefined,
-          Coral_comment_id: commentID,
-        }),
-      }],
-    },
+    context: coralContext(commentID),
     attributeScores: { [decision]: { summaryScore: { value: 1 } } },
     languages: ['EN'],
     communityId: `Coral:${TENANT_URL}`,
