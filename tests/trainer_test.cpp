@@ -190,8 +190,9 @@ TEST(TrainerReport, InRepoDatasetsResolveAgainstTheRecipeNotTheDataDir) {
   // The recipe lives in the fixture directory; the data directory is elsewhere and empty.
   const std::string recipe_path = tiny::fixture_path("recipe.toml");
   std::string text = tiny::read_bytes(recipe_path);
-  text += "\n[[datasets]]\nname = \"shipped\"\npath = \"labels.tsv\"\nin_repo = true\n"
-          "format = \"tsv\"\ntext = \"comment\"\nconstant_labels = { THREAT = 0.0 }\n";
+  text +=
+      "\n[[datasets]]\nname = \"shipped\"\npath = \"labels.tsv\"\nin_repo = true\n"
+      "format = \"tsv\"\ntext = \"comment\"\nconstant_labels = { THREAT = 0.0 }\n";
   Recipe r = parse_recipe(text, "inline.toml");
   r.directory = std::filesystem::path(recipe_path).parent_path().string();
   const Recipe from_file = load_recipe(recipe_path);
