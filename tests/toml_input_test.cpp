@@ -110,6 +110,20 @@ TEST(TomlNesting, OnlyStructureCounts) {
   EXPECT_EQ(after->line, 4u);
 }
 
+TEST(TomlNesting, NonAsciiOutsideStringsAndCommentsIsRefused) {
+  // toml++ 3.3 has undefined behaviour on this header (found by fuzz_toml_input).
+  const auto header = check_toml_nesting("a = 1\n[a\xd2\x95.c]\n");
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->line, 2u);
+  EXPECT_EQ(header->message, "non-ASCII characters outside strings and comments");
+  EXPECT_TRUE(check_toml_nesting("x = \xc3\xa9\n"));
+  EXPECT_TRUE(check_toml_nesting("k\xc3\xa9y = 1\n"));
+  // Strings, quoted keys and comments may hold any UTF-8.
+  EXPECT_FALSE(
+      check_toml_nesting("name = \"caf\xc3\xa9\" # \xc3\xbc\n\"k\xc3\xa9\" = 'x'\n"
+                         "[t] # \xc3\xa9\nm = \"\"\"\n\xc3\xa9\n\"\"\"\n"));
+}
+
 TEST(TomlNesting, MalformedInputIsLeftToToml) {
   for (const char* text : {"", "=", "[", "[[", "]]]", "k = \"unterminated\n", "k = '''open", "{{{",
                            "k = {a = 1,", "a.", ". = 1", "k = [1,,,]"}) {

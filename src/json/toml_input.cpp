@@ -11,6 +11,8 @@
 namespace comity {
 namespace {
 
+bool is_non_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+
 bool is_bare_key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
@@ -47,13 +49,17 @@ class NestingScan {
         skip_to_line_end();
         continue;
       }
+      // Strings and comments are skipped whole, so this is a key or a value.
+      if (is_non_ascii(c)) return not_ascii();
       if (expect_key) {
         if (open.empty() && c == '[') {
           const bool array_of_tables = pos_ + 1 < text_.size() && text_[pos_ + 1] == '[';
           pos_ += array_of_tables ? 2 : 1;
           table_depth = key_segments() + (array_of_tables ? 1 : 0);
           if (table_depth > max_depth_) return too_deep();
-          skip_to_line_end();  // `]` or `]]` and a comment; anything else toml++ refuses
+          // `]` or `]]` and a comment; anything else toml++ refuses, except what it
+          // must never see.
+          if (!skip_header_rest()) return not_ascii();
           continue;
         }
         if (c == '}' && !open.empty() && open.back().kind == '{') {  // {}
@@ -114,6 +120,24 @@ class NestingScan {
   std::optional<TomlNestingError> too_deep() const {
     return TomlNestingError{
         line_, fmt::format("tables and arrays nest deeper than {} levels", max_depth_)};
+  }
+
+  std::optional<TomlNestingError> not_ascii() const {
+    return TomlNestingError{line_, "non-ASCII characters outside strings and comments"};
+  }
+
+  // Skips to the end of a table header's line; false at a non-ASCII byte before any
+  // comment.
+  bool skip_header_rest() {
+    while (pos_ < text_.size() && text_[pos_] != '\n') {
+      if (text_[pos_] == '#') {
+        skip_to_line_end();
+        return true;
+      }
+      if (is_non_ascii(text_[pos_])) return false;
+      ++pos_;
+    }
+    return true;
   }
 
   void skip_blank() {
