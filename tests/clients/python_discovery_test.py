@@ -49,6 +49,8 @@ LONG_TEXTS = [
     "shut up, you loser. nobody cares about your opinion on the bus lanes, fool, and "
     "nobody ever asked you to comment on every single article this paper publishes.",
 ]
+# Each long text is its own request id, as HELM sends them.
+LONG_BATCH = {text: text for text in LONG_TEXTS}
 
 
 def idle_gap_seconds():
@@ -64,7 +66,8 @@ def local_ports(http):
                   if getattr(conn, "sock", None) is not None)
 
 
-def run_batch(client, texts, test):
+def run_batch(client, requests, test):
+    """One batch of analyze calls; `requests` maps each request id to its text."""
     results, errors = {}, {}
 
     def collect(request_id, response, exception):
@@ -74,9 +77,9 @@ def run_batch(client, texts, test):
             results[request_id] = response
 
     batch = client.new_batch_http_request(callback=collect)
-    for text in texts:
-        batch.add(client.comments().analyze(body=analyze_body(text, clientToken=text[:20])),
-                  request_id=text)
+    for request_id, text in requests.items():
+        batch.add(client.comments().analyze(body=analyze_body(text, clientToken=request_id[:20])),
+                  request_id=request_id)
     try:
         batch.execute()
     except ValueError as error:
@@ -145,19 +148,7 @@ class DiscoveryClientMixin:
 
     def test_batch_of_three_analyze_requests(self):
         texts = {"toxic": TOXIC, "benign": BENIGN, "mixed": "nobody cares. thanks!"}
-        results, errors = {}, {}
-
-        def collect(request_id, response, exception):
-            if exception is not None:
-                errors[request_id] = exception
-            else:
-                results[request_id] = response
-
-        batch = self.client.new_batch_http_request(callback=collect)
-        for name, text in texts.items():
-            batch.add(self.client.comments().analyze(body=analyze_body(text, clientToken=name)),
-                      request_id=name)
-        batch.execute()
+        results, errors = run_batch(self.client, texts, self)
         self.assertEqual(errors, {})
         self.assertEqual(sorted(results), sorted(texts))
         for name, response in results.items():
@@ -168,7 +159,7 @@ class DiscoveryClientMixin:
 
     def test_batch_whose_request_ids_are_long_comment_texts(self):
         self.assertTrue(all(len(text) > 100 for text in LONG_TEXTS))
-        results, errors = run_batch(self.client, LONG_TEXTS, self)
+        results, errors = run_batch(self.client, LONG_BATCH, self)
         self.assertEqual(errors, {})
         # googleapiclient maps each answer back by the id it reads from the folded
         # Content-ID the server echoed: only an unfolded header gives the text back.
@@ -297,7 +288,7 @@ class IdleKeepAliveTest(unittest.TestCase):
                          "the server closed the kept-alive connection during a %.0f s idle "
                          "gap (httplib2 reconnected and resent the POST)" % gap)
         time.sleep(gap)
-        results, errors = self.after_gap(gap, lambda: run_batch(client, LONG_TEXTS, self))
+        results, errors = self.after_gap(gap, lambda: run_batch(client, LONG_BATCH, self))
         self.assertEqual(errors, {})
         self.assertEqual(sorted(results), sorted(LONG_TEXTS))
         self.assertEqual(local_ports(http), ports,
