@@ -598,7 +598,7 @@ def attack_second_server(suite):
 def attack_form_encoded_key(suite):
     # Authenticated, reload answers 200; a key only in a form body must not count.
     reply = exchange(suite.port, request_bytes(
-        "POST", "/v1/admin/reload", ("key=%s" % suite.key).encode(),
+        "POST", "/v1/models:reload", ("key=%s" % suite.key).encode(),
         {"Content-Type": "application/x-www-form-urlencoded"}), timeout=10)
     return expect_error(reply, (403,))
 
