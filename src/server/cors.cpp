@@ -13,14 +13,6 @@ constexpr const char* kMethods = "GET, HEAD, POST, PUT, PATCH, DELETE";
 constexpr const char* kExposed = "Retry-After, X-Comity-Omitted-Attributes";
 constexpr const char* kMaxAgeSeconds = "600";
 
-// Origins compare case-insensitively in scheme and host (RFC 6454); listed origins
-// are written by operators, sent ones by browsers in lower case.
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
 // A header list is echoed back only if it is plain tokens, so nothing a page sends
 // is reflected into a response header unchecked.
 bool is_token_list(const std::string& value) {
@@ -36,14 +28,14 @@ CorsPolicy::CorsPolicy(std::vector<std::string> allowed_origins) {
     if (origin == "*") {
       any_ = true;
     } else {
-      allowed_.push_back(lowercase(std::move(origin)));
+      allowed_.insert(std::move(origin));
     }
   }
 }
 
 bool CorsPolicy::allows(const std::string& origin) const {
   if (origin.empty()) return false;
-  return any_ || std::find(allowed_.begin(), allowed_.end(), lowercase(origin)) != allowed_.end();
+  return any_ || allowed_.count(origin) != 0;
 }
 
 bool CorsPolicy::answer_preflight(const Request& request, Response& response) const {

@@ -2,6 +2,7 @@
 // cors_allowed_origins. Perspective answered any origin; Comity holds API keys and
 // moderation data, so it answers only the listed ones ("*" lists every origin).
 #pragma once
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,9 @@ class CorsPolicy {
   void add_headers(const Request& request, Response& response) const;
 
  private:
-  std::vector<std::string> allowed_;
+  // Scheme and host compare case-insensitively (RFC 6454); operators write the list,
+  // browsers send lower case.
+  std::set<std::string, CaseInsensitiveLess> allowed_;
   bool any_ = false;
 };
 

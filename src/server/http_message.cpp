@@ -15,6 +15,17 @@ int hex_value(char c) {
 
 }  // namespace
 
+std::string first_header_value(const Headers& headers, const std::string& name,
+                               const std::string& fallback) {
+  const auto found = headers.find(name);
+  return found == headers.end() ? fallback : found->second;
+}
+
+void replace_header(Headers& headers, const std::string& name, const std::string& value) {
+  headers.erase(name);
+  headers.emplace(name, value);
+}
+
 bool CaseInsensitiveLess::operator()(const std::string& a, const std::string& b) const {
   return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) <
@@ -23,13 +34,11 @@ bool CaseInsensitiveLess::operator()(const std::string& a, const std::string& b)
 }
 
 std::string Request::get_header_value(const std::string& name, const std::string& fallback) const {
-  const auto found = headers.find(name);
-  return found == headers.end() ? fallback : found->second;
+  return first_header_value(headers, name, fallback);
 }
 
 void Request::set_header(const std::string& name, const std::string& value) {
-  headers.erase(name);
-  headers.emplace(name, value);
+  replace_header(headers, name, value);
 }
 
 std::string Request::get_param_value(const std::string& name) const {
@@ -38,8 +47,7 @@ std::string Request::get_param_value(const std::string& name) const {
 }
 
 void Response::set_header(const std::string& name, const std::string& value) {
-  headers.erase(name);
-  headers.emplace(name, value);
+  replace_header(headers, name, value);
 }
 
 void Response::set_content(std::string content, const std::string& content_type) {
@@ -48,8 +56,7 @@ void Response::set_content(std::string content, const std::string& content_type)
 }
 
 std::string Response::get_header_value(const std::string& name) const {
-  const auto found = headers.find(name);
-  return found == headers.end() ? std::string() : found->second;
+  return first_header_value(headers, name, "");
 }
 
 std::string decode_url(std::string_view text, bool plus_as_space) {

@@ -15,6 +15,12 @@ struct CaseInsensitiveLess {
 using Headers = std::multimap<std::string, std::string, CaseInsensitiveLess>;
 using Params = std::multimap<std::string, std::string>;
 
+// The first value of `name`, or `fallback`.
+std::string first_header_value(const Headers& headers, const std::string& name,
+                               const std::string& fallback);
+// Drops every value of `name`, then adds `value`.
+void replace_header(Headers& headers, const std::string& name, const std::string& value);
+
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string target;  // as sent, after an absolute-form scheme and authority are dropped
