@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "comity/linear_model.h"
 #include "comity/model.h"
 
 namespace {
@@ -29,7 +30,7 @@ const std::string& bench_model_path() {
     for (float& x : w.attribute_weights) x = normal(rng);
     w.span_weights.resize(buckets);
     for (float& x : w.span_weights) x = normal(rng);
-    comity::Model::save(w, p);
+    comity::LinearModel::save(w, p);
     std::atexit([] { std::filesystem::remove(bench_model_path()); });
     return p;
   }();
@@ -39,7 +40,7 @@ const std::string& bench_model_path() {
 void BM_ModelLoad(benchmark::State& state) {
   const std::string& path = bench_model_path();
   for (auto _ : state) {
-    auto model = comity::Model::load(path);
+    auto model = comity::LinearModel::load(path);
     benchmark::DoNotOptimize(model.get());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
@@ -48,7 +49,7 @@ void BM_ModelLoad(benchmark::State& state) {
 BENCHMARK(BM_ModelLoad)->Unit(benchmark::kMillisecond);
 
 void BM_Accumulate1000Features(benchmark::State& state) {
-  const auto model = comity::Model::load(bench_model_path());
+  const auto model = comity::LinearModel::load(bench_model_path());
   std::mt19937 rng(7);
   std::uniform_int_distribution<std::uint32_t> bucket(0, (1u << kBenchBits) - 1);
   std::uniform_real_distribution<float> value(0.f, 0.1f);

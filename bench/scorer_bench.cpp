@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "comity/linear_model.h"
 #include "comity/features.h"
 #include "comity/model.h"
 #include "comity/scorer.h"
@@ -99,7 +100,7 @@ std::string synthetic_model_path() {
     for (float& x : w.attribute_weights) x = normal(rng);
     w.span_weights.resize(buckets);
     for (float& x : w.span_weights) x = normal(rng);
-    comity::Model::save(w, p);
+    comity::LinearModel::save(w, p);
     std::atexit([] { fs::remove(synthetic_model_path()); });
     return p;
   }();
@@ -109,7 +110,7 @@ std::string synthetic_model_path() {
 const comity::Scorer& scorer() {
   static const comity::Scorer s = [] {
     const std::string real = real_model_path();
-    return comity::Scorer(comity::Model::load(real.empty() ? synthetic_model_path() : real));
+    return comity::Scorer(comity::LinearModel::load(real.empty() ? synthetic_model_path() : real));
   }();
   return s;
 }
@@ -183,7 +184,7 @@ void BM_ModelLoadReal(benchmark::State& state) {
     return;
   }
   for (auto _ : state) {
-    auto model = comity::Model::load(path);
+    auto model = comity::LinearModel::load(path);
     benchmark::DoNotOptimize(model.get());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *

@@ -329,7 +329,7 @@ TEST(CliModel, PrintsVersionAndChecksum) {
   EXPECT_EQ(j["version"], "comity-tiny-1");
   EXPECT_EQ(j["name"], "comity-tiny");
   EXPECT_EQ(j["hash_bits"], 12);
-  const auto model = Model::load(cli_model());
+  const auto model = LinearModel::load(cli_model());
   EXPECT_EQ(j["checksum_xxh64"], fmt::format("{:016x}", model->checksum()));
   EXPECT_EQ(j["bytes"], model->file_size());
   EXPECT_EQ(j["recipe_sha256"], load_recipe(tiny::fixture_path("recipe.toml")).sha256);

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <random>
 
+#include "comity/linear_model.h"
 #include "comity/model.h"
 
 namespace comity {
@@ -95,14 +96,14 @@ class ModelFileTest : public ::testing::Test {
 
   fs::path saved(const ModelWeights& w, const std::string& name = "model.cmd") {
     const fs::path p = dir_ / name;
-    Model::save(w, p.string());
+    LinearModel::save(w, p.string());
     return p;
   }
 
   // Loading must throw a ModelError whose message names the file and the problem.
   void expect_refused(const fs::path& p, const std::string& problem) {
     try {
-      Model::load(p.string());
+      LinearModel::load(p.string());
       ADD_FAILURE() << "loaded " << p << " but expected: " << problem;
     } catch (const ModelError& e) {
       const std::string msg = e.what();
@@ -116,7 +117,7 @@ class ModelFileTest : public ::testing::Test {
 
 TEST_F(ModelFileTest, RoundTripKeepsMetadata) {
   const ModelWeights w = make_weights(1);
-  const auto model = Model::load(saved(w).string());
+  const auto model = LinearModel::load(saved(w).string());
   const ModelInfo& got = model->info();
   const ModelInfo& want = w.info;
   EXPECT_EQ(got.name, want.name);
@@ -138,7 +139,7 @@ TEST_F(ModelFileTest, RoundTripKeepsMetadata) {
 
 TEST_F(ModelFileTest, ScalesAreMaxAbsOver127) {
   const ModelWeights w = make_weights(2);
-  const auto model = Model::load(saved(w).string());
+  const auto model = LinearModel::load(saved(w).string());
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
     float max_abs = 0.f;
     for (std::size_t b = 0; b < kBuckets; ++b) {
@@ -152,7 +153,7 @@ TEST_F(ModelFileTest, ScalesAreMaxAbsOver127) {
 
 TEST_F(ModelFileTest, WeightsWithinQuantisationError) {
   const ModelWeights w = make_weights(3);
-  const auto model = Model::load(saved(w).string());
+  const auto model = LinearModel::load(saved(w).string());
   for (std::uint32_t b = 0; b < kBuckets; ++b) {
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
       const float half_step = model->info().scale[a] / 2.f * 1.0001f;
@@ -165,7 +166,7 @@ TEST_F(ModelFileTest, WeightsWithinQuantisationError) {
 
 TEST_F(ModelFileTest, AccumulateMatchesFloatDotProduct) {
   const ModelWeights w = make_weights(4);
-  const auto model = Model::load(saved(w).string());
+  const auto model = LinearModel::load(saved(w).string());
   std::mt19937 rng(7);
   std::uniform_int_distribution<std::uint32_t> bucket(0, kBuckets - 1);
   std::uniform_real_distribution<float> value(-1.f, 1.f);
@@ -202,13 +203,13 @@ TEST_F(ModelFileTest, SameWeightsGiveIdenticalBytes) {
   EXPECT_EQ(first.size() % 64, 0u);
   EXPECT_EQ(std::string(first.begin(), first.begin() + 8), "COMITYMD");
   EXPECT_EQ(get_u64(first, 32) % 64, 0u) << "weights offset must be 64-byte aligned";
-  EXPECT_EQ(Model::load((dir_ / "first.cmd").string())->checksum(), get_u64(first, 48));
+  EXPECT_EQ(LinearModel::load((dir_ / "first.cmd").string())->checksum(), get_u64(first, 48));
 }
 
 TEST_F(ModelFileTest, EmptySpanHeadIsZero) {
   ModelWeights w = make_weights(6);
   w.span_weights.clear();
-  const auto model = Model::load(saved(w).string());
+  const auto model = LinearModel::load(saved(w).string());
   EXPECT_EQ(model->info().span_scale, 0.f);
   for (std::uint32_t b = 0; b < kBuckets; ++b) ASSERT_EQ(model->span_weight(b), 0.f);
 }
@@ -216,7 +217,7 @@ TEST_F(ModelFileTest, EmptySpanHeadIsZero) {
 TEST_F(ModelFileTest, EmptyQualityRoundTripsAsEmpty) {
   ModelWeights w = make_weights(6);
   w.info.quality_json.clear();
-  EXPECT_EQ(Model::load(saved(w).string())->info().quality_json, "");
+  EXPECT_EQ(LinearModel::load(saved(w).string())->info().quality_json, "");
 }
 
 TEST_F(ModelFileTest, SaveRejectsMalformedWeights) {

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "comity/linear_model.h"
 #include "comity/scorer.h"
 #include "tiny_fixture.h"
 
@@ -214,8 +215,8 @@ TEST(ScorerHandBuilt, ZeroWeightsGiveTheBiasProbability) {
   ModelWeights w = empty_weights(10);
   const float p[kNumAttributes] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.9f};
   for (std::size_t a = 0; a < kNumAttributes; ++a) w.info.bias[a] = std::log(p[a] / (1 - p[a]));
-  Model::save(w, tiny::scratch("bias.cmodel"));
-  const Scorer scorer(Model::load(tiny::scratch("bias.cmodel")));
+  LinearModel::save(w, tiny::scratch("bias.cmodel"));
+  const Scorer scorer(LinearModel::load(tiny::scratch("bias.cmodel")));
   for (const std::string& text : sample_texts()) {
     const ScoreResult r = scorer.score(text);
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
@@ -229,8 +230,8 @@ TEST(ScorerHandBuilt, AppliesTheStoredCalibration) {
   ModelWeights w = empty_weights(10);
   w.info.bias[0] = 0.f;  // raw 0.5
   w.info.calibration[0] = {{0.f, 0.4f, 0.6f, 1.f}, {0.f, 0.1f, 0.3f, 1.f}};
-  Model::save(w, tiny::scratch("calibrated.cmodel"));
-  const Scorer scorer(Model::load(tiny::scratch("calibrated.cmodel")));
+  LinearModel::save(w, tiny::scratch("calibrated.cmodel"));
+  const Scorer scorer(LinearModel::load(tiny::scratch("calibrated.cmodel")));
   const ScoreResult r = scorer.score("anything at all");
   EXPECT_FLOAT_EQ(r.raw[0], 0.5f);
   EXPECT_NEAR(r.scores[0], 0.2f, 1e-6);  // halfway between knots (0.4, 0.1) and (0.6, 0.3)
@@ -248,8 +249,8 @@ TEST(ScorerHandBuilt, OneWeightedWordRaisesOnlyTextsWithIt) {
     w.attribute_weights[std::size_t{f.bucket} * kNumAttributes + index_of(Attribute::kInsult)] =
         4.f;
   }
-  Model::save(w, tiny::scratch("word.cmodel"));
-  const Scorer scorer(Model::load(tiny::scratch("word.cmodel")));
+  LinearModel::save(w, tiny::scratch("word.cmodel"));
+  const Scorer scorer(LinearModel::load(tiny::scratch("word.cmodel")));
   const auto insult = index_of(Attribute::kInsult);
   const float alone = scorer.score("idiot").raw[insult];
   EXPECT_GT(alone, 0.9f);

@@ -1,4 +1,4 @@
-// The server over the real engine: a tiny model file written with Model::save,
+// The server over the real engine: a tiny model file written with LinearModel::save,
 // loaded by load_model_analyzer, scored through HTTP.
 #include <gtest/gtest.h>
 
@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/linear_model.h"
 #include "comity/features.h"
 #include "comity/model.h"
 #include "comity/text.h"

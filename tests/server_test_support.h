@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "comity/linear_model.h"
 #include "comity/features.h"
 #include "comity/model.h"
 #include "comity/moderation_store.h"
@@ -206,7 +207,7 @@ inline std::string write_tiny_model(const std::filesystem::path& dir, const std:
   extract_token_features(normalize("idiot"), 0, weights.info.features, features);
   for (const Feature& feature : features) weights.span_weights[feature.bucket] = 8.f;
   const std::string path = (dir / (version + ".cmodel")).string();
-  Model::save(weights, path);
+  LinearModel::save(weights, path);
   return path;
 }
 

@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "comity/linear_model.h"
 #include "comity/scorer.h"
 #include "comity/thread.h"
 
@@ -25,7 +26,7 @@ class ThreadAnalysis : public ::testing::Test {
   void SetUp() override {
     if (!std::filesystem::exists(bundled_model()))
       GTEST_SKIP() << "bundled model absent: " << bundled_model();
-    static const auto model = Model::load(bundled_model());
+    static const auto model = LinearModel::load(bundled_model());
     scorer_ = std::make_unique<Scorer>(model);
   }
   std::unique_ptr<Scorer> scorer_;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "comity/linear_model.h"
 #include "comity/model.h"
 #include "comity/recipe.h"
 #include "comity/trainer.h"
@@ -61,15 +62,15 @@ inline TrainResult train_fixture(const Recipe& recipe) {
 struct TrainedFixture {
   TrainResult result;
   std::string model_path;
-  std::shared_ptr<const Model> model;
+  std::shared_ptr<const LinearModel> model;
 };
 inline const TrainedFixture& trained() {
   static const TrainedFixture fixture = [] {
     TrainedFixture f;
     f.result = train_fixture(fixture_recipe());
     f.model_path = scratch("tiny.cmodel");
-    Model::save(f.result.weights, f.model_path);
-    f.model = Model::load(f.model_path);
+    LinearModel::save(f.result.weights, f.model_path);
+    f.model = LinearModel::load(f.model_path);
     return f;
   }();
   return fixture;

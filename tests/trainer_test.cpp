@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "comity/linear_model.h"
 #include "comity/metrics.h"
 #include "comity/recipe.h"
 #include "comity/scorer.h"
@@ -263,22 +264,22 @@ TEST(TrainerFields, FindFieldFollowsDottedPaths) {
 TEST(TrainerDeterminism, SameRecipeSameBytesAnyThreadCount) {
   const std::string text = tiny::read_bytes(tiny::fixture_path("recipe.toml"));
   const Recipe recipe = parse_recipe(text, "recipe.toml");
-  Model::save(tiny::train_fixture(recipe).weights, tiny::scratch("det-a.cmodel"));
-  Model::save(tiny::train_fixture(recipe).weights, tiny::scratch("det-b.cmodel"));
+  LinearModel::save(tiny::train_fixture(recipe).weights, tiny::scratch("det-a.cmodel"));
+  LinearModel::save(tiny::train_fixture(recipe).weights, tiny::scratch("det-b.cmodel"));
 
   Recipe one_thread = parse_recipe(replace_once(text, "threads = 2", "threads = 1"), "recipe.toml");
   ASSERT_EQ(one_thread.training.threads, 1);
   // The recipe's hash is recorded in the model; keep it so the bytes differ only if
   // the thread count changed the training.
   one_thread.sha256 = recipe.sha256;
-  Model::save(tiny::train_fixture(one_thread).weights, tiny::scratch("det-c.cmodel"));
+  LinearModel::save(tiny::train_fixture(one_thread).weights, tiny::scratch("det-c.cmodel"));
 
   const std::string a = tiny::read_bytes(tiny::scratch("det-a.cmodel"));
   ASSERT_GT(a.size(), 1000u);
   EXPECT_TRUE(a == tiny::read_bytes(tiny::scratch("det-b.cmodel")));
   EXPECT_TRUE(a == tiny::read_bytes(tiny::scratch("det-c.cmodel")));
   // And the model records the recipe that built it.
-  EXPECT_EQ(Model::load(tiny::scratch("det-a.cmodel"))->info().recipe_sha256, sha256_hex(text));
+  EXPECT_EQ(LinearModel::load(tiny::scratch("det-a.cmodel"))->info().recipe_sha256, sha256_hex(text));
 }
 
 TEST(TrainerLearning, RanksToxicTrainingTextsAboveHarmlessOnes) {

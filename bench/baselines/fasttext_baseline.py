@@ -7,12 +7,14 @@ fastText is only deterministic with one), then scores the test split with `predi
 reports the same metrics as tfidf_logreg.py. Throughput is the wall clock of the whole
 `fasttext predict-prob` command over the test file; the time to load the model (measured by
 predicting an empty file) is reported separately so it can be subtracted. All files live in a
-temporary directory.
+temporary directory. With --predictions FILE, also writes every dev and test prediction as JSONL
+(split, attribute, source, text, score = Perspective, fasttext) for bench/compare_models.py.
 
-Usage: /usr/bin/python3 bench/baselines/fasttext_baseline.py [--data DIR] [--out FILE]
+Usage: /usr/bin/python3 bench/baselines/fasttext_baseline.py [--data DIR] [--out FILE] [--predictions FILE]
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -74,6 +76,7 @@ def main(argv):
     parser.add_argument("--threads", type=int, default=1, help="training threads (1 = reproducible)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fasttext", default=shutil.which("fasttext") or "fasttext")
+    parser.add_argument("--predictions", metavar="FILE", help="also write dev and test predictions (JSONL)")
     args = parser.parse_args(argv)
 
     data = common.load_perspective(args.data)
@@ -83,10 +86,12 @@ def main(argv):
         with open(train_path, "w", encoding="utf-8") as f:
             for r in rows["train"]:
                 f.write(f"{POSITIVE if r.score >= 0.5 else NEGATIVE} {fasttext_line(r.text)}\n")
-        test_path = os.path.join(tmp, "test.txt")
-        with open(test_path, "w", encoding="utf-8") as f:
-            for r in rows["test"]:
-                f.write(fasttext_line(r.text) + "\n")
+        paths = {s: os.path.join(tmp, f"{s}.txt") for s in ("dev", "test")}
+        for split, path in paths.items():
+            with open(path, "w", encoding="utf-8") as f:
+                for r in rows[split]:
+                    f.write(fasttext_line(r.text) + "\n")
+        test_path = paths["test"]
         empty_path = os.path.join(tmp, "empty.txt")
         open(empty_path, "w").close()
 
@@ -104,6 +109,12 @@ def main(argv):
         probabilities = read_probabilities(predictions_path)
         if len(probabilities) != len(rows["test"]):
             raise RuntimeError(f"{len(probabilities)} predictions for {len(rows['test'])} test texts")
+        if args.predictions:
+            dev_predictions_path = os.path.join(tmp, "dev_predictions.txt")
+            run_timed([args.fasttext, "predict-prob", model_path, paths["dev"], "2"], dev_predictions_path)
+            by_split = {"dev": read_probabilities(dev_predictions_path), "test": probabilities}
+            if len(by_split["dev"]) != len(rows["dev"]):
+                raise RuntimeError(f"{len(by_split['dev'])} predictions for {len(rows['dev'])} dev texts")
         model_mib = round(os.path.getsize(model_path) / 2**20, 1)
 
     test = rows["test"]
@@ -132,6 +143,14 @@ def main(argv):
             "threads": 1,
         },
     }
+    if args.predictions:
+        os.makedirs(os.path.dirname(os.path.abspath(args.predictions)), exist_ok=True)
+        with open(args.predictions, "w", encoding="utf-8") as f:
+            for split, predictions in by_split.items():
+                for r, p in zip(rows[split], predictions):
+                    line = {"split": split, "attribute": ATTRIBUTE, "source": r.source, "text": r.text,
+                            "score": r.score, "fasttext": p}
+                    f.write(json.dumps(line, ensure_ascii=False) + "\n")
     common.write_json(report, args.out)
 
 

@@ -8,7 +8,12 @@ Reported on the test split (never used for fitting or tuning). The serving cost 
 predict, single thread) is measured for TOXICITY in a fresh process so that peak RSS reflects a
 loaded model rather than the training run.
 
+With --predictions FILE, also writes every dev and test prediction as JSONL (one line per text
+and attribute: split, attribute, source, text, score = Perspective, logreg, ridge) for
+bench/compare_models.py.
+
 Usage: /usr/bin/python3 bench/baselines/tfidf_logreg.py [--data DIR] [--out FILE] [--threads 1]
+                                                        [--predictions FILE]
 """
 
 import argparse
@@ -36,6 +41,7 @@ def parse_args(argv):
     parser.add_argument("--word-features", type=int, default=200_000)
     parser.add_argument("--char-features", type=int, default=300_000)
     parser.add_argument("--no-tune", action="store_true", help="use C=4 / alpha=1 instead of a dev grid")
+    parser.add_argument("--predictions", metavar="FILE", help="also write dev and test predictions (JSONL)")
     parser.add_argument("--serve", metavar="MODEL", help=argparse.SUPPRESS)  # internal: timing child
     parser.add_argument("--texts", metavar="JSON", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -174,6 +180,21 @@ def evaluate(model, rows, x_of):
     }
 
 
+def write_predictions(path, lines):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for line in lines:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def prediction_lines(attribute, rows, predictions):
+    """One --predictions line per dev/test text: the Perspective score and each model's output."""
+    for split in ("dev", "test"):
+        for i, r in enumerate(rows[split]):
+            yield {"split": split, "attribute": attribute, "source": r.source, "text": r.text, "score": r.score,
+                   **{name: float(p[split][i]) for name, p in predictions.items()}}
+
+
 def main(argv):
     args = parse_args(argv)
     common.limit_threads(args.threads)
@@ -212,12 +233,14 @@ def main(argv):
         "fit_vectorizer_seconds": round(fit_vectorizer_seconds, 1),
         "attributes": {},
     }
+    lines = []
     for attribute in attributes:
         rows = {s: data.examples(attribute, s) for s in common.SPLITS}
         y = {s: [r.score for r in rows[s]] for s in common.SPLITS}
         x_train, x_dev = x_of(rows["train"]), x_of(rows["dev"])
         entry = {"counts": {s: len(rows[s]) for s in common.SPLITS},
                  "test_positives": int(sum(v >= 0.5 for v in y["test"])), "models": {}}
+        predictions = {}
         for model_class, grid, default in ((LogRegModel, LOGREG_C_GRID, 4.0), (RidgeModel, RIDGE_ALPHA_GRID, 1.0)):
             if model_class is LogRegModel and sum(v >= 0.5 for v in y["train"]) < 2:
                 entry["models"][model_class.name] = {"skipped": "fewer than 2 train positives"}
@@ -236,10 +259,16 @@ def main(argv):
                                                    "comments_per_second": round(len(texts) / in_process, 1)}
                 result["serving"] = measure_serving(vectorizer, model, texts, args.threads)
             entry["models"][model_class.name] = result
+            if args.predictions:
+                predictions[model_class.name] = {s: model.predict(x_of(rows[s])) for s in ("dev", "test")}
             print(f"{attribute} {model_class.name} {model.param}: test {result['test']['all']}", file=sys.stderr)
         report["attributes"][attribute] = entry
+        if args.predictions:
+            lines.extend(prediction_lines(attribute, rows, predictions))
     report["total_seconds"] = round(time.perf_counter() - started, 1)
     report["peak_rss_mib_training_process"] = common.peak_rss_mib()
+    if args.predictions:
+        write_predictions(args.predictions, lines)
     common.write_json(report, args.out)
 
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "comity/attributes.h"
+#include "comity/contextual_net.h"
 #include "comity/features.h"
 #include "comity/table_reader.h"
 
@@ -77,8 +78,29 @@ struct TrainingParams {
   std::size_t calibration_knots = 48;
 };
 
+// The contextual network (architecture "contextual"): its shape and its optimiser.
+struct ContextualParams {
+  ContextualShape shape;
+  int epochs = 4;
+  std::uint32_t batch = 32;
+  std::uint32_t max_tokens = 256;   // training reads at most this many tokens of a text
+  float embedding_learning_rate = 0.05f;  // row-wise AdaGrad
+  float dense_learning_rate = 0.002f;     // Adam
+  float logit_weight = 0.f;  // weight of the log-odds regression on reference scores
+  int span_epochs = 6;
+  float span_learning_rate = 0.01f;
+  // Final logit = network logit + linear_weight x the linear model's logit, per attribute
+  // fitted on the dev rows when true ("ensemble"); the network alone when false.
+  bool ensemble_linear = true;
+  // Synthetic long comments (train/long_comments.h) added to training; an eighth as many
+  // built from dev texts join the dev rows that fit the mix (never the calibration).
+  std::uint32_t long_comments = 0;
+};
+
 struct Recipe {
   std::string name, version;
+  std::string architecture = "linear";  // "linear" or "contextual"
+  ContextualParams contextual;
   std::vector<std::string> languages{"en"};
   FeatureConfig features;
   TrainingParams training;

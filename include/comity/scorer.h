@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "comity/attributes.h"
-#include "comity/model.h"
+#include "comity/classifier.h"
 #include "comity/text.h"
 
 namespace comity {
@@ -21,13 +21,6 @@ struct SentenceScore {
   AttributeScores scores{};
 };
 
-struct TokenScore {
-  TextRange where;
-  std::string norm;
-  AttributeScores contribution{};  // signed logit contribution per attribute
-  float toxic_span = 0.f;          // probability the token belongs to a toxic span
-  bool highlighted = false;        // toxic_span >= the model's span threshold
-};
 
 struct ScoreResult {
   AttributeScores scores{};  // calibrated probabilities
@@ -38,13 +31,14 @@ struct ScoreResult {
 
 class Scorer {
  public:
-  explicit Scorer(std::shared_ptr<const Model> model);
+  explicit Scorer(std::shared_ptr<const Classifier> model);
   // `text` must be valid UTF-8. Thread-safe: one Scorer may serve many threads.
   ScoreResult score(std::string_view text, const ScoreOptions& options = {}) const;
-  const Model& model() const { return *model_; }
+  const Classifier& model() const { return *model_; }
+  const std::shared_ptr<const Classifier>& classifier() const { return model_; }
 
  private:
-  std::shared_ptr<const Model> model_;
+  std::shared_ptr<const Classifier> model_;
 };
 
 }  // namespace comity

@@ -5,7 +5,9 @@
 #include <functional>
 #include <string>
 
+#include "comity/contextual_model.h"
 #include "comity/model.h"
+#include <optional>
 #include "comity/recipe.h"
 
 namespace comity {
@@ -16,7 +18,8 @@ struct TrainProgress {
 };
 
 struct TrainResult {
-  ModelWeights weights;
+  ModelWeights weights;  // the linear model (alone, or the linear part of an ensemble)
+  std::optional<ContextualModelWeights> contextual;  // architecture "contextual"
   nlohmann::json report;  // per-dataset counts, per-attribute examples, losses, timings
 };
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <tuple>
 #include <set>
 #include <sstream>
 #include <unordered_set>
@@ -17,6 +19,7 @@
 #include "comity/toml_input.h"
 #include "comity/utf8.h"
 #include "common/parallel_for.h"
+#include "train/long_comments.h"
 #include "train/span_labels.h"
 
 namespace comity {
@@ -116,6 +119,7 @@ nlohmann::json reference_suite(const Context& ctx) {
   const auto lang = str(t, "require_lang");
   std::vector<std::string> texts;
   std::vector<nlohmann::json> fields;
+  std::vector<std::string> file_of;
   std::unordered_set<std::string> seen;
   nlohmann::json files = nlohmann::json::object();
   for (const std::string& rel : str_list(t, "files")) {
@@ -133,6 +137,7 @@ nlohmann::json reference_suite(const Context& ctx) {
       if (!seen.insert(rows.texts[i]).second) continue;
       texts.push_back(std::move(rows.texts[i]));
       fields.push_back(std::move(rows.fields[i]));
+      file_of.push_back(fs::path(rel).stem().string());
       ++used;
     }
     files[rel] = used;
@@ -167,6 +172,25 @@ nlohmann::json reference_suite(const Context& ctx) {
                                {"pearson", num(pearson(pred, ref))},
                                {"ece", num(expected_calibration_error(pred, ref))},
                                {"f1_at_0.5", num(c.f1())}};
+    // The same per source file: a model can be ahead overall and behind on one source.
+    std::map<std::string, std::tuple<std::vector<float>, std::vector<float>, std::vector<int>>>
+        by_file;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      const nlohmann::json* f = find_field(fields[i], prefix + attr);
+      if (!f || !f->is_number()) continue;
+      auto& [p, r, l] = by_file[file_of[i]];
+      p.push_back(results[i].scores[a]);
+      r.push_back(f->get<float>());
+      l.push_back(r.back() >= 0.5f ? 1 : 0);
+    }
+    for (const auto& [file, v] : by_file) {
+      const auto& [p, r, l] = v;
+      out["by_file"][file][attr] = {
+          {"n", p.size()},
+          {"positives", std::count(l.begin(), l.end(), 1)},
+          {"roc_auc", num(roc_auc(p, l))},
+          {"spearman", num(spearman(p, r))}};
+    }
   }
   return out;
 }
@@ -429,6 +453,140 @@ nlohmann::json obfuscation_suite(const Context& ctx) {
           {"example_failures", failures}};
 }
 
+// Long comments as the issue defines them: harmless held-out texts around one that the
+// reference scored TOXICITY >= toxic_from. Reports how many reach 0.5, next to how many
+// of their toxic parts reach it alone.
+nlohmann::json long_comments_suite(const Context& ctx) {
+  const toml::table& t = ctx.suite;
+  const auto only =
+      parse_split(ctx.options.split.empty() ? str(t, "split", "test") : ctx.options.split);
+  std::vector<LabelledText> parts;
+  std::unordered_set<std::string> seen;
+  for (const std::string& rel : str_list(t, "files")) {
+    const std::string path = data_path(ctx, rel);
+    if (!fs::exists(path)) continue;
+    Rows rows = read_rows(path, t, "text", only, SplitSpec{}, 0);
+    for (std::size_t i = 0; i < rows.texts.size(); ++i) {
+      const nlohmann::json* f = find_field(rows.fields[i], "perspective.TOXICITY");
+      const nlohmann::json* l = find_field(rows.fields[i], "lang");
+      if (!f || !f->is_number() || (l && l->is_string() && l->get<std::string>() != "en")) continue;
+      if (!seen.insert(rows.texts[i]).second) continue;
+      LabelledText ex;
+      ex.text = std::move(rows.texts[i]);
+      ex.split = *only;
+      ex.dataset = 0;
+      ex.mask = ex.soft = 1u << index_of(Attribute::kToxicity);
+      ex.target[index_of(Attribute::kToxicity)] = f->get<float>();
+      parts.push_back(std::move(ex));
+    }
+  }
+  LongCommentSpec spec;
+  spec.harmless_below = static_cast<float>(t["harmless_below"].value<double>().value_or(0.1));
+  spec.toxic_from = static_cast<float>(t["toxic_from"].value<double>().value_or(0.9));
+  spec.min_parts = static_cast<std::uint32_t>(t["min_parts"].value<std::int64_t>().value_or(3));
+  spec.max_parts = static_cast<std::uint32_t>(t["max_parts"].value<std::int64_t>().value_or(12));
+  std::size_t count = static_cast<std::size_t>(t["comments"].value<std::int64_t>().value_or(500));
+  if (ctx.options.limit) count = std::min(count, ctx.options.limit);
+  const auto seed = static_cast<std::uint64_t>(t["seed"].value<std::int64_t>().value_or(9));
+  const std::vector<LabelledText> built = build_long_comments(parts, *only, spec, count, seed, 0);
+  if (built.empty()) return {{"skipped", "no harmless and toxic texts found"}};
+  // The toxic part of each comment: the one part whose reference score is >= toxic_from.
+  std::vector<std::string> texts, toxic_parts;
+  for (const LabelledText& c : built) texts.push_back(c.text);
+  for (const LabelledText& p : parts) {
+    if (p.target[0] >= spec.toxic_from) toxic_parts.push_back(p.text);
+  }
+  const auto long_scores = score_all(ctx, texts);
+  const auto part_scores = score_all(ctx, toxic_parts);
+  const std::size_t a = index_of(Attribute::kToxicity);
+  std::size_t reached = 0, parts_reached = 0;
+  std::vector<float> values;
+  for (const auto& r : long_scores) {
+    reached += r.scores[a] >= 0.5f;
+    values.push_back(r.scores[a]);
+  }
+  for (const auto& r : part_scores) parts_reached += r.scores[a] >= 0.5f;
+  std::sort(values.begin(), values.end());
+  double bytes = 0;
+  for (const auto& s : texts) bytes += static_cast<double>(s.size());
+  return {{"comments", texts.size()},
+          {"mean_bytes", num(bytes / static_cast<double>(texts.size()))},
+          {"share_toxicity_at_least_0.5", num(static_cast<double>(reached) / texts.size())},
+          {"median_toxicity", num(values[values.size() / 2])},
+          {"toxic_parts", toxic_parts.size()},
+          {"toxic_parts_alone_at_least_0.5",
+           num(toxic_parts.empty() ? 0.0
+                                   : static_cast<double>(parts_reached) / toxic_parts.size())}};
+}
+
+// Hand-written cases, each with the direction Perspective gives it (recipes/functional-cases.toml).
+nlohmann::json functional_suite(const Context& ctx) {
+  const std::string rel = str(ctx.suite, "cases");
+  std::filesystem::path path = fs::path(ctx.options.suites_file).parent_path() / rel;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {{"skipped", "cases file not found: " + path.string()}};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (const auto deep = check_toml_nesting(text.view())) {
+    return {{"error", fmt::format("{}: line {}: {}", path.string(), deep->line, deep->message)}};
+  }
+  toml::table root;
+  try {
+    root = toml::parse(text.view(), path.string());
+  } catch (const toml::parse_error& e) {
+    return {{"error", fmt::format("{}: {}", path.string(), e.description())}};
+  }
+  struct Case {
+    std::string group, text;
+    std::size_t attribute;
+    bool high;
+  };
+  std::vector<Case> cases;
+  if (const toml::array* a = root["case"].as_array()) {
+    for (const auto& node : *a) {
+      const toml::table* c = node.as_table();
+      if (!c) continue;
+      const auto attr = parse_attribute(str(*c, "attribute"));
+      const std::string expect = str(*c, "expect");
+      if (!attr || (expect != "high" && expect != "low")) {
+        return {{"error", "case '" + str(*c, "text") + "': attribute or expect is invalid"}};
+      }
+      cases.push_back({str(*c, "group"), str(*c, "text"), index_of(*attr), expect == "high"});
+    }
+  }
+  if (cases.empty()) return {{"skipped", "no cases"}};
+  std::vector<std::string> texts;
+  for (const Case& c : cases) texts.push_back(c.text);
+  const auto results = score_all(ctx, texts);
+  std::map<std::string, std::pair<std::size_t, std::size_t>> groups;  // passed, total
+  nlohmann::json failures = nlohmann::json::array();
+  std::size_t passed = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const float score = results[i].scores[cases[i].attribute];
+    const bool ok = cases[i].high ? score >= 0.5f : score < 0.5f;
+    passed += ok;
+    auto& g = groups[cases[i].group];
+    g.first += ok;
+    ++g.second;
+    if (!ok) {
+      failures.push_back({{"group", cases[i].group},
+                          {"text", cases[i].text},
+                          {"attribute", attribute_name(attribute_at(cases[i].attribute))},
+                          {"expected", cases[i].high ? ">= 0.5" : "< 0.5"},
+                          {"score", num(score)}});
+    }
+  }
+  nlohmann::json per = nlohmann::json::object();
+  for (const auto& [name, g] : groups) {
+    per[name] = {{"passed", g.first}, {"cases", g.second}};
+  }
+  return {{"cases", cases.size()},
+          {"passed", passed},
+          {"share_passed", num(static_cast<double>(passed) / cases.size())},
+          {"groups", per},
+          {"failures", failures}};
+}
+
 }  // namespace
 
 nlohmann::json run_eval(const Scorer& scorer, const EvalOptions& options) {
@@ -474,6 +632,10 @@ nlohmann::json run_eval(const Scorer& scorer, const EvalOptions& options) {
       r = bias_suite(ctx);
     } else if (kind == "obfuscation") {
       r = obfuscation_suite(ctx);
+    } else if (kind == "long_comments") {
+      r = long_comments_suite(ctx);
+    } else if (kind == "functional") {
+      r = functional_suite(ctx);
     } else {
       r = {{"error", "unknown suite kind '" + kind + "'"}};
     }

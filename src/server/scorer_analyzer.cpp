@@ -8,7 +8,7 @@ namespace {
 
 class ScorerAnalyzer final : public Analyzer {
  public:
-  ScorerAnalyzer(std::shared_ptr<const Model> model, std::string path) : scorer_(model) {
+  ScorerAnalyzer(std::shared_ptr<const Classifier> model, std::string path) : scorer_(model) {
     const ModelInfo& info = model->info();
     description_.name = info.name;
     description_.version = info.version;
@@ -33,7 +33,7 @@ class ScorerAnalyzer final : public Analyzer {
 }  // namespace
 
 std::shared_ptr<const Analyzer> load_model_analyzer(const std::string& path) {
-  return std::make_shared<ScorerAnalyzer>(Model::load(path), path);
+  return std::make_shared<ScorerAnalyzer>(load_classifier(path), path);
 }
 
 }  // namespace comity::server

@@ -200,11 +200,51 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
   }
   check_keys(
       where, root,
-      {"name", "version", "languages", "features", "training", "split", "datasets", "spans"});
+      {"name", "version", "architecture", "languages", "features", "contextual", "training",
+       "split", "datasets", "spans"});
   Recipe r;
   r.name = get_or<std::string>(root, "name", "");
   r.version = get_or<std::string>(root, "version", "");
   if (r.name.empty() || r.version.empty()) fail(where, "needs 'name' and 'version'");
+  r.architecture = get_or<std::string>(root, "architecture", r.architecture);
+  if (r.architecture != "linear" && r.architecture != "contextual") {
+    fail(where, "architecture must be 'linear' or 'contextual'");
+  }
+  if (const toml::table* c = root["contextual"].as_table()) {
+    check_keys(where + " [contextual]", *c,
+               {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens",
+                "embedding_learning_rate", "dense_learning_rate", "logit_weight", "span_epochs",
+                "span_learning_rate", "ensemble_linear", "long_comments"});
+    auto& p = r.contextual;
+    auto u32 = [&](const char* key, std::uint32_t fallback) {
+      return static_cast<std::uint32_t>(get_or<std::int64_t>(*c, key, fallback));
+    };
+    auto f32 = [&](const char* key, float fallback) {
+      return static_cast<float>(get_or(*c, key, double{fallback}));
+    };
+    p.shape.hash_bits = u32("hash_bits", p.shape.hash_bits);
+    p.shape.dim = u32("dim", p.shape.dim);
+    p.shape.hidden = u32("hidden", p.shape.hidden);
+    p.epochs = static_cast<int>(u32("epochs", static_cast<std::uint32_t>(p.epochs)));
+    p.batch = u32("batch", p.batch);
+    p.max_tokens = u32("max_tokens", p.max_tokens);
+    p.embedding_learning_rate = f32("embedding_learning_rate", p.embedding_learning_rate);
+    p.dense_learning_rate = f32("dense_learning_rate", p.dense_learning_rate);
+    p.logit_weight = f32("logit_weight", p.logit_weight);
+    p.span_epochs = static_cast<int>(u32("span_epochs", static_cast<std::uint32_t>(p.span_epochs)));
+    p.span_learning_rate = f32("span_learning_rate", p.span_learning_rate);
+    p.ensemble_linear = get_or<bool>(*c, "ensemble_linear", p.ensemble_linear);
+    p.long_comments = u32("long_comments", p.long_comments);
+    if (p.shape.hash_bits < 10 || p.shape.hash_bits > 24 || p.shape.dim < 4 ||
+        p.shape.dim > 256 || p.shape.hidden < 4 || p.shape.hidden > 512 || p.epochs < 1 ||
+        p.epochs > 100 || p.batch < 1 || p.batch > 4096 || p.max_tokens < 1 ||
+        !(p.embedding_learning_rate > 0) || !(p.dense_learning_rate > 0) ||
+        !(p.logit_weight >= 0) || p.span_epochs < 0 || !(p.span_learning_rate > 0)) {
+      fail(where,
+           "[contextual]: hash_bits 10..24, dim 4..256, hidden 4..512, epochs 1..100, batch "
+           "1..4096, positive learning rates, non-negative logit_weight");
+    }
+  }
   if (const toml::array* langs = root["languages"].as_array()) {
     r.languages.clear();
     for (const auto& l : *langs) {

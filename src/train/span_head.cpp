@@ -35,31 +35,13 @@ std::set<std::uint32_t> highlighted_code_points(const std::vector<TextRange>& to
   return out;
 }
 
-namespace {
-
-struct SpanPost {
-  std::vector<TextRange> tokens;
-  std::set<std::uint32_t> gold;
-  Split split;
-  std::uint64_t first_row;  // index of its first token in the feature rows
-};
-
-}  // namespace
-
-void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWeights& weights,
-                     nlohmann::json& report) {
+std::vector<SpanPost> read_span_posts(const Recipe& recipe, const std::string& data_dir,
+                                      std::size_t& skipped) {
+  std::vector<SpanPost> posts;
+  if (!recipe.spans) return posts;
   const SpanDatasetSpec& spec = *recipe.spans;
   const std::string path = (std::filesystem::path(data_dir) / spec.path).string();
-  if (!std::filesystem::exists(path)) {
-    report = {{"skipped", "file not found: " + path}};
-    return;
-  }
-  const FeatureConfig& config = recipe.features;
-  std::vector<SpanPost> posts;
-  SparseRows rows;
-  std::vector<float> labels;
-  std::vector<Feature> features;
-  std::size_t skipped = 0;
+  if (!std::filesystem::exists(path)) return posts;
   read_table_file(path, spec.table, [&](TableRow& row) {
     auto text = field_string(row.fields, spec.text_field);
     auto spans = field_string(row.fields, spec.spans_field);
@@ -70,28 +52,74 @@ void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWei
     SpanPost post;
     post.gold = parse_span_offsets(*spans);
     post.split = split_of(recipe.split, *text);
-    post.first_row = rows.rows();
-    const NormalizedText nt = normalize(*text);
-    for (std::uint32_t t = 0; t < nt.tokens.size(); ++t) {
-      const TextRange& r = nt.tokens[t].where;
+    post.normalized = normalize(*text);
+    for (const Token& tok : post.normalized.tokens) {
+      const TextRange& r = tok.where;
       std::uint32_t inside = 0;
       for (std::uint32_t c = r.cp_begin; c < r.cp_end; ++c) inside += post.gold.count(c);
       // A token is toxic when most of it was marked: annotators mark whole words.
-      labels.push_back(2 * inside >= r.cp_end - r.cp_begin && inside > 0 ? 1.f : 0.f);
-      extract_token_features(nt, t, config, features);
-      rows.append(features);
+      post.labels.push_back(2 * inside >= r.cp_end - r.cp_begin && inside > 0 ? 1.f : 0.f);
       post.tokens.push_back(r);
     }
     posts.push_back(std::move(post));
     return true;
   });
+  return posts;
+}
+
+float choose_span_threshold(const std::vector<const SpanPost*>& posts,
+                            const std::vector<std::vector<float>>& probability,
+                            nlohmann::json& curve, double& best_f1) {
+  float best_threshold = 0.5f;
+  best_f1 = -1;
+  curve = nlohmann::json::array();
+  for (int step = 1; step < 20; ++step) {
+    const float threshold = static_cast<float>(step) * 0.05f;
+    std::vector<std::set<std::uint32_t>> predicted, gold;
+    for (std::size_t i = 0; i < posts.size(); ++i) {
+      predicted.push_back(highlighted_code_points(posts[i]->tokens, probability[i], threshold));
+      gold.push_back(posts[i]->gold);
+    }
+    const double f1 = mean_span_f1(predicted, gold);
+    curve.push_back({{"threshold", threshold}, {"dev_span_f1", f1}});
+    if (f1 > best_f1) {
+      best_f1 = f1;
+      best_threshold = threshold;
+    }
+  }
+  return best_threshold;
+}
+
+void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWeights& weights,
+                     nlohmann::json& report) {
+  const std::string path = (std::filesystem::path(data_dir) / recipe.spans->path).string();
+  if (!std::filesystem::exists(path)) {
+    report = {{"skipped", "file not found: " + path}};
+    return;
+  }
+  const FeatureConfig& config = recipe.features;
+  std::size_t skipped = 0;
+  const std::vector<SpanPost> posts = read_span_posts(recipe, data_dir, skipped);
+  SparseRows rows;
+  std::vector<float> labels;
+  std::vector<std::uint64_t> first_row;
+  std::vector<Feature> features;
+  for (const SpanPost& post : posts) {
+    first_row.push_back(rows.rows());
+    for (std::uint32_t t = 0; t < post.normalized.tokens.size(); ++t) {
+      extract_token_features(post.normalized, t, config, features);
+      rows.append(features);
+    }
+    labels.insert(labels.end(), post.labels.begin(), post.labels.end());
+  }
 
   HeadData data{&rows, {}, {}, {}, {}};
-  for (const SpanPost& p : posts) {
+  for (std::size_t i = 0; i < posts.size(); ++i) {
+    const SpanPost& p = posts[i];
     if (p.split != Split::kTrain) continue;
     for (std::uint32_t t = 0; t < p.tokens.size(); ++t) {
-      data.index.push_back(static_cast<std::uint32_t>(p.first_row + t));
-      data.target.push_back(labels[p.first_row + t]);
+      data.index.push_back(static_cast<std::uint32_t>(first_row[i] + t));
+      data.target.push_back(labels[first_row[i] + t]);
       data.weight.push_back(1.f);
     }
   }
@@ -104,10 +132,6 @@ void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWei
   weights.info.span_bias = head.bias;
 
   // Threshold: the one that maximises mean span F1 on the dev posts.
-  std::vector<const SpanPost*> dev;
-  for (const SpanPost& p : posts) {
-    if (p.split == Split::kDev) dev.push_back(&p);
-  }
   auto probability = [&](std::uint64_t row) {
     double z = head.bias;
     for (std::uint64_t j = rows.offsets[row]; j < rows.offsets[row + 1]; ++j) {
@@ -115,36 +139,24 @@ void train_span_head(const Recipe& recipe, const std::string& data_dir, ModelWei
     }
     return static_cast<float>(1 / (1 + std::exp(-z)));
   };
+  std::vector<const SpanPost*> dev;
   std::vector<std::vector<float>> dev_probs;
-  for (const SpanPost* p : dev) {
+  for (std::size_t i = 0; i < posts.size(); ++i) {
+    if (posts[i].split != Split::kDev) continue;
     std::vector<float> probs;
-    for (std::uint32_t t = 0; t < p->tokens.size(); ++t)
-      probs.push_back(probability(p->first_row + t));
+    for (std::uint32_t t = 0; t < posts[i].tokens.size(); ++t)
+      probs.push_back(probability(first_row[i] + t));
+    dev.push_back(&posts[i]);
     dev_probs.push_back(std::move(probs));
   }
-  float best_threshold = 0.5f;
   double best_f1 = -1;
-  nlohmann::json curve = nlohmann::json::array();
-  for (int step = 1; step < 20; ++step) {
-    const float threshold = static_cast<float>(step) * 0.05f;
-    std::vector<std::set<std::uint32_t>> predicted, gold;
-    for (std::size_t i = 0; i < dev.size(); ++i) {
-      predicted.push_back(highlighted_code_points(dev[i]->tokens, dev_probs[i], threshold));
-      gold.push_back(dev[i]->gold);
-    }
-    const double f1 = mean_span_f1(predicted, gold);
-    curve.push_back({{"threshold", threshold}, {"dev_span_f1", f1}});
-    if (f1 > best_f1) {
-      best_f1 = f1;
-      best_threshold = threshold;
-    }
-  }
-  weights.info.span_threshold = best_threshold;
+  nlohmann::json curve;
+  weights.info.span_threshold = choose_span_threshold(dev, dev_probs, curve, best_f1);
   report = {{"posts", posts.size()},
             {"skipped_rows", skipped},
             {"train_tokens", data.index.size()},
             {"dev_posts", dev.size()},
-            {"threshold", best_threshold},
+            {"threshold", weights.info.span_threshold},
             {"dev_span_f1", best_f1},
             {"epoch_loss", head.epoch_loss},
             {"threshold_curve", curve}};

@@ -1,3 +1,4 @@
+#include "comity/linear_model.h"
 #include "comity/trainer.h"
 
 #include <fmt/format.h>
@@ -18,6 +19,9 @@
 #include "comity/utf8.h"
 #include "common/parallel_for.h"
 #include "train/example_set.h"
+#include "train/contextual_trainer.h"
+#include "train/labelled_text.h"
+#include "train/long_comments.h"
 #include "train/span_labels.h"
 
 namespace comity {
@@ -25,14 +29,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Example {
-  std::string text;
-  Split split;
-  std::uint32_t dataset;
-  std::uint8_t mask = 0;  // bit a: attribute a has a target
-  std::uint8_t soft = 0;  // bit a: that target is a reference score, not a human label
-  std::array<float, kNumAttributes> target{};
-};
+using Example = LabelledText;
 
 struct DatasetCounts {
   std::size_t rows = 0, used = 0, no_text = 0, invalid_utf8 = 0, filtered = 0, unlabelled = 0,
@@ -169,7 +166,7 @@ SparseRows featurize(const std::vector<std::string_view>& texts, const FeatureCo
   return rows;
 }
 
-float raw_probability(const Model& model, std::size_t attribute, const SparseRows& rows,
+float raw_probability(const LinearModel& model, std::size_t attribute, const SparseRows& rows,
                       std::size_t row) {
   double z = model.info().bias[attribute];
   for (std::uint64_t j = rows.offsets[row]; j < rows.offsets[row + 1]; ++j) {
@@ -190,6 +187,88 @@ nlohmann::json counts_json(const DatasetCounts& c) {
           {"skipped_unlabelled", c.unlabelled},
           {"skipped_bad_rows", c.bad_rows},
           {"duplicates_removed", c.duplicates}};
+}
+
+// Per attribute, the final logit is gamma x network + alpha x linear + beta, fitted by
+// Newton's method on the dev rows' soft targets (cross-entropy, three parameters, so it
+// cannot overfit what calibration then maps). gamma and beta are folded into the
+// network's output layer; alpha is the file's linear_weight.
+void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& examples,
+                        const std::vector<std::uint32_t>& dev_ids, int threads,
+                        nlohmann::json& report) {
+  const auto served = ContextualModel::from_weights(cm);
+  const bool with_linear = cm.linear.has_value();
+  std::vector<std::array<float, kNumAttributes>> net(dev_ids.size()), lin(dev_ids.size());
+  parallel_for(dev_ids.size(), threads, [&](std::size_t k) {
+    const NormalizedText nt = normalize(examples[dev_ids[k]].text);
+    served->network_logits(nt, 0, UINT32_MAX, net[k].data());
+    if (with_linear) served->linear_logits(nt, 0, UINT32_MAX, lin[k].data());
+  }, 64);
+  ContextualDense& dense = cm.network.dense;
+  const std::uint32_t P = cm.network.shape.pooled();
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    double p[3] = {1, with_linear ? 0.5 : 0, 0};  // gamma, alpha, beta
+    const int n_params = with_linear ? 3 : 2;
+    auto feature = [&](std::size_t k, int i) -> double {
+      if (i == 0) return net[k][a];
+      if (with_linear && i == 1) return lin[k][a];
+      return 1.0;
+    };
+    auto param_index = [&](int i) { return with_linear ? i : (i == 0 ? 0 : 2); };
+    double loss = 0;
+    std::size_t rows = 0;
+    for (int iter = 0; iter < 25; ++iter) {
+      double g[3] = {}, h[3][3] = {};
+      loss = 0;
+      rows = 0;
+      for (std::size_t k = 0; k < dev_ids.size(); ++k) {
+        const Example& ex = examples[dev_ids[k]];
+        if (!(ex.mask >> a & 1u)) continue;
+        double z = 0;
+        for (int i = 0; i < n_params; ++i) z += p[param_index(i)] * feature(k, i);
+        const double q = 1 / (1 + std::exp(-z)), y = ex.target[a];
+        const double qc = std::clamp(q, 1e-9, 1 - 1e-9);
+        loss += -(y * std::log(qc) + (1 - y) * std::log(1 - qc));
+        ++rows;
+        for (int i = 0; i < n_params; ++i) {
+          g[i] += (q - y) * feature(k, i);
+          for (int j = 0; j < n_params; ++j) h[i][j] += q * (1 - q) * feature(k, i) * feature(k, j);
+        }
+      }
+      if (rows == 0) break;
+      for (int i = 0; i < n_params; ++i) h[i][i] += 1e-6 * static_cast<double>(rows);
+      // Solve h x = g by Gaussian elimination (at most 3x3).
+      double m[3][4];
+      for (int i = 0; i < n_params; ++i) {
+        for (int j = 0; j < n_params; ++j) m[i][j] = h[i][j];
+        m[i][3] = g[i];
+      }
+      for (int c = 0; c < n_params; ++c) {
+        for (int r = c + 1; r < n_params; ++r) {
+          const double f = m[r][c] / m[c][c];
+          for (int j = c; j < 4; ++j) m[r][j] -= f * m[c][j];
+        }
+      }
+      double x[3] = {};
+      for (int r = n_params - 1; r >= 0; --r) {
+        double v = m[r][3];
+        for (int j = r + 1; j < n_params; ++j) v -= m[r][j] * x[j];
+        x[r] = v / m[r][r];
+      }
+      for (int i = 0; i < n_params; ++i) p[param_index(i)] -= x[i];
+    }
+    if (rows == 0) {
+      p[0] = 1;
+      p[1] = with_linear ? 1 : 0;
+      p[2] = 0;
+    }
+    for (std::uint32_t i = 0; i < P; ++i) dense.out[std::size_t{i} * kNumAttributes + a] *= static_cast<float>(p[0]);
+    dense.out_bias[a] = static_cast<float>(p[0] * dense.out_bias[a] + p[2]);
+    cm.linear_weight[a] = static_cast<float>(p[1]);
+    report[std::string(attribute_name(attribute_at(a)))] = {
+        {"network_weight", p[0]}, {"linear_weight", p[1]}, {"bias", p[2]},
+        {"dev_rows", rows}, {"dev_loss", rows ? loss / static_cast<double>(rows) : 0.0}};
+  }
 }
 
 }  // namespace
@@ -305,13 +384,8 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
   // 5. Calibrate against the held-out dev rows of the reference-scored sets, using
   //    the quantised weights exactly as they will be served.
   progress("calibrating", 0, 1);
-  static std::atomic<unsigned> calibrations{0};
-  const auto tmp = std::filesystem::temp_directory_path() /
-                   fmt::format("comity-calibrate-{}-{}.cmodel", static_cast<long>(::getpid()),
-                               calibrations.fetch_add(1));
-  Model::save(weights, tmp.string());
-  auto quantised = Model::load(tmp.string());
-  std::filesystem::remove(tmp);
+  // Quantised in memory, exactly as the file will hold the weights.
+  const auto quantised = LinearModel::from_weights(weights);
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
     std::vector<float> raw, target;
     for (std::uint32_t k = 0; k < dev_ids.size(); ++k) {
@@ -327,6 +401,72 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
   progress("calibrating", 1, 1);
 
   auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  // 6. comity-2: the contextual network, its span head, the mix with the linear
+  //    logits and a calibration of its own, all fitted on the same dev rows.
+  if (recipe.architecture == "contextual") {
+    ContextualModelWeights cm;
+    cm.info = info;
+    // Synthetic long comments join the end of `examples`; the linear model is done with
+    // its rows, and the calibration below keeps to the real dev rows.
+    constexpr std::uint32_t kSynthetic = UINT32_MAX;
+    LongCommentSpec long_spec;
+    std::vector<std::uint32_t> mix_ids = dev_ids;
+    std::vector<std::uint32_t> contextual_train_ids = train_ids;
+    if (recipe.contextual.long_comments > 0) {
+      auto add = [&](Split split, std::size_t count, std::vector<std::uint32_t>& ids) {
+        auto built = build_long_comments(examples, split, long_spec, count,
+                                         recipe.training.seed ^ (0x4c4f4e47ULL + ids.size()),
+                                         kSynthetic);
+        for (auto& ex : built) {
+          ids.push_back(static_cast<std::uint32_t>(examples.size()));
+          examples.push_back(std::move(ex));
+        }
+        return built.size();
+      };
+      const std::size_t n_train = add(Split::kTrain, recipe.contextual.long_comments,
+                                      contextual_train_ids);
+      const std::size_t n_dev = add(Split::kDev, recipe.contextual.long_comments / 8, mix_ids);
+      report["long_comments"] = {{"train", n_train}, {"dev_for_mix", n_dev}};
+    }
+    ContextualTrainInput input{&examples, contextual_train_ids, {}};
+    for (auto i : contextual_train_ids) {
+      input.weight.push_back(examples[i].dataset == kSynthetic
+                                 ? 1.f
+                                 : recipe.datasets[examples[i].dataset].weight);
+    }
+    cm.network = train_contextual_network(
+        recipe.contextual, input, recipe.training.seed ^ 0x636f6e74ULL, threads,
+        [&](const std::string& stage, std::size_t done, std::size_t total) {
+          progress(stage, done, total);
+        },
+        report["contextual"]);
+    if (recipe.spans) {
+      cm.info.span_threshold =
+          train_contextual_span_head(recipe, options.data_dir, cm, report["contextual_spans"]);
+    }
+    if (recipe.contextual.ensemble_linear) cm.linear = weights;
+    fit_contextual_mix(cm, examples, mix_ids, threads, report["contextual_mix"]);
+    progress("calibrating contextual", 0, 1);
+    const auto served = ContextualModel::from_weights(cm);
+    std::vector<std::array<float, kNumAttributes>> dev_logits(dev_ids.size());
+    parallel_for(dev_ids.size(), threads, [&](std::size_t k) {
+      served->logits(normalize(examples[dev_ids[k]].text), 0, UINT32_MAX, dev_logits[k].data());
+    }, 64);
+    for (std::size_t a = 0; a < kNumAttributes; ++a) {
+      std::vector<float> raw, target;
+      for (std::uint32_t k = 0; k < dev_ids.size(); ++k) {
+        const Example& ex = examples[dev_ids[k]];
+        if (!(ex.mask >> a & 1u)) continue;
+        raw.push_back(1.f / (1.f + std::exp(-dev_logits[k][a])));
+        target.push_back(ex.target[a]);
+      }
+      cm.info.calibration[a] =
+          fit_isotonic_calibration(raw, target, recipe.training.calibration_knots);
+    }
+    progress("calibrating contextual", 1, 1);
+    result.contextual = std::move(cm);
+  }
+
   report["examples"] = {{"train", train_ids.size()}, {"calibration", dev_ids.size()}};
   report["seconds"] = {{"read_and_features", secs(t0, t_features)},
                        {"train_heads", secs(t_features, t_train)},

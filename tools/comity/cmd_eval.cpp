@@ -49,7 +49,7 @@ void register_eval_command(CLI::App& app) {
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     options.limit = args->limit;
     options.split = args->split;
-    Scorer scorer(Model::load(args->model));
+    Scorer scorer(load_classifier(args->model));
     const nlohmann::json results = run_eval(scorer, options);
     for (const auto& [name, r] : results["suites"].items()) {
       if (r.contains("skipped"))

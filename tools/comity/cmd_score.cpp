@@ -75,7 +75,7 @@ std::optional<nlohmann::json> find_id(const nlohmann::json& fields, const std::s
 class Runner {
  public:
   Runner(const ScoreArgs& args, std::ostream& out)
-      : args_(args), out_(out), scorer_(Model::load(args.model_path)) {
+      : args_(args), out_(out), scorer_(load_classifier(args.model_path)) {
     for (const auto& name : args.attributes) {
       auto a = parse_attribute(name);
       if (!a) {

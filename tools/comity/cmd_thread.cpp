@@ -330,7 +330,7 @@ void run_report(const ThreadArgs& args) {
     }
   }
   const Thread thread = import_thread_file(args.file, format);
-  auto model = Model::load(args.model_path.empty() ? default_model_path() : args.model_path);
+  auto model = load_classifier(args.model_path.empty() ? default_model_path() : args.model_path);
   const Scorer scorer(model);
   ThreadAnalysisOptions options;
   options.hold_threshold = args.hold_threshold;

@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "comity/contextual_model.h"
+#include "comity/linear_model.h"
 #include "comity/trainer.h"
 
 namespace comity::cli {
@@ -38,7 +40,11 @@ void register_train_command(CLI::App& app) {
       bar.update(p.done, p.total);
     };
     TrainResult result = train(recipe, options);
-    Model::save(result.weights, args->output);
+    if (result.contextual) {
+      ContextualModel::save(*result.contextual, args->output);
+    } else {
+      LinearModel::save(result.weights, args->output);
+    }
     std::ofstream report(args->report);
     report << result.report.dump(2) << '\n';
     if (!report) throw std::runtime_error("cannot write the training report " + args->report);
@@ -53,12 +59,13 @@ void register_model_command(CLI::App& app) {
   cmd->add_option("model", *path, "Model file (default: the bundled model)");
   cmd->callback([path] {
     if (path->empty()) *path = default_model_path();
-    auto model = Model::load(*path);
+    auto model = load_classifier(*path);
     const ModelInfo& info = model->info();
     nlohmann::json out = {{"path", *path},
                           {"name", info.name},
                           {"version", info.version},
                           {"languages", info.languages},
+                          {"architecture", model->architecture()},
                           {"recipe_sha256", info.recipe_sha256},
                           {"bytes", model->file_size()},
                           {"checksum_xxh64", fmt::format("{:016x}", model->checksum())},

@@ -1,0 +1,289 @@
+#include "comity/contextual_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "comity/linear_model.h"
+#include "model/model_container.h"
+
+namespace comity {
+namespace {
+
+using model_file::Json;
+
+thread_local ContextualActivations t_act;
+thread_local TokenBuckets t_buckets;
+
+float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+void check_shape(const ContextualShape& s, const std::string& where) {
+  if (s.hash_bits < 10 || s.hash_bits > 24 || s.dim < 4 || s.dim > 256 || s.hidden < 4 ||
+      s.hidden > 512 || s.char_ngram_min < 1 || s.char_ngram_min > s.char_ngram_max ||
+      s.char_ngram_max > 8 || s.max_ngrams_per_token < 1 || s.max_ngrams_per_token > 256) {
+    throw ModelError(where + ": contextual shape out of range (hash_bits 10..24, dim 4..256, "
+                             "hidden 4..512, char n-grams 1..8)");
+  }
+}
+
+void check_dense(const ContextualShape& s, const ContextualDense& d, const std::string& where) {
+  if (d.conv.size() != std::size_t{s.conv_inputs()} * s.hidden ||
+      d.conv_bias.size() != s.hidden || d.out.size() != std::size_t{s.pooled()} * kNumAttributes ||
+      d.out_bias.size() != kNumAttributes || d.span.size() != s.hidden) {
+    throw ModelError(where + ": dense layer sizes do not match the shape");
+  }
+  auto finite = [&](const std::vector<float>& v) {
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+  };
+  if (!finite(d.conv) || !finite(d.conv_bias) || !finite(d.out) || !finite(d.out_bias) ||
+      !finite(d.span) || !std::isfinite(d.span_bias)) {
+    throw ModelError(where + ": a dense weight is not finite");
+  }
+}
+
+Json shape_json(const ContextualShape& s) {
+  return {{"hash_bits", s.hash_bits},
+          {"dim", s.dim},
+          {"hidden", s.hidden},
+          {"window", ContextualShape::kWindow},
+          {"char_ngram_min", s.char_ngram_min},
+          {"char_ngram_max", s.char_ngram_max},
+          {"max_ngrams_per_token", s.max_ngrams_per_token},
+          {"seed", s.seed}};
+}
+
+std::uint32_t small(const Json& j, const char* key) {
+  const Json& v = j.at(key);
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 4096) {
+    throw ModelError(std::string("field '") + key + "' is not a small non-negative integer");
+  }
+  return v.get<std::uint32_t>();
+}
+
+ContextualShape parse_shape(const Json& j) {
+  ContextualShape s;
+  s.hash_bits = small(j, "hash_bits");
+  s.dim = small(j, "dim");
+  s.hidden = small(j, "hidden");
+  if (small(j, "window") != ContextualShape::kWindow) throw ModelError("window must be 3");
+  s.char_ngram_min = small(j, "char_ngram_min");
+  s.char_ngram_max = small(j, "char_ngram_max");
+  s.max_ngrams_per_token = small(j, "max_ngrams_per_token");
+  if (!j.at("seed").is_number_unsigned()) throw ModelError("field 'seed' is not unsigned");
+  s.seed = j.at("seed").get<std::uint64_t>();
+  check_shape(s, "metadata");
+  return s;
+}
+
+// Int8 rows with one scale per row: a rare n-gram's small weights keep their
+// resolution instead of sharing the scale of the largest row.
+void quantise_rows(const ContextualWeights& w, std::vector<std::int8_t>& rows,
+                   std::vector<float>& scale) {
+  const std::size_t n = std::size_t{1} << w.shape.hash_bits, d = w.shape.dim;
+  if (w.embeddings.size() != n * d) throw ModelError("embedding table size does not match shape");
+  rows.assign(n * d, 0);
+  scale.assign(n, 0.f);
+  for (std::size_t r = 0; r < n; ++r) {
+    scale[r] = model_file::quantise(w.embeddings.data() + r * d, d, 1, rows.data() + r * d,
+                                    "embedding");
+  }
+}
+
+}  // namespace
+
+struct ContextualModelReader {
+  static std::shared_ptr<const ContextualModel> read(const model_file::Image& image) {
+    std::shared_ptr<ContextualModel> m(new ContextualModel());
+    try {
+      model_file::parse_common(image.metadata, m->info_);
+      const Json& c = image.metadata.at("contextual");
+      m->shape_ = parse_shape(c.at("shape"));
+      const Json& lw = c.at("linear_weight");
+      if (!lw.is_array() || lw.size() != kNumAttributes) {
+        throw ModelError("field 'linear_weight' must have one entry per attribute");
+      }
+      for (std::size_t a = 0; a < kNumAttributes; ++a) {
+        if (!lw[a].is_number() || !std::isfinite(lw[a].get<double>())) {
+          throw ModelError("field 'linear_weight' holds a non-number");
+        }
+        m->linear_weight_[a] = lw[a].get<float>();
+      }
+      m->dense_.span_bias = c.at("span_bias").get<float>();
+    } catch (const Json::exception& e) {
+      image.fail(std::string("invalid metadata: ") + e.what());
+    } catch (const ModelError& e) {
+      image.fail(std::string("invalid metadata: ") + e.what());
+    }
+    const ContextualShape& s = m->shape_;
+    const std::uint64_t rows = std::uint64_t{1} << s.hash_bits;
+    const auto emb = image.section("contextual.embeddings", rows * s.dim);
+    m->rows_.assign(reinterpret_cast<const std::int8_t*>(emb.data()),
+                    reinterpret_cast<const std::int8_t*>(emb.data()) + emb.size());
+    m->row_scale_ = image.floats("contextual.row_scales", rows);
+    m->dense_.conv = image.floats("contextual.conv", std::uint64_t{s.conv_inputs()} * s.hidden);
+    m->dense_.conv_bias = image.floats("contextual.conv_bias", s.hidden);
+    m->dense_.out = image.floats("contextual.out", std::uint64_t{s.pooled()} * kNumAttributes);
+    m->dense_.out_bias = image.floats("contextual.out_bias", kNumAttributes);
+    m->dense_.span = image.floats("contextual.span", s.hidden);
+    for (float x : m->row_scale_) {
+      if (x < 0.f) image.fail("section 'contextual.row_scales' holds a negative scale");
+    }
+    try {
+      check_dense(s, m->dense_, "contextual");
+    } catch (const ModelError& e) {
+      image.fail(e.what());
+    }
+    if (image.sections.count("linear.attributes") != 0) {
+      m->linear_ = model_file::read_linear(image);
+      m->info_.features = m->linear_->info().features;
+    }
+    m->checksum_ = image.checksum;
+    m->file_size_ = image.bytes.size();
+    return m;
+  }
+};
+
+std::shared_ptr<const ContextualModel> ContextualModel::from_weights(
+    const ContextualModelWeights& w) {
+  check_shape(w.network.shape, "contextual model");
+  check_dense(w.network.shape, w.network.dense, "contextual model");
+  std::shared_ptr<ContextualModel> m(new ContextualModel());
+  m->info_ = w.info;
+  m->shape_ = w.network.shape;
+  quantise_rows(w.network, m->rows_, m->row_scale_);
+  m->dense_ = w.network.dense;
+  if (w.linear) {
+    m->linear_ = LinearModel::from_weights(*w.linear);
+    m->linear_weight_ = w.linear_weight;
+  }
+  return m;
+}
+
+void ContextualModel::save(const ContextualModelWeights& w, const std::string& path) {
+  const std::string where = "model file '" + path + "'";
+  check_shape(w.network.shape, where);
+  check_dense(w.network.shape, w.network.dense, where);
+  std::vector<model_file::Section> sections;
+  std::vector<std::int8_t> rows;
+  std::vector<float> scale;
+  quantise_rows(w.network, rows, scale);
+  sections.push_back({"contextual.embeddings", {rows.begin(), rows.end()}});
+  sections.push_back({"contextual.row_scales", model_file::float_bytes(scale)});
+  sections.push_back({"contextual.conv", model_file::float_bytes(w.network.dense.conv)});
+  sections.push_back({"contextual.conv_bias", model_file::float_bytes(w.network.dense.conv_bias)});
+  sections.push_back({"contextual.out", model_file::float_bytes(w.network.dense.out)});
+  sections.push_back({"contextual.out_bias", model_file::float_bytes(w.network.dense.out_bias)});
+  sections.push_back({"contextual.span", model_file::float_bytes(w.network.dense.span)});
+  Json metadata;
+  metadata["format"] = 2;
+  metadata["architecture"] = "contextual";
+  Json common;
+  try {
+    common = model_file::common_json(w.info);
+  } catch (const Json::exception& e) {
+    throw ModelError(where + ": cannot encode metadata: " + e.what());
+  }
+  for (auto& [key, value] : common.items()) metadata[key] = value;
+  std::array<float, kNumAttributes> linear_weight{};
+  if (w.linear) linear_weight = w.linear_weight;
+  metadata["contextual"] = {{"shape", shape_json(w.network.shape)},
+                            {"linear_weight", linear_weight},
+                            {"span_bias", w.network.dense.span_bias}};
+  if (w.linear) {
+    metadata["linear"] = model_file::linear_metadata_and_sections(*w.linear, path, sections);
+  }
+  model_file::write(path, std::move(metadata), sections);
+}
+
+void ContextualModel::encode(const NormalizedText& text, std::uint32_t token_begin,
+                             std::uint32_t token_end, ContextualActivations& act) const {
+  token_buckets(text, shape_, t_buckets, token_begin, token_end);
+  const std::uint32_t T = t_buckets.tokens(), D = shape_.dim;
+  prepare_activations(shape_, T, act);
+  for (std::uint32_t t = 0; t < T; ++t) {
+    float* e = act.embedded.data() + std::size_t{t + 1} * D;
+    const std::uint32_t from = t_buckets.offsets[t], to = t_buckets.offsets[t + 1];
+    const float inv = 1.f / static_cast<float>(to - from);
+    for (std::uint32_t i = from; i < to; ++i) {
+      const std::uint32_t b = t_buckets.buckets[i];
+      const std::int8_t* q = rows_.data() + std::size_t{b} * D;
+      const float s = row_scale_[b] * inv;
+      for (std::uint32_t k = 0; k < D; ++k) e[k] += s * static_cast<float>(q[k]);
+    }
+  }
+  convolve_and_pool(shape_, dense_, act);
+}
+
+void ContextualModel::network_logits(const NormalizedText& text, std::uint32_t token_begin,
+                                     std::uint32_t token_end, float* out) const {
+  encode(text, token_begin, token_end, t_act);
+  std::copy(t_act.logits, t_act.logits + kNumAttributes, out);
+}
+
+void ContextualModel::linear_logits(const NormalizedText& text, std::uint32_t token_begin,
+                                    std::uint32_t token_end, float* out) const {
+  token_end = std::min<std::uint32_t>(token_end, static_cast<std::uint32_t>(text.tokens.size()));
+  if (token_end <= token_begin + kLinearWindow) {
+    linear_->logits(text, token_begin, token_end, out);
+    return;
+  }
+  // A bag of n-grams averages one toxic sentence away in a long comment; its worst
+  // window does not. Windows overlap by half, so every sentence of up to half a window
+  // lies whole inside one.
+  std::fill(out, out + kNumAttributes, -INFINITY);
+  float window[kNumAttributes];
+  for (std::uint32_t begin = token_begin;; begin += kLinearWindow / 2) {
+    const std::uint32_t end = std::min(token_end, begin + kLinearWindow);
+    linear_->logits(text, begin, end, window);
+    for (std::size_t a = 0; a < kNumAttributes; ++a) out[a] = std::max(out[a], window[a]);
+    if (end == token_end) break;
+  }
+}
+
+void ContextualModel::logits(const NormalizedText& text, std::uint32_t token_begin,
+                             std::uint32_t token_end, float* out) const {
+  network_logits(text, token_begin, token_end, out);
+  if (!linear_) return;
+  float linear[kNumAttributes];
+  linear_logits(text, token_begin, token_end, linear);
+  for (std::size_t a = 0; a < kNumAttributes; ++a) out[a] += linear_weight_[a] * linear[a];
+}
+
+void ContextualModel::token_evidence(const NormalizedText& text,
+                                     std::vector<TokenScore>& tokens) const {
+  if (linear_) {
+    linear_->token_evidence(text, tokens);
+    for (TokenScore& t : tokens) {
+      for (std::size_t a = 0; a < kNumAttributes; ++a) t.contribution[a] *= linear_weight_[a];
+    }
+  } else {
+    tokens.assign(text.tokens.size(), {});
+    for (std::size_t t = 0; t < text.tokens.size(); ++t) {
+      tokens[t].where = text.tokens[t].where;
+      tokens[t].norm = text.tokens[t].norm;
+    }
+  }
+  encode(text, 0, UINT32_MAX, t_act);
+  std::vector<float> contributions;
+  position_contributions(shape_, dense_, t_act, contributions);
+  const bool linear_spans = linear_ && dense_.span_bias == 0.f &&
+                            std::all_of(dense_.span.begin(), dense_.span.end(),
+                                        [](float x) { return x == 0.f; });
+  for (std::uint32_t t = 0; t < t_act.tokens; ++t) {
+    for (std::size_t a = 0; a < kNumAttributes; ++a) {
+      tokens[t].contribution[a] += contributions[std::size_t{t} * kNumAttributes + a];
+    }
+    // A network without a trained span head leaves highlights to the linear part.
+    if (!linear_spans) tokens[t].toxic_span = sigmoid(span_logit(shape_, dense_, t_act, t));
+  }
+}
+
+std::shared_ptr<const Classifier> load_classifier(const std::string& path) {
+  const model_file::Image image = model_file::read(path);
+  if (image.architecture == "linear") return model_file::read_linear(image);
+  if (image.architecture == "contextual") return ContextualModelReader::read(image);
+  image.fail("architecture '" + image.architecture + "' is not supported by this build "
+             "(supports linear and contextual)");
+}
+
+}  // namespace comity

@@ -1,0 +1,21 @@
+// One training text with its per-attribute targets, as read from a recipe's datasets.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "comity/attributes.h"
+#include "comity/recipe.h"
+
+namespace comity {
+
+struct LabelledText {
+  std::string text;
+  Split split;
+  std::uint32_t dataset;
+  std::uint8_t mask = 0;  // bit a: attribute a has a target
+  std::uint8_t soft = 0;  // bit a: that target is a reference score, not a human label
+  std::array<float, kNumAttributes> target{};
+};
+
+}  // namespace comity

@@ -1,0 +1,63 @@
+#include "train/long_comments.h"
+
+#include <algorithm>
+
+namespace comity {
+namespace {
+
+std::uint64_t splitmix(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::vector<LabelledText> build_long_comments(const std::vector<LabelledText>& examples,
+                                              Split split, const LongCommentSpec& spec,
+                                              std::size_t count, std::uint64_t seed,
+                                              std::uint32_t dataset_index) {
+  constexpr std::size_t kToxicity = 0;
+  constexpr std::uint8_t kToxicityBit = 1u << kToxicity;
+  std::vector<std::uint32_t> harmless, toxic;
+  for (std::uint32_t i = 0; i < examples.size(); ++i) {
+    const LabelledText& ex = examples[i];
+    if (ex.split != split || !(ex.soft & kToxicityBit)) continue;
+    if (ex.target[kToxicity] < spec.harmless_below) harmless.push_back(i);
+    if (ex.target[kToxicity] >= spec.toxic_from) toxic.push_back(i);
+  }
+  std::vector<LabelledText> out;
+  if (harmless.empty() || toxic.empty() || spec.max_parts < spec.min_parts) return out;
+  out.reserve(count);
+  std::uint64_t state = seed;
+  for (std::size_t c = 0; c < count; ++c) {
+    const LabelledText& bad = examples[toxic[splitmix(state) % toxic.size()]];
+    const std::uint32_t parts =
+        spec.min_parts +
+        static_cast<std::uint32_t>(splitmix(state) % (spec.max_parts - spec.min_parts + 1));
+    const std::uint32_t at = static_cast<std::uint32_t>(splitmix(state) % (parts + 1));
+    LabelledText ex;
+    ex.split = split;
+    ex.dataset = dataset_index;
+    ex.mask = bad.mask;
+    ex.soft = bad.soft;
+    ex.target = bad.target;
+    for (std::uint32_t p = 0; p <= parts; ++p) {
+      const LabelledText& part =
+          p == at ? bad : examples[harmless[splitmix(state) % harmless.size()]];
+      if (!ex.text.empty()) ex.text += ' ';
+      ex.text += part.text;
+      if (p == at) continue;
+      ex.mask &= part.mask;
+      ex.soft &= part.soft;
+      for (std::size_t a = 0; a < kNumAttributes; ++a) {
+        ex.target[a] = std::max(ex.target[a], part.target[a]);
+      }
+    }
+    if (ex.mask != 0) out.push_back(std::move(ex));
+  }
+  return out;
+}
+
+}  // namespace comity
