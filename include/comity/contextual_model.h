@@ -32,8 +32,10 @@ struct ContextualModelWeights {
 
 class ContextualModel final : public Classifier {
  public:
-  // Quantises in memory: the embedding rows become int8 with one scale per row.
-  static std::shared_ptr<const ContextualModel> from_weights(const ContextualModelWeights& w);
+  // Quantises in memory: the embedding rows become int8 with one scale per row. The
+  // trainer asks for Kernel::kPortable so what it fits does not depend on the machine.
+  static std::shared_ptr<const ContextualModel> from_weights(const ContextualModelWeights& w,
+                                                             Kernel kernel = Kernel::kNative);
   // Writes format 2 with sections "contextual.*" (and "linear.*" for an ensemble).
   static void save(const ContextualModelWeights& weights, const std::string& path);
 
@@ -70,6 +72,7 @@ class ContextualModel final : public Classifier {
   ContextualDense dense_;
   std::shared_ptr<const LinearModel> linear_;
   std::array<float, kNumAttributes> linear_weight_{};
+  Kernel kernel_ = Kernel::kNative;
   std::uint64_t checksum_ = 0;
   std::size_t file_size_ = 0;
 };

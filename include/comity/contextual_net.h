@@ -71,9 +71,18 @@ struct ContextualActivations {
   float logits[kNumAttributes] = {};
 };
 
-// Steps 2-5 given the embedded rows: `embedded` must already hold the token vectors.
+// kPortable: plain code for the x86-64 baseline, the same floats on every machine (the
+// trainer and calibration use it). kNative: the same loops built for this CPU's widest
+// vector unit (serving); results may differ from kPortable in the last bits.
+enum class Kernel : std::uint8_t { kPortable, kNative };
+
+// Steps 3-5 given the embedded rows: `embedded` must already hold the token vectors.
 void convolve_and_pool(const ContextualShape& shape, const ContextualDense& dense,
-                       ContextualActivations& act);
+                       ContextualActivations& act, Kernel kernel = Kernel::kPortable);
+
+// Step 2 from int8 rows with one scale per row; sizes `act` for the tokens of `tb`.
+void embed_quantised(const ContextualShape& shape, const std::int8_t* rows, const float* scales,
+                     const TokenBuckets& tb, ContextualActivations& act, Kernel kernel);
 
 // Sizes `act` for `tokens` tokens and zeroes the embedded rows (padding included).
 void prepare_activations(const ContextualShape& shape, std::uint32_t tokens,

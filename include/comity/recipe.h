@@ -68,6 +68,9 @@ struct TrainingParams {
   // weighted log-odds regression on reference scores, which orders low scores better).
   std::string loss = "logistic";
   float logit_weight = 0.1f;  // "mixed": weight of the log-odds regression term
+  // Target for a reference score y: (1 - sharpen) y + sharpen [y >= 0.5] (1: the hard
+  // labels a thresholded Perspective gives).
+  float sharpen = 0.f;
   int epochs = 5;
   float learning_rate = 0.2f;
   float l2 = 0.f;
@@ -87,6 +90,9 @@ struct ContextualParams {
   float embedding_learning_rate = 0.05f;  // row-wise AdaGrad
   float dense_learning_rate = 0.002f;     // Adam
   float logit_weight = 0.f;  // weight of the log-odds regression on reference scores
+  // Cross-entropy target for a reference score y: (1 - sharpen) y + sharpen [y >= 0.5].
+  // Perspective's users threshold at 0.5, so the boundary matters more than the tails.
+  float sharpen = 0.f;
   int span_epochs = 6;
   float span_learning_rate = 0.01f;
   // Final logit = network logit + linear_weight x the linear model's logit, per attribute

@@ -144,7 +144,7 @@ struct ContextualModelReader {
 };
 
 std::shared_ptr<const ContextualModel> ContextualModel::from_weights(
-    const ContextualModelWeights& w) {
+    const ContextualModelWeights& w, Kernel kernel) {
   check_shape(w.network.shape, "contextual model");
   check_dense(w.network.shape, w.network.dense, "contextual model");
   std::shared_ptr<ContextualModel> m(new ContextualModel());
@@ -152,6 +152,7 @@ std::shared_ptr<const ContextualModel> ContextualModel::from_weights(
   m->shape_ = w.network.shape;
   quantise_rows(w.network, m->rows_, m->row_scale_);
   m->dense_ = w.network.dense;
+  m->kernel_ = kernel;
   if (w.linear) {
     m->linear_ = LinearModel::from_weights(*w.linear);
     m->linear_weight_ = w.linear_weight;
@@ -198,20 +199,8 @@ void ContextualModel::save(const ContextualModelWeights& w, const std::string& p
 void ContextualModel::encode(const NormalizedText& text, std::uint32_t token_begin,
                              std::uint32_t token_end, ContextualActivations& act) const {
   token_buckets(text, shape_, t_buckets, token_begin, token_end);
-  const std::uint32_t T = t_buckets.tokens(), D = shape_.dim;
-  prepare_activations(shape_, T, act);
-  for (std::uint32_t t = 0; t < T; ++t) {
-    float* e = act.embedded.data() + std::size_t{t + 1} * D;
-    const std::uint32_t from = t_buckets.offsets[t], to = t_buckets.offsets[t + 1];
-    const float inv = 1.f / static_cast<float>(to - from);
-    for (std::uint32_t i = from; i < to; ++i) {
-      const std::uint32_t b = t_buckets.buckets[i];
-      const std::int8_t* q = rows_.data() + std::size_t{b} * D;
-      const float s = row_scale_[b] * inv;
-      for (std::uint32_t k = 0; k < D; ++k) e[k] += s * static_cast<float>(q[k]);
-    }
-  }
-  convolve_and_pool(shape_, dense_, act);
+  embed_quantised(shape_, rows_.data(), row_scale_.data(), t_buckets, act, kernel_);
+  convolve_and_pool(shape_, dense_, act, kernel_);
 }
 
 void ContextualModel::network_logits(const NormalizedText& text, std::uint32_t token_begin,

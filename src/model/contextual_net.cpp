@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace comity {
 namespace {
@@ -68,27 +69,56 @@ void prepare_activations(const ContextualShape& shape, std::uint32_t tokens,
   act.argmax.assign(shape.hidden, 0);
 }
 
-void convolve_and_pool(const ContextualShape& shape, const ContextualDense& dense,
-                       ContextualActivations& act) {
-  const std::uint32_t H = shape.hidden, D = shape.dim, K = shape.conv_inputs();
+namespace {
+
+// The convolution and pooling, with the shape fixed at compile time where it is one we
+// ship (the loops then keep a whole hidden vector in registers) or read at run time.
+template <std::uint32_t kD, std::uint32_t kH>
+[[gnu::always_inline]] inline void convolve_and_pool_body(const ContextualShape& shape,
+                                                          const ContextualDense& dense,
+                                                          ContextualActivations& act) {
+  const std::uint32_t H = kH ? kH : shape.hidden, D = kD ? kD : shape.dim;
+  const std::uint32_t K = ContextualShape::kWindow * D;
   const std::uint32_t T = act.tokens;
-  float* pooled_max = act.pooled.data();
-  float* pooled_mean = act.pooled.data() + H;
+  float* __restrict pooled_max = act.pooled.data();
+  float* __restrict pooled_mean = act.pooled.data() + H;
   std::fill(act.pooled.begin(), act.pooled.end(), 0.f);
   std::fill(act.argmax.begin(), act.argmax.end(), 0u);
+  const float* __restrict conv = dense.conv.data();
+  // A fixed shape accumulates in vector registers (GCC vector extensions, 16 floats
+  // each); through memory every step would be a store and a reload.
+  using Vec = float __attribute__((vector_size(64)));
+  constexpr std::uint32_t kVecs = kH ? kH / 16 : 1;
+  static_assert(kH % 16 == 0);
   for (std::uint32_t t = 0; t < T; ++t) {
-    float* h = act.hidden.data() + std::size_t{t} * H;
-    std::copy(dense.conv_bias.begin(), dense.conv_bias.end(), h);
+    float* __restrict h = act.hidden.data() + std::size_t{t} * H;
     // Position t's window is rows t, t+1, t+2 of the padded matrix: one contiguous run.
-    const float* x = act.embedded.data() + std::size_t{t} * D;
-    for (std::uint32_t k = 0; k < K; ++k) {
-      const float xk = x[k];
-      if (xk == 0.f) continue;
-      const float* w = dense.conv.data() + std::size_t{k} * H;
-      for (std::uint32_t j = 0; j < H; ++j) h[j] += xk * w[j];
+    const float* __restrict x = act.embedded.data() + std::size_t{t} * D;
+    float local[kH ? kH : 1];
+    float* __restrict acc = kH ? local : h;
+    if constexpr (kH != 0) {
+      Vec v[kVecs];
+      for (std::uint32_t i = 0; i < kVecs; ++i) std::memcpy(&v[i], &dense.conv_bias[16 * i], 64);
+      for (std::uint32_t k = 0; k < K; ++k) {
+        const float xk = x[k];
+        const float* w = conv + std::size_t{k} * H;
+        for (std::uint32_t i = 0; i < kVecs; ++i) {
+          Vec wv;
+          std::memcpy(&wv, w + 16 * i, 64);
+          v[i] += xk * wv;
+        }
+      }
+      for (std::uint32_t i = 0; i < kVecs; ++i) std::memcpy(local + 16 * i, &v[i], 64);
+    } else {
+      for (std::uint32_t j = 0; j < H; ++j) acc[j] = dense.conv_bias[j];
+      for (std::uint32_t k = 0; k < K; ++k) {
+        const float xk = x[k];
+        const float* __restrict w = conv + std::size_t{k} * H;
+        for (std::uint32_t j = 0; j < H; ++j) acc[j] += xk * w[j];
+      }
     }
     for (std::uint32_t j = 0; j < H; ++j) {
-      const float v = h[j] > 0.f ? h[j] : 0.f;
+      const float v = acc[j] > 0.f ? acc[j] : 0.f;
       h[j] = v;
       pooled_mean[j] += v;
       if (v > pooled_max[j]) {
@@ -102,11 +132,101 @@ void convolve_and_pool(const ContextualShape& shape, const ContextualDense& dens
     for (std::uint32_t j = 0; j < H; ++j) pooled_mean[j] *= inv;
   }
   for (std::size_t a = 0; a < kNumAttributes; ++a) act.logits[a] = dense.out_bias[a];
-  for (std::uint32_t i = 0; i < shape.pooled(); ++i) {
+  for (std::uint32_t i = 0; i < 2 * H; ++i) {
     const float p = act.pooled[i];
     if (p == 0.f) continue;
     const float* w = dense.out.data() + std::size_t{i} * kNumAttributes;
     for (std::size_t a = 0; a < kNumAttributes; ++a) act.logits[a] += p * w[a];
+  }
+}
+
+[[gnu::always_inline]] inline void convolve_and_pool_any(const ContextualShape& shape,
+                                                         const ContextualDense& dense,
+                                                         ContextualActivations& act) {
+  if (shape.dim == 32 && shape.hidden == 64) return convolve_and_pool_body<32, 64>(shape, dense, act);
+  if (shape.dim == 64 && shape.hidden == 128) {
+    return convolve_and_pool_body<64, 128>(shape, dense, act);
+  }
+  convolve_and_pool_body<0, 0>(shape, dense, act);
+}
+
+void convolve_and_pool_portable(const ContextualShape& shape, const ContextualDense& dense,
+                                ContextualActivations& act) {
+  convolve_and_pool_any(shape, dense, act);
+}
+
+// The same code built for this machine's vector units; results may differ from the
+// portable build in the last bits, so training and calibration never use it.
+[[gnu::target_clones("avx512f", "avx2", "default")]] void convolve_and_pool_native(
+    const ContextualShape& shape, const ContextualDense& dense, ContextualActivations& act) {
+  convolve_and_pool_any(shape, dense, act);
+}
+
+template <std::uint32_t kD>
+[[gnu::always_inline]] inline void embed_quantised_body(const ContextualShape& shape,
+                                                        const std::int8_t* rows,
+                                                        const float* scales,
+                                                        const TokenBuckets& tb,
+                                                        ContextualActivations& act) {
+  const std::uint32_t D = kD ? kD : shape.dim;
+  for (std::uint32_t t = 0; t < tb.tokens(); ++t) {
+    float* __restrict e = act.embedded.data() + std::size_t{t + 1} * D;
+    const std::uint32_t from = tb.offsets[t], to = tb.offsets[t + 1];
+    const float inv = 1.f / static_cast<float>(to - from);
+    for (std::uint32_t i = from; i < to; ++i) {
+      const std::uint32_t b = tb.buckets[i];
+      // Rows are scattered over megabytes: ask for one a few lookups ahead.
+      if (i + 8 < tb.buckets.size()) {
+        __builtin_prefetch(rows + std::size_t{tb.buckets[i + 8]} * D);
+        __builtin_prefetch(scales + tb.buckets[i + 8]);
+      }
+      const std::int8_t* __restrict q = rows + std::size_t{b} * D;
+      const float s = scales[b] * inv;
+      for (std::uint32_t k = 0; k < D; ++k) e[k] += s * static_cast<float>(q[k]);
+    }
+  }
+}
+
+[[gnu::always_inline]] inline void embed_quantised_any(const ContextualShape& shape,
+                                                       const std::int8_t* rows,
+                                                       const float* scales,
+                                                       const TokenBuckets& tb,
+                                                       ContextualActivations& act) {
+  if (shape.dim == 32) return embed_quantised_body<32>(shape, rows, scales, tb, act);
+  if (shape.dim == 64) return embed_quantised_body<64>(shape, rows, scales, tb, act);
+  embed_quantised_body<0>(shape, rows, scales, tb, act);
+}
+
+void embed_quantised_portable(const ContextualShape& shape, const std::int8_t* rows,
+                              const float* scales, const TokenBuckets& tb,
+                              ContextualActivations& act) {
+  embed_quantised_any(shape, rows, scales, tb, act);
+}
+
+[[gnu::target_clones("avx512f", "avx2", "default")]] void embed_quantised_native(
+    const ContextualShape& shape, const std::int8_t* rows, const float* scales,
+    const TokenBuckets& tb, ContextualActivations& act) {
+  embed_quantised_any(shape, rows, scales, tb, act);
+}
+
+}  // namespace
+
+void convolve_and_pool(const ContextualShape& shape, const ContextualDense& dense,
+                       ContextualActivations& act, Kernel kernel) {
+  if (kernel == Kernel::kNative) {
+    convolve_and_pool_native(shape, dense, act);
+  } else {
+    convolve_and_pool_portable(shape, dense, act);
+  }
+}
+
+void embed_quantised(const ContextualShape& shape, const std::int8_t* rows, const float* scales,
+                     const TokenBuckets& tb, ContextualActivations& act, Kernel kernel) {
+  prepare_activations(shape, tb.tokens(), act);
+  if (kernel == Kernel::kNative) {
+    embed_quantised_native(shape, rows, scales, tb, act);
+  } else {
+    embed_quantised_portable(shape, rows, scales, tb, act);
   }
 }
 

@@ -68,7 +68,8 @@ struct Slice {
 
 // Forward and backward of one example into `s`.
 void learn(const ContextualWeights& w, const std::vector<float>& conv_t, const TokenBuckets& tb,
-           const LabelledText& ex, float weight, float logit_weight, Slice& s) {
+           const LabelledText& ex, float weight, const ContextualParams& params, Slice& s) {
+  const float logit_weight = params.logit_weight;
   const ContextualShape& shape = w.shape;
   const std::uint32_t H = shape.hidden, D = shape.dim, K = shape.conv_inputs(), P = shape.pooled();
   embed(w, tb, s.act);
@@ -79,12 +80,16 @@ void learn(const ContextualWeights& w, const std::vector<float>& conv_t, const T
   bool any = false;
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
     if (!(ex.mask >> a & 1u)) continue;
-    const float l = s.act.logits[a], y = ex.target[a], p = sigmoid(l);
+    const bool soft = ex.soft >> a & 1u;
+    const float y_ref = ex.target[a];
+    const float y = soft ? (1 - params.sharpen) * y_ref + params.sharpen * (y_ref >= 0.5f ? 1.f : 0.f)
+                         : y_ref;
+    const float l = s.act.logits[a], p = sigmoid(l);
     const double pc = std::clamp(double{p}, 1e-7, 1 - 1e-7);
     s.loss += weight * -(y * std::log(pc) + (1 - y) * std::log(1 - pc));
     g[a] = weight * (p - y);
-    if (logit_weight > 0 && (ex.soft >> a & 1u)) {
-      const float yc = std::clamp(y, 0.01f, 0.99f), target_logit = std::log(yc / (1 - yc));
+    if (logit_weight > 0 && soft) {
+      const float yc = std::clamp(y_ref, 0.01f, 0.99f), target_logit = std::log(yc / (1 - yc));
       const float diff = l - target_logit;
       s.loss += weight * logit_weight * diff * diff;
       g[a] += weight * logit_weight * 2.f * diff;
@@ -252,7 +257,7 @@ ContextualWeights train_contextual_network(const ContextualParams& params,
         for (std::size_t i = begin + k * per; i < std::min(end, begin + (k + 1) * per); ++i) {
           const std::uint32_t id = order[i];
           learn(w, conv_t, encoded[id], examples[input.train_ids[id]], input.weight[id],
-                params.logit_weight, s);
+                params, s);
         }
       };
       std::vector<std::thread> pool;
@@ -379,7 +384,7 @@ float train_contextual_span_head(const Recipe& recipe, const std::string& data_d
   w.dense.span_bias = bias;
 
   // The threshold is chosen on the dev posts with the int8 model exactly as served.
-  const auto served = ContextualModel::from_weights(model);
+  const auto served = ContextualModel::from_weights(model, Kernel::kPortable);
   std::vector<const SpanPost*> dev;
   std::vector<std::vector<float>> dev_probs;
   std::vector<TokenScore> tokens;

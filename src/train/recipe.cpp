@@ -214,7 +214,7 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     check_keys(where + " [contextual]", *c,
                {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens",
                 "embedding_learning_rate", "dense_learning_rate", "logit_weight", "span_epochs",
-                "span_learning_rate", "ensemble_linear", "long_comments"});
+                "span_learning_rate", "ensemble_linear", "long_comments", "sharpen"});
     auto& p = r.contextual;
     auto u32 = [&](const char* key, std::uint32_t fallback) {
       return static_cast<std::uint32_t>(get_or<std::int64_t>(*c, key, fallback));
@@ -235,6 +235,8 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     p.span_learning_rate = f32("span_learning_rate", p.span_learning_rate);
     p.ensemble_linear = get_or<bool>(*c, "ensemble_linear", p.ensemble_linear);
     p.long_comments = u32("long_comments", p.long_comments);
+    p.sharpen = f32("sharpen", p.sharpen);
+    if (!(p.sharpen >= 0 && p.sharpen <= 1)) fail(where, "[contextual]: sharpen must be in [0, 1]");
     if (p.shape.hash_bits < 10 || p.shape.hash_bits > 24 || p.shape.dim < 4 ||
         p.shape.dim > 256 || p.shape.hidden < 4 || p.shape.hidden > 512 || p.epochs < 1 ||
         p.epochs > 100 || p.batch < 1 || p.batch > 4096 || p.max_tokens < 1 ||
@@ -273,7 +275,7 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
   }
   if (const toml::table* t = root["training"].as_table()) {
     check_keys(where + " [training]", *t,
-               {"loss", "logit_weight", "epochs", "learning_rate", "l2", "seed", "threads",
+               {"loss", "logit_weight", "sharpen", "epochs", "learning_rate", "l2", "seed", "threads",
                 "span_epochs", "span_learning_rate", "calibration_knots"});
     auto& p = r.training;
     p.epochs = static_cast<int>(get_or<std::int64_t>(*t, "epochs", p.epochs));
@@ -283,6 +285,8 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
       fail(where, "training.loss must be 'logistic', 'logit_squared' or 'mixed'");
     }
     p.learning_rate = static_cast<float>(get_or(*t, "learning_rate", double{p.learning_rate}));
+    p.sharpen = static_cast<float>(get_or(*t, "sharpen", double{p.sharpen}));
+    if (!(p.sharpen >= 0 && p.sharpen <= 1)) fail(where, "training.sharpen must be in [0, 1]");
     p.l2 = static_cast<float>(get_or(*t, "l2", double{p.l2}));
     p.seed = static_cast<std::uint64_t>(
         get_or<std::int64_t>(*t, "seed", static_cast<std::int64_t>(p.seed)));

@@ -196,7 +196,7 @@ nlohmann::json counts_json(const DatasetCounts& c) {
 void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& examples,
                         const std::vector<std::uint32_t>& dev_ids, int threads,
                         nlohmann::json& report) {
-  const auto served = ContextualModel::from_weights(cm);
+  const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
   const bool with_linear = cm.linear.has_value();
   std::vector<std::array<float, kNumAttributes>> net(dev_ids.size()), lin(dev_ids.size());
   parallel_for(dev_ids.size(), threads, [&](std::size_t k) {
@@ -217,6 +217,18 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
     auto param_index = [&](int i) { return with_linear ? i : (i == 0 ? 0 : 2); };
     double loss = 0;
     std::size_t rows = 0;
+    auto loss_at = [&](const double* q3) {
+      double total = 0;
+      for (std::size_t k = 0; k < dev_ids.size(); ++k) {
+        const Example& ex = examples[dev_ids[k]];
+        if (!(ex.mask >> a & 1u)) continue;
+        double z = 0;
+        for (int i = 0; i < n_params; ++i) z += q3[param_index(i)] * feature(k, i);
+        const double q = std::clamp(1 / (1 + std::exp(-z)), 1e-9, 1 - 1e-9), y = ex.target[a];
+        total += -(y * std::log(q) + (1 - y) * std::log(1 - q));
+      }
+      return total;
+    };
     for (int iter = 0; iter < 25; ++iter) {
       double g[3] = {}, h[3][3] = {};
       loss = 0;
@@ -255,8 +267,20 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
         for (int j = r + 1; j < n_params; ++j) v -= m[r][j] * x[j];
         x[r] = v / m[r][r];
       }
-      for (int i = 0; i < n_params; ++i) p[param_index(i)] -= x[i];
+      // Damped: halve the step until the loss falls (the linear logits can be large).
+      bool improved = false;
+      for (double step = 1; step > 1e-4 && !improved; step /= 2) {
+        double trial[3] = {p[0], p[1], p[2]};
+        for (int i = 0; i < n_params; ++i) trial[param_index(i)] -= step * x[i];
+        const double trial_loss = loss_at(trial);
+        if (std::isfinite(trial_loss) && trial_loss < loss) {
+          std::copy(trial, trial + 3, p);
+          improved = true;
+        }
+      }
+      if (!improved) break;
     }
+    if (rows > 0) loss = loss_at(p);
     if (rows == 0) {
       p[0] = 1;
       p[1] = with_linear ? 1 : 0;
@@ -343,9 +367,11 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       const Example& ex = examples[train_ids[r]];
       if (!(ex.mask >> a & 1u)) continue;
       data.index.push_back(r);
-      data.target.push_back(ex.target[a]);
+      const bool soft = ex.soft >> a & 1u;
+      const float y = ex.target[a], s = recipe.training.sharpen;
+      data.target.push_back(soft ? (1 - s) * y + s * (y >= 0.5f ? 1.f : 0.f) : y);
       data.weight.push_back(recipe.datasets[ex.dataset].weight);
-      data.soft.push_back(ex.soft >> a & 1u);
+      data.soft.push_back(soft);
     }
     heads[a] = train_logistic_head(
         data, {buckets, loss, recipe.training.epochs, recipe.training.learning_rate,
@@ -447,7 +473,7 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     if (recipe.contextual.ensemble_linear) cm.linear = weights;
     fit_contextual_mix(cm, examples, mix_ids, threads, report["contextual_mix"]);
     progress("calibrating contextual", 0, 1);
-    const auto served = ContextualModel::from_weights(cm);
+    const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
     std::vector<std::array<float, kNumAttributes>> dev_logits(dev_ids.size());
     parallel_for(dev_ids.size(), threads, [&](std::size_t k) {
       served->logits(normalize(examples[dev_ids[k]].text), 0, UINT32_MAX, dev_logits[k].data());
