@@ -11,12 +11,15 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "comity/linear_model.h"
+#include "comity/classifier.h"
 #include "comity/features.h"
+#include "comity/linear_model.h"
 #include "comity/model.h"
 #include "comity/scorer.h"
 #include "comity/text.h"
@@ -191,5 +194,55 @@ void BM_ModelLoadReal(benchmark::State& state) {
                           static_cast<std::int64_t>(size));
 }
 BENCHMARK(BM_ModelLoadReal)->Unit(benchmark::kMillisecond);
+
+// The bundled models side by side in one run, through the classifier seam, so their
+// ratio is measured under the same conditions (issue: comity-2 against the linear model).
+std::string bundled_path(const char* name) {
+  return (fs::path(COMITY_SOURCE_DIR) / "models" / (std::string(name) + ".cmodel")).string();
+}
+
+const comity::Scorer* bundled_scorer(const char* name) {
+  static std::map<std::string, std::unique_ptr<comity::Scorer>> scorers;
+  auto& slot = scorers[name];
+  if (!slot) {
+    std::error_code ec;
+    if (!fs::exists(bundled_path(name), ec)) return nullptr;
+    slot = std::make_unique<comity::Scorer>(comity::load_classifier(bundled_path(name)));
+  }
+  return slot.get();
+}
+
+void BM_ScoreBundled(benchmark::State& state, const char* name) {
+  const comity::Scorer* s = bundled_scorer(name);
+  if (s == nullptr) {
+    state.SkipWithError(("no models/" + std::string(name) + ".cmodel").c_str());
+    return;
+  }
+  const auto& texts = comments();
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 7;
+  for (auto _ : state) {
+    comity::ScoreResult r = s->score(texts[i++ % kComments]);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(total_bytes(state.iterations()));
+  state.SetLabel(std::string(s->model().architecture()));
+}
+BENCHMARK_CAPTURE(BM_ScoreBundled, comity_en_1, "comity-en-1");
+BENCHMARK_CAPTURE(BM_ScoreBundled, comity_2, "comity-2");
+
+void BM_LoadBundled(benchmark::State& state, const char* name) {
+  std::error_code ec;
+  if (!fs::exists(bundled_path(name), ec)) {
+    state.SkipWithError(("no models/" + std::string(name) + ".cmodel").c_str());
+    return;
+  }
+  for (auto _ : state) {
+    auto model = comity::load_classifier(bundled_path(name));
+    benchmark::DoNotOptimize(model.get());
+  }
+}
+BENCHMARK_CAPTURE(BM_LoadBundled, comity_en_1, "comity-en-1")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_LoadBundled, comity_2, "comity-2")->Unit(benchmark::kMillisecond);
 
 }  // namespace

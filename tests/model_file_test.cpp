@@ -273,11 +273,11 @@ TEST_F(ModelFileTest, RefusesWrongMagic) {
 
 TEST_F(ModelFileTest, RefusesFutureFormatVersion) {
   Bytes b = read_bytes(saved(make_weights(11)));
-  b[8] = 2;  // u32 format_version, little-endian
+  b[8] = 3;  // u32 format_version, little-endian
   reseal(b);
   write_bytes(dir_ / "future.cmd", b);
   expect_refused(dir_ / "future.cmd",
-                 "model format version 2 is not supported by this build (supports 1)");
+                 "model format version 3 is not supported by this build (supports 1 and 2)");
 }
 
 TEST_F(ModelFileTest, RefusesForeignAttributeList) {

@@ -2,7 +2,7 @@
 //
 // Pipeline, in order:
 //   1. token_buckets(): each token becomes a bag of hashed buckets (the word, the bigram
-//      with the previous word, the character 3-5-grams of "<word>").
+//      with the previous word, optionally the trigram, the character 3-5-grams of "<word>").
 //   2. embed: each token's vector is the mean of its buckets' embedding rows (dim D).
 //   3. convolve: a width-3 window over the token vectors, ReLU, gives a hidden vector per
 //      position (H) that sees its neighbours: "not stupid" differs from "stupid".
@@ -31,6 +31,7 @@ struct ContextualShape {
   std::uint32_t char_ngram_min = 3;
   std::uint32_t char_ngram_max = 5;
   std::uint32_t max_ngrams_per_token = 48;  // a 2,000-letter "word" costs no more than this
+  bool word_trigrams = false;  // also the trigram ending at each token
   std::uint64_t seed = 0x636f6d6974793200ULL;
   static constexpr std::uint32_t kWindow = 3;
   std::uint32_t conv_inputs() const { return kWindow * dim; }
@@ -59,6 +60,7 @@ struct ContextualDense {
   std::vector<float> out_bias;   // [kNumAttributes]
   std::vector<float> span;       // [hidden]: toxic-span logit of a position
   float span_bias = 0.f;
+  float span_linear = 0.f;  // weight of the linear part's token span logit (ensembles)
 };
 
 // Per-call scratch, reused across calls on one thread.

@@ -1,6 +1,7 @@
 #include "comity/contextual_model.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 
@@ -49,6 +50,7 @@ Json shape_json(const ContextualShape& s) {
           {"char_ngram_min", s.char_ngram_min},
           {"char_ngram_max", s.char_ngram_max},
           {"max_ngrams_per_token", s.max_ngrams_per_token},
+          {"word_trigrams", s.word_trigrams},
           {"seed", s.seed}};
 }
 
@@ -69,6 +71,7 @@ ContextualShape parse_shape(const Json& j) {
   s.char_ngram_min = small(j, "char_ngram_min");
   s.char_ngram_max = small(j, "char_ngram_max");
   s.max_ngrams_per_token = small(j, "max_ngrams_per_token");
+  if (const auto it = j.find("word_trigrams"); it != j.end()) s.word_trigrams = it->get<bool>();
   if (!j.at("seed").is_number_unsigned()) throw ModelError("field 'seed' is not unsigned");
   s.seed = j.at("seed").get<std::uint64_t>();
   check_shape(s, "metadata");
@@ -103,12 +106,17 @@ struct ContextualModelReader {
         throw ModelError("field 'linear_weight' must have one entry per attribute");
       }
       for (std::size_t a = 0; a < kNumAttributes; ++a) {
-        if (!lw[a].is_number() || !std::isfinite(lw[a].get<double>())) {
-          throw ModelError("field 'linear_weight' holds a non-number");
+        if (!lw[a].is_number() || !std::isfinite(lw[a].get<double>()) ||
+            std::fabs(lw[a].get<double>()) > FLT_MAX) {
+          throw ModelError("field 'linear_weight' holds a value that is not a finite float");
         }
         m->linear_weight_[a] = lw[a].get<float>();
       }
       m->dense_.span_bias = c.at("span_bias").get<float>();
+      if (const auto it = c.find("span_linear"); it != c.end()) m->dense_.span_linear = it->get<float>();
+      if (!std::isfinite(m->dense_.span_bias) || !std::isfinite(m->dense_.span_linear)) {
+        throw ModelError("span head bias or weight is not finite");
+      }
     } catch (const Json::exception& e) {
       image.fail(std::string("invalid metadata: ") + e.what());
     } catch (const ModelError& e) {
@@ -133,9 +141,15 @@ struct ContextualModelReader {
     } catch (const ModelError& e) {
       image.fail(e.what());
     }
-    if (image.sections.count("linear.attributes") != 0) {
+    // An ensemble names its linear part in the metadata; its sections must then be there
+    // (read_linear refuses a file without them), and a network alone must not mix one in.
+    if (image.metadata.contains("linear")) {
       m->linear_ = model_file::read_linear(image);
       m->info_.features = m->linear_->info().features;
+    }
+    if (!m->linear_ && std::any_of(m->linear_weight_.begin(), m->linear_weight_.end(),
+                                   [](float x) { return x != 0.f; })) {
+      image.fail("invalid metadata: linear_weight is set but the file has no linear part");
     }
     m->checksum_ = image.checksum;
     m->file_size_ = image.bytes.size();
@@ -167,7 +181,11 @@ void ContextualModel::save(const ContextualModelWeights& w, const std::string& p
   std::vector<model_file::Section> sections;
   std::vector<std::int8_t> rows;
   std::vector<float> scale;
-  quantise_rows(w.network, rows, scale);
+  try {
+    quantise_rows(w.network, rows, scale);
+  } catch (const ModelError& e) {
+    throw ModelError(where + ": " + e.what());
+  }
   sections.push_back({"contextual.embeddings", {rows.begin(), rows.end()}});
   sections.push_back({"contextual.row_scales", model_file::float_bytes(scale)});
   sections.push_back({"contextual.conv", model_file::float_bytes(w.network.dense.conv)});
@@ -189,7 +207,8 @@ void ContextualModel::save(const ContextualModelWeights& w, const std::string& p
   if (w.linear) linear_weight = w.linear_weight;
   metadata["contextual"] = {{"shape", shape_json(w.network.shape)},
                             {"linear_weight", linear_weight},
-                            {"span_bias", w.network.dense.span_bias}};
+                            {"span_bias", w.network.dense.span_bias},
+                            {"span_linear", w.network.dense.span_linear}};
   if (w.linear) {
     metadata["linear"] = model_file::linear_metadata_and_sections(*w.linear, path, sections);
   }
@@ -255,15 +274,17 @@ void ContextualModel::token_evidence(const NormalizedText& text,
   encode(text, 0, UINT32_MAX, t_act);
   std::vector<float> contributions;
   position_contributions(shape_, dense_, t_act, contributions);
-  const bool linear_spans = linear_ && dense_.span_bias == 0.f &&
-                            std::all_of(dense_.span.begin(), dense_.span.end(),
-                                        [](float x) { return x == 0.f; });
   for (std::uint32_t t = 0; t < t_act.tokens; ++t) {
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
       tokens[t].contribution[a] += contributions[std::size_t{t} * kNumAttributes + a];
     }
-    // A network without a trained span head leaves highlights to the linear part.
-    if (!linear_spans) tokens[t].toxic_span = sigmoid(span_logit(shape_, dense_, t_act, t));
+    float z = span_logit(shape_, dense_, t_act, t);
+    if (linear_) {
+      // The linear part's span probability enters as a logit with its own weight.
+      const float p = std::clamp(tokens[t].toxic_span, 1e-6f, 1.f - 1e-6f);
+      z += dense_.span_linear * std::log(p / (1.f - p));
+    }
+    tokens[t].toxic_span = sigmoid(z);
   }
 }
 

@@ -11,7 +11,7 @@ namespace {
 // Roles salt the hash so a word, a bigram and a character n-gram that happen to have
 // the same bytes land in unrelated buckets.
 constexpr std::uint64_t kWordRole = 0x776f7264ULL, kBigramRole = 0x62696772ULL,
-                        kCharRole = 0x63686172ULL;
+                        kTrigramRole = 0x74726967ULL, kCharRole = 0x63686172ULL;
 
 std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
   std::uint64_t z = a * 0xbf58476d1ce4e5b9ULL + b + 0x94d049bb133111ebULL;
@@ -33,7 +33,7 @@ void token_buckets(const NormalizedText& text, const ContextualShape& shape, Tok
   if (token_end - token_begin > max_tokens) token_end = token_begin + max_tokens;
   const std::uint32_t mask = (std::uint32_t{1} << shape.hash_bits) - 1;
   std::string padded;
-  std::uint64_t previous = 0;
+  std::uint64_t previous = 0, before_previous = 0;
   for (std::uint32_t t = token_begin; t < token_end; ++t) {
     const Token& tok = text.tokens[t];
     const std::uint64_t word = XXH3_64bits_withSeed(tok.norm.data(), tok.norm.size(), shape.seed);
@@ -42,6 +42,12 @@ void token_buckets(const NormalizedText& text, const ContextualShape& shape, Tok
       out.buckets.push_back(static_cast<std::uint32_t>(mix(mix(previous, word), kBigramRole)) &
                             mask);
     }
+    if (shape.word_trigrams && t > token_begin + 1) {
+      out.buckets.push_back(
+          static_cast<std::uint32_t>(mix(mix(mix(before_previous, previous), word), kTrigramRole)) &
+          mask);
+    }
+    before_previous = previous;
     previous = word;
     if (tok.kind == TokenKind::kWord) {
       padded.assign(1, '<');

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -214,13 +215,23 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     check_keys(where + " [contextual]", *c,
                {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens",
                 "embedding_learning_rate", "dense_learning_rate", "logit_weight", "span_epochs",
-                "span_learning_rate", "ensemble_linear", "long_comments", "sharpen"});
+                "span_learning_rate", "ensemble_linear", "long_comments", "sharpen",
+                "word_trigrams"});
     auto& p = r.contextual;
+    // Range-checked before narrowing, so 2^32 + 10 is refused rather than read as 10.
     auto u32 = [&](const char* key, std::uint32_t fallback) {
-      return static_cast<std::uint32_t>(get_or<std::int64_t>(*c, key, fallback));
+      const std::int64_t v = get_or<std::int64_t>(*c, key, fallback);
+      if (v < 0 || v > std::int64_t{UINT32_MAX}) {
+        fail(where, fmt::format("[contextual]: {} = {} is out of range", key, v));
+      }
+      return static_cast<std::uint32_t>(v);
     };
     auto f32 = [&](const char* key, float fallback) {
-      return static_cast<float>(get_or(*c, key, double{fallback}));
+      const double v = get_or(*c, key, double{fallback});
+      if (!std::isfinite(v) || std::fabs(v) > 1e6) {
+        fail(where, fmt::format("[contextual]: {} must be a finite number", key));
+      }
+      return static_cast<float>(v);
     };
     p.shape.hash_bits = u32("hash_bits", p.shape.hash_bits);
     p.shape.dim = u32("dim", p.shape.dim);
@@ -236,15 +247,18 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     p.ensemble_linear = get_or<bool>(*c, "ensemble_linear", p.ensemble_linear);
     p.long_comments = u32("long_comments", p.long_comments);
     p.sharpen = f32("sharpen", p.sharpen);
+    p.shape.word_trigrams = get_or<bool>(*c, "word_trigrams", p.shape.word_trigrams);
     if (!(p.sharpen >= 0 && p.sharpen <= 1)) fail(where, "[contextual]: sharpen must be in [0, 1]");
     if (p.shape.hash_bits < 10 || p.shape.hash_bits > 24 || p.shape.dim < 4 ||
         p.shape.dim > 256 || p.shape.hidden < 4 || p.shape.hidden > 512 || p.epochs < 1 ||
         p.epochs > 100 || p.batch < 1 || p.batch > 4096 || p.max_tokens < 1 ||
         !(p.embedding_learning_rate > 0) || !(p.dense_learning_rate > 0) ||
-        !(p.logit_weight >= 0) || p.span_epochs < 0 || !(p.span_learning_rate > 0)) {
+        !(p.logit_weight >= 0) || p.span_epochs < 0 || !(p.span_learning_rate > 0) ||
+        p.max_tokens > (1u << 20) || p.long_comments > 10'000'000) {
       fail(where,
            "[contextual]: hash_bits 10..24, dim 4..256, hidden 4..512, epochs 1..100, batch "
-           "1..4096, positive learning rates, non-negative logit_weight");
+           "1..4096, max_tokens 1..2^20, long_comments at most 10,000,000, positive learning "
+           "rates, non-negative logit_weight");
     }
   }
   if (const toml::array* langs = root["languages"].as_array()) {

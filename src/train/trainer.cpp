@@ -22,6 +22,7 @@
 #include "train/contextual_trainer.h"
 #include "train/labelled_text.h"
 #include "train/long_comments.h"
+#include "train/small_logistic.h"
 #include "train/span_labels.h"
 
 namespace comity {
@@ -207,91 +208,28 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
   ContextualDense& dense = cm.network.dense;
   const std::uint32_t P = cm.network.shape.pooled();
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
-    double p[3] = {1, with_linear ? 0.5 : 0, 0};  // gamma, alpha, beta
-    const int n_params = with_linear ? 3 : 2;
-    auto feature = [&](std::size_t k, int i) -> double {
-      if (i == 0) return net[k][a];
-      if (with_linear && i == 1) return lin[k][a];
-      return 1.0;
-    };
-    auto param_index = [&](int i) { return with_linear ? i : (i == 0 ? 0 : 2); };
-    double loss = 0;
-    std::size_t rows = 0;
-    auto loss_at = [&](const double* q3) {
-      double total = 0;
-      for (std::size_t k = 0; k < dev_ids.size(); ++k) {
-        const Example& ex = examples[dev_ids[k]];
-        if (!(ex.mask >> a & 1u)) continue;
-        double z = 0;
-        for (int i = 0; i < n_params; ++i) z += q3[param_index(i)] * feature(k, i);
-        const double q = std::clamp(1 / (1 + std::exp(-z)), 1e-9, 1 - 1e-9), y = ex.target[a];
-        total += -(y * std::log(q) + (1 - y) * std::log(1 - q));
-      }
-      return total;
-    };
-    for (int iter = 0; iter < 25; ++iter) {
-      double g[3] = {}, h[3][3] = {};
-      loss = 0;
-      rows = 0;
-      for (std::size_t k = 0; k < dev_ids.size(); ++k) {
-        const Example& ex = examples[dev_ids[k]];
-        if (!(ex.mask >> a & 1u)) continue;
-        double z = 0;
-        for (int i = 0; i < n_params; ++i) z += p[param_index(i)] * feature(k, i);
-        const double q = 1 / (1 + std::exp(-z)), y = ex.target[a];
-        const double qc = std::clamp(q, 1e-9, 1 - 1e-9);
-        loss += -(y * std::log(qc) + (1 - y) * std::log(1 - qc));
-        ++rows;
-        for (int i = 0; i < n_params; ++i) {
-          g[i] += (q - y) * feature(k, i);
-          for (int j = 0; j < n_params; ++j) h[i][j] += q * (1 - q) * feature(k, i) * feature(k, j);
-        }
-      }
-      if (rows == 0) break;
-      for (int i = 0; i < n_params; ++i) h[i][i] += 1e-6 * static_cast<double>(rows);
-      // Solve h x = g by Gaussian elimination (at most 3x3).
-      double m[3][4];
-      for (int i = 0; i < n_params; ++i) {
-        for (int j = 0; j < n_params; ++j) m[i][j] = h[i][j];
-        m[i][3] = g[i];
-      }
-      for (int c = 0; c < n_params; ++c) {
-        for (int r = c + 1; r < n_params; ++r) {
-          const double f = m[r][c] / m[c][c];
-          for (int j = c; j < 4; ++j) m[r][j] -= f * m[c][j];
-        }
-      }
-      double x[3] = {};
-      for (int r = n_params - 1; r >= 0; --r) {
-        double v = m[r][3];
-        for (int j = r + 1; j < n_params; ++j) v -= m[r][j] * x[j];
-        x[r] = v / m[r][r];
-      }
-      // Damped: halve the step until the loss falls (the linear logits can be large).
-      bool improved = false;
-      for (double step = 1; step > 1e-4 && !improved; step /= 2) {
-        double trial[3] = {p[0], p[1], p[2]};
-        for (int i = 0; i < n_params; ++i) trial[param_index(i)] -= step * x[i];
-        const double trial_loss = loss_at(trial);
-        if (std::isfinite(trial_loss) && trial_loss < loss) {
-          std::copy(trial, trial + 3, p);
-          improved = true;
-        }
-      }
-      if (!improved) break;
+    const std::size_t inputs = with_linear ? 2 : 1;
+    std::vector<double> x, target;
+    for (std::size_t k = 0; k < dev_ids.size(); ++k) {
+      const Example& ex = examples[dev_ids[k]];
+      if (!(ex.mask >> a & 1u)) continue;
+      x.push_back(net[k][a]);
+      if (with_linear) x.push_back(lin[k][a]);
+      target.push_back(ex.target[a]);
     }
-    if (rows > 0) loss = loss_at(p);
-    if (rows == 0) {
-      p[0] = 1;
-      p[1] = with_linear ? 1 : 0;
-      p[2] = 0;
+    SmallLogistic start;
+    start.weight = {1, with_linear ? 0.5 : 0, 0, 0};
+    const SmallLogistic fit = target.empty() ? SmallLogistic{{1, with_linear ? 1.0 : 0.0, 0, 0}}
+                                             : fit_small_logistic(x, target, inputs, start);
+    const double gamma = fit.weight[0], alpha = with_linear ? fit.weight[1] : 0.0;
+    for (std::uint32_t i = 0; i < P; ++i) {
+      dense.out[std::size_t{i} * kNumAttributes + a] *= static_cast<float>(gamma);
     }
-    for (std::uint32_t i = 0; i < P; ++i) dense.out[std::size_t{i} * kNumAttributes + a] *= static_cast<float>(p[0]);
-    dense.out_bias[a] = static_cast<float>(p[0] * dense.out_bias[a] + p[2]);
-    cm.linear_weight[a] = static_cast<float>(p[1]);
+    dense.out_bias[a] = static_cast<float>(gamma * dense.out_bias[a] + fit.bias);
+    cm.linear_weight[a] = static_cast<float>(alpha);
     report[std::string(attribute_name(attribute_at(a)))] = {
-        {"network_weight", p[0]}, {"linear_weight", p[1]}, {"bias", p[2]},
-        {"dev_rows", rows}, {"dev_loss", rows ? loss / static_cast<double>(rows) : 0.0}};
+        {"network_weight", gamma}, {"linear_weight", alpha}, {"bias", fit.bias},
+        {"dev_rows", fit.rows}, {"dev_loss", fit.loss}};
   }
 }
 
@@ -466,11 +404,11 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
           progress(stage, done, total);
         },
         report["contextual"]);
+    if (recipe.contextual.ensemble_linear) cm.linear = weights;
     if (recipe.spans) {
       cm.info.span_threshold =
           train_contextual_span_head(recipe, options.data_dir, cm, report["contextual_spans"]);
     }
-    if (recipe.contextual.ensemble_linear) cm.linear = weights;
     fit_contextual_mix(cm, examples, mix_ids, threads, report["contextual_mix"]);
     progress("calibrating contextual", 0, 1);
     const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
