@@ -247,7 +247,8 @@ std::string read_file(const std::string& path) {
 json cli_report(const std::string& file, const std::filesystem::path& scratch) {
   const std::string out = (scratch / "report.json").string();
   const std::string err = (scratch / "report.err").string();
-  const std::string cmd = std::string("'") + COMITY_BINARY + "' thread report --format json '" +
+  const std::string cmd = std::string("'") + COMITY_BINARY +
+                          "' thread report --format json --model '" + bundled_model() + "' '" +
                           file + "' > '" + out + "' 2> '" + err + "'";
   const int status = std::system(cmd.c_str());
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(err);

@@ -16,7 +16,8 @@ std::string default_model_path() {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  const char* kName = "models/comity-en-1.cmodel";
+  // The bundled default: comity-2 (models/comity-2.md); comity-en-1 stays loadable.
+  const char* kName = "models/comity-2.cmodel";
   for (const fs::path& root : {exe.parent_path().parent_path() / "share/comity",
                                exe.parent_path().parent_path(), fs::path(COMITY_SOURCE_DIR)}) {
     if (fs::exists(root / kName, ec)) {

@@ -369,7 +369,7 @@ void register_score_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--no-header", args->no_header,
                 "CSV/TSV files have no header row (columns are 0, 1, ...)");
-  cmd->add_option("-m,--model", args->model_path, "Model file (default: the bundled comity-en-1)");
+  cmd->add_option("-m,--model", args->model_path, "Model file (default: the bundled comity-2)");
   cmd->add_option("-a,--attributes", args->attributes, "Attributes to output (default: all)")
       ->delimiter(',');
   cmd->add_flag("--sentences", args->sentences,

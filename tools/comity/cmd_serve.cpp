@@ -220,7 +220,7 @@ void register_serve_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   flags->model_opt = cmd->add_option(
       "--model", flags->model,
-      "Model file (default: $COMITY_MODEL or the bundled models/comity-en-1.cmodel)");
+      "Model file (default: $COMITY_MODEL or the bundled models/comity-2.cmodel)");
   flags->data_dir_opt =
       cmd->add_option("--data-dir", flags->data_dir,
                       "Directory of the store (API keys, feedback); default comity-data");
