@@ -11,17 +11,31 @@ cd "$(dirname "$0")/.."
 name=${1:-comity-2}
 comity=${COMITY:-build/release/comity}
 card=models/$name.md
-"$comity" eval --model "models/$name.cmodel" --data-dir ../shared/data \
-  --json "models/$name.eval.json" --markdown "build/$name.quality.md"
-python3 - "$card" "build/$name.quality.md" <<'PY'
+
+# replace_block MARK FILE: the card's text between <!-- BEGIN GENERATED MARK --> and
+# <!-- END GENERATED MARK --> becomes FILE, its top-level title dropped and its
+# second-level headings moved one level down so they nest under the card's own.
+replace_block() {
+  python3 - "$card" "$1" "$2" <<'PY'
 import sys
-card, quality = sys.argv[1], open(sys.argv[2]).read()
+card, mark, path = sys.argv[1:]
 text = open(card).read()
-begin, end = "<!-- BEGIN GENERATED QUALITY -->", "<!-- END GENERATED QUALITY -->"
+begin, end = f"<!-- BEGIN GENERATED {mark} -->", f"<!-- END GENERATED {mark} -->"
 head, rest = text.split(begin, 1)
 _, tail = rest.split(end, 1)
-open(card, "w").write(head + begin + "\n" + quality.rstrip() + "\n" + end + tail)
+lines = []
+for line in open(path).read().splitlines():
+    if line.startswith("# "):
+        continue
+    lines.append("#" + line if line.startswith("## ") else line)
+open(card, "w").write(head + begin + "\n" + "\n".join(lines).strip() + "\n" + end + tail)
 PY
+}
+
+"$comity" eval --model "models/$name.cmodel" --data-dir ../shared/data \
+  --json "models/$name.eval.json" --markdown "build/$name.quality.md"
+replace_block QUALITY "build/$name.quality.md"
+
 if grep -q "BEGIN GENERATED COMPARISON" "$card"; then
   mkdir -p build/cmp
   [[ -f build/cmp/tfidf-pred.jsonl ]] || /usr/bin/python3 bench/baselines/tfidf_logreg.py \
@@ -32,17 +46,6 @@ if grep -q "BEGIN GENERATED COMPARISON" "$card"; then
     --predictions build/cmp/tfidf-pred.jsonl --predictions build/cmp/fasttext-pred.jsonl \
     --model comity-en-1=models/comity-en-1.cmodel --model "$name=models/$name.cmodel" \
     --out "build/cmp/$name.test.json" --markdown "build/cmp/$name.test.md" > /dev/null
-  python3 - "$card" "build/cmp/$name.test.md" <<'PY'
-import sys
-card, table = sys.argv[1], open(sys.argv[2]).read()
-text = open(card).read()
-begin, end = "<!-- BEGIN GENERATED COMPARISON -->", "<!-- END GENERATED COMPARISON -->"
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-# The comparison's own title would be a second top-level heading inside the card.
-body = "\n".join("#" + l if l.startswith("## ") else l
-                 for l in table.splitlines() if not l.startswith("# "))
-open(card, "w").write(head + begin + "\n" + body.strip() + "\n" + end + tail)
-PY
+  replace_block COMPARISON "build/cmp/$name.test.md"
 fi
 echo "model-card: updated $card"

@@ -193,16 +193,7 @@ void ContextualModel::save(const ContextualModelWeights& w, const std::string& p
   sections.push_back({"contextual.out", model_file::float_bytes(w.network.dense.out)});
   sections.push_back({"contextual.out_bias", model_file::float_bytes(w.network.dense.out_bias)});
   sections.push_back({"contextual.span", model_file::float_bytes(w.network.dense.span)});
-  Json metadata;
-  metadata["format"] = 2;
-  metadata["architecture"] = "contextual";
-  Json common;
-  try {
-    common = model_file::common_json(w.info);
-  } catch (const Json::exception& e) {
-    throw ModelError(where + ": cannot encode metadata: " + e.what());
-  }
-  for (auto& [key, value] : common.items()) metadata[key] = value;
+  Json metadata = model_file::file_metadata("contextual", w.info, path);
   std::array<float, kNumAttributes> linear_weight{};
   if (w.linear) linear_weight = w.linear_weight;
   metadata["contextual"] = {{"shape", shape_json(w.network.shape)},

@@ -167,6 +167,22 @@ Json common_json(const ModelInfo& info) {
   return j;
 }
 
+Json file_metadata(const std::string& architecture, const ModelInfo& info,
+                   const std::string& path) {
+  Json metadata;
+  metadata["format"] = kFormatVersion;
+  metadata["architecture"] = architecture;
+  try {
+    const Json common = common_json(info);
+    for (const auto& [key, value] : common.items()) metadata[key] = value;
+  } catch (const Json::exception& e) {
+    fail(path, std::string("cannot encode metadata (quality_json must be valid JSON, strings "
+                           "valid UTF-8): ") +
+                   e.what());
+  }
+  return metadata;
+}
+
 Json linear_json(const ModelInfo& info) {
   Json j;
   j["features"] = {{"hash_bits", info.features.hash_bits},
@@ -552,19 +568,7 @@ Json linear_metadata_and_sections(const ModelWeights& weights, const std::string
 void LinearModel::save(const ModelWeights& weights, const std::string& path) {
   std::vector<model_file::Section> sections;
   Json linear = model_file::linear_metadata_and_sections(weights, path, sections);
-  Json metadata;
-  metadata["format"] = 2;
-  metadata["architecture"] = "linear";
-  Json common;
-  try {
-    common = model_file::common_json(weights.info);
-  } catch (const Json::exception& e) {
-    throw ModelError("model file '" + path +
-                     "': cannot encode metadata (quality_json must be valid JSON, strings "
-                     "valid UTF-8): " +
-                     e.what());
-  }
-  for (auto& [key, value] : common.items()) metadata[key] = value;
+  Json metadata = model_file::file_metadata("linear", weights.info, path);
   metadata["linear"] = std::move(linear);
   model_file::write(path, std::move(metadata), sections);
 }
