@@ -26,7 +26,7 @@ struct ContextualWeights {
 struct ContextualModelWeights {
   ModelInfo info;  // calibration, span threshold, names; info.features = the linear part's
   ContextualWeights network;
-  std::optional<ModelWeights> linear;  // present for an ensemble
+  std::optional<ModelWeights> linear;                 // present for an ensemble
   std::array<float, kNumAttributes> linear_weight{};  // logit += linear_weight x linear logit
 };
 
@@ -45,16 +45,15 @@ class ContextualModel final : public Classifier {
   std::size_t file_size() const override { return file_size_; }
   void logits(const NormalizedText& text, std::uint32_t token_begin, std::uint32_t token_end,
               float* out) const override;
-  void token_evidence(const NormalizedText& text,
-                      std::vector<TokenScore>& tokens) const override;
+  void token_evidence(const NormalizedText& text, std::vector<TokenScore>& tokens) const override;
 
   // The network's own logits, without the linear part (for training and tests).
   void network_logits(const NormalizedText& text, std::uint32_t token_begin,
                       std::uint32_t token_end, float* out) const;
   // The linear part's logits: over the whole range when it is at most kLinearWindow
   // tokens, else the highest over half-overlapping windows of that many tokens.
-  void linear_logits(const NormalizedText& text, std::uint32_t token_begin,
-                     std::uint32_t token_end, float* out) const;
+  void linear_logits(const NormalizedText& text, std::uint32_t token_begin, std::uint32_t token_end,
+                     float* out) const;
   static constexpr std::uint32_t kLinearWindow = 64;
   const ContextualShape& shape() const { return shape_; }
   const LinearModel* linear() const { return linear_.get(); }

@@ -31,7 +31,7 @@ struct ContextualShape {
   std::uint32_t char_ngram_min = 3;
   std::uint32_t char_ngram_max = 5;
   std::uint32_t max_ngrams_per_token = 48;  // a 2,000-letter "word" costs no more than this
-  bool word_trigrams = false;  // also the trigram ending at each token
+  bool word_trigrams = false;               // also the trigram ending at each token
   std::uint64_t seed = 0x636f6d6974793200ULL;
   static constexpr std::uint32_t kWindow = 3;
   std::uint32_t conv_inputs() const { return kWindow * dim; }
@@ -66,9 +66,9 @@ struct ContextualDense {
 // Per-call scratch, reused across calls on one thread.
 struct ContextualActivations {
   std::uint32_t tokens = 0;
-  std::vector<float> embedded;  // [(tokens + 2)][dim], rows 0 and tokens+1 are zero padding
-  std::vector<float> hidden;    // [tokens][hidden], after ReLU
-  std::vector<float> pooled;    // [pooled]: max then mean
+  std::vector<float> embedded;        // [(tokens + 2)][dim], rows 0 and tokens+1 are zero padding
+  std::vector<float> hidden;          // [tokens][hidden], after ReLU
+  std::vector<float> pooled;          // [pooled]: max then mean
   std::vector<std::uint32_t> argmax;  // [hidden]: position that gave each max
   float logits[kNumAttributes] = {};
 };

@@ -32,8 +32,7 @@ class LinearModel final : public Classifier {
   std::size_t file_size() const override { return size_; }
   void logits(const NormalizedText& text, std::uint32_t token_begin, std::uint32_t token_end,
               float* out) const override;
-  void token_evidence(const NormalizedText& text,
-                      std::vector<TokenScore>& tokens) const override;
+  void token_evidence(const NormalizedText& text, std::vector<TokenScore>& tokens) const override;
 
   // Adds each feature's contribution to raw logits (before bias).
   void accumulate(const std::vector<Feature>& features, float* logits) const;

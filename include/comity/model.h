@@ -49,5 +49,4 @@ struct ModelWeights {
   std::vector<float> span_weights;  // [bucket] token-level toxic-span head
 };
 
-
 }  // namespace comity

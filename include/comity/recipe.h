@@ -30,7 +30,7 @@ struct LabelMapping {
 
 struct DatasetSpec {
   std::string name;
-  std::string path;  // relative to the data directory (or to the recipe, see below)
+  std::string path;      // relative to the data directory (or to the recipe, see below)
   bool in_repo = false;  // `path` is relative to the recipe file: data the project ships
   TableOptions table;
   std::string text_field;
@@ -86,10 +86,10 @@ struct ContextualParams {
   ContextualShape shape;
   int epochs = 4;
   std::uint32_t batch = 32;
-  std::uint32_t max_tokens = 256;   // training reads at most this many tokens of a text
+  std::uint32_t max_tokens = 256;         // training reads at most this many tokens of a text
   float embedding_learning_rate = 0.05f;  // row-wise AdaGrad
   float dense_learning_rate = 0.002f;     // Adam
-  float logit_weight = 0.f;  // weight of the log-odds regression on reference scores
+  float logit_weight = 0.f;               // weight of the log-odds regression on reference scores
   // Cross-entropy target for a reference score y: (1 - sharpen) y + sharpen [y >= 0.5].
   // Perspective's users threshold at 0.5, so the boundary matters more than the tails.
   float sharpen = 0.f;
@@ -113,7 +113,7 @@ struct Recipe {
   SplitSpec split;
   std::vector<DatasetSpec> datasets;
   std::optional<SpanDatasetSpec> spans;
-  std::string sha256;  // of the recipe file's bytes
+  std::string sha256;     // of the recipe file's bytes
   std::string directory;  // of the recipe file; base of datasets marked in_repo
 };
 

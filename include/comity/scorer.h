@@ -21,7 +21,6 @@ struct SentenceScore {
   AttributeScores scores{};
 };
 
-
 struct ScoreResult {
   AttributeScores scores{};  // calibrated probabilities
   AttributeScores raw{};     // uncalibrated model probabilities

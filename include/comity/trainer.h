@@ -5,9 +5,9 @@
 #include <functional>
 #include <string>
 
+#include <optional>
 #include "comity/contextual_model.h"
 #include "comity/model.h"
-#include <optional>
 #include "comity/recipe.h"
 
 namespace comity {

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <tuple>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <unordered_set>
 
 #include "comity/eval.h"
@@ -185,11 +185,10 @@ nlohmann::json reference_suite(const Context& ctx) {
     }
     for (const auto& [file, v] : by_file) {
       const auto& [p, r, l] = v;
-      out["by_file"][file][attr] = {
-          {"n", p.size()},
-          {"positives", std::count(l.begin(), l.end(), 1)},
-          {"roc_auc", num(roc_auc(p, l))},
-          {"spearman", num(spearman(p, r))}};
+      out["by_file"][file][attr] = {{"n", p.size()},
+                                    {"positives", std::count(l.begin(), l.end(), 1)},
+                                    {"roc_auc", num(roc_auc(p, l))},
+                                    {"spearman", num(spearman(p, r))}};
     }
   }
   return out;
@@ -509,14 +508,14 @@ nlohmann::json long_comments_suite(const Context& ctx) {
   std::sort(values.begin(), values.end());
   double bytes = 0;
   for (const auto& s : texts) bytes += static_cast<double>(s.size());
-  return {{"comments", texts.size()},
-          {"mean_bytes", num(bytes / static_cast<double>(texts.size()))},
-          {"share_toxicity_at_least_0.5", num(static_cast<double>(reached) / texts.size())},
-          {"median_toxicity", num(values[values.size() / 2])},
-          {"toxic_parts", toxic_parts.size()},
-          {"toxic_parts_alone_at_least_0.5",
-           num(toxic_parts.empty() ? 0.0
-                                   : static_cast<double>(parts_reached) / toxic_parts.size())}};
+  return {
+      {"comments", texts.size()},
+      {"mean_bytes", num(bytes / static_cast<double>(texts.size()))},
+      {"share_toxicity_at_least_0.5", num(static_cast<double>(reached) / texts.size())},
+      {"median_toxicity", num(values[values.size() / 2])},
+      {"toxic_parts", toxic_parts.size()},
+      {"toxic_parts_alone_at_least_0.5",
+       num(toxic_parts.empty() ? 0.0 : static_cast<double>(parts_reached) / toxic_parts.size())}};
 }
 
 // Hand-written cases, each with the direction Perspective gives it (recipes/functional-cases.toml).

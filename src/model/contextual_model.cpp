@@ -22,14 +22,15 @@ void check_shape(const ContextualShape& s, const std::string& where) {
   if (s.hash_bits < 10 || s.hash_bits > 24 || s.dim < 4 || s.dim > 256 || s.hidden < 4 ||
       s.hidden > 512 || s.char_ngram_min < 1 || s.char_ngram_min > s.char_ngram_max ||
       s.char_ngram_max > 8 || s.max_ngrams_per_token < 1 || s.max_ngrams_per_token > 256) {
-    throw ModelError(where + ": contextual shape out of range (hash_bits 10..24, dim 4..256, "
-                             "hidden 4..512, char n-grams 1..8)");
+    throw ModelError(where +
+                     ": contextual shape out of range (hash_bits 10..24, dim 4..256, "
+                     "hidden 4..512, char n-grams 1..8)");
   }
 }
 
 void check_dense(const ContextualShape& s, const ContextualDense& d, const std::string& where) {
-  if (d.conv.size() != std::size_t{s.conv_inputs()} * s.hidden ||
-      d.conv_bias.size() != s.hidden || d.out.size() != std::size_t{s.pooled()} * kNumAttributes ||
+  if (d.conv.size() != std::size_t{s.conv_inputs()} * s.hidden || d.conv_bias.size() != s.hidden ||
+      d.out.size() != std::size_t{s.pooled()} * kNumAttributes ||
       d.out_bias.size() != kNumAttributes || d.span.size() != s.hidden) {
     throw ModelError(where + ": dense layer sizes do not match the shape");
   }
@@ -87,8 +88,8 @@ void quantise_rows(const ContextualWeights& w, std::vector<std::int8_t>& rows,
   rows.assign(n * d, 0);
   scale.assign(n, 0.f);
   for (std::size_t r = 0; r < n; ++r) {
-    scale[r] = model_file::quantise(w.embeddings.data() + r * d, d, 1, rows.data() + r * d,
-                                    "embedding");
+    scale[r] =
+        model_file::quantise(w.embeddings.data() + r * d, d, 1, rows.data() + r * d, "embedding");
   }
 }
 
@@ -113,7 +114,8 @@ struct ContextualModelReader {
         m->linear_weight_[a] = lw[a].get<float>();
       }
       m->dense_.span_bias = c.at("span_bias").get<float>();
-      if (const auto it = c.find("span_linear"); it != c.end()) m->dense_.span_linear = it->get<float>();
+      if (const auto it = c.find("span_linear"); it != c.end())
+        m->dense_.span_linear = it->get<float>();
       if (!std::isfinite(m->dense_.span_bias) || !std::isfinite(m->dense_.span_linear)) {
         throw ModelError("span head bias or weight is not finite");
       }
@@ -283,7 +285,8 @@ std::shared_ptr<const Classifier> load_classifier(const std::string& path) {
   const model_file::Image image = model_file::read(path);
   if (image.architecture == "linear") return model_file::read_linear(image);
   if (image.architecture == "contextual") return ContextualModelReader::read(image);
-  image.fail("architecture '" + image.architecture + "' is not supported by this build "
+  image.fail("architecture '" + image.architecture +
+             "' is not supported by this build "
              "(supports linear and contextual)");
 }
 

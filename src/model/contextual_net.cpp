@@ -23,8 +23,7 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 }  // namespace
 
 void token_buckets(const NormalizedText& text, const ContextualShape& shape, TokenBuckets& out,
-                   std::uint32_t token_begin, std::uint32_t token_end,
-                   std::uint32_t max_tokens) {
+                   std::uint32_t token_begin, std::uint32_t token_end, std::uint32_t max_tokens) {
   out.offsets.assign(1, 0);
   out.buckets.clear();
   const auto n = static_cast<std::uint32_t>(text.tokens.size());
@@ -149,7 +148,8 @@ template <std::uint32_t kD, std::uint32_t kH>
 [[gnu::always_inline]] inline void convolve_and_pool_any(const ContextualShape& shape,
                                                          const ContextualDense& dense,
                                                          ContextualActivations& act) {
-  if (shape.dim == 32 && shape.hidden == 64) return convolve_and_pool_body<32, 64>(shape, dense, act);
+  if (shape.dim == 32 && shape.hidden == 64)
+    return convolve_and_pool_body<32, 64>(shape, dense, act);
   if (shape.dim == 64 && shape.hidden == 128) {
     return convolve_and_pool_body<64, 128>(shape, dense, act);
   }
@@ -171,8 +171,7 @@ void convolve_and_pool_portable(const ContextualShape& shape, const ContextualDe
 template <std::uint32_t kD>
 [[gnu::always_inline]] inline void embed_quantised_body(const ContextualShape& shape,
                                                         const std::int8_t* rows,
-                                                        const float* scales,
-                                                        const TokenBuckets& tb,
+                                                        const float* scales, const TokenBuckets& tb,
                                                         ContextualActivations& act) {
   const std::uint32_t D = kD ? kD : shape.dim;
   for (std::uint32_t t = 0; t < tb.tokens(); ++t) {
@@ -194,8 +193,7 @@ template <std::uint32_t kD>
 }
 
 [[gnu::always_inline]] inline void embed_quantised_any(const ContextualShape& shape,
-                                                       const std::int8_t* rows,
-                                                       const float* scales,
+                                                       const std::int8_t* rows, const float* scales,
                                                        const TokenBuckets& tb,
                                                        ContextualActivations& act) {
   if (shape.dim == 32) return embed_quantised_body<32>(shape, rows, scales, tb, act);

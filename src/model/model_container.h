@@ -60,8 +60,7 @@ Json common_json(const ModelInfo& info);
 void parse_common(const Json& j, ModelInfo& info);
 Json linear_json(const ModelInfo& info);
 // The start of every format 2 file's metadata: format, architecture, the common keys.
-Json file_metadata(const std::string& architecture, const ModelInfo& info,
-                   const std::string& path);
+Json file_metadata(const std::string& architecture, const ModelInfo& info, const std::string& path);
 void parse_linear(const Json& j, ModelInfo& info);
 
 // The linear part of a file: returns its metadata (for "linear") and appends the

@@ -147,7 +147,6 @@ float quantise(const float* w, std::size_t count, std::size_t stride, std::int8_
   return scale;
 }
 
-
 Json common_json(const ModelInfo& info) {
   Json j;
   j["name"] = info.name;
@@ -433,8 +432,7 @@ struct LinearModelReader {
     std::shared_ptr<LinearModel> model(new LinearModel());
     try {
       model_file::parse_common(image.metadata, model->info_);
-      model_file::parse_linear(image.version == 1 ? image.metadata
-                                                  : image.metadata.at("linear"),
+      model_file::parse_linear(image.version == 1 ? image.metadata : image.metadata.at("linear"),
                                model->info_);
     } catch (const Json::exception& e) {
       image.fail(std::string("invalid metadata: ") + e.what());
@@ -446,14 +444,13 @@ struct LinearModelReader {
     if (image.version == 1) {
       const std::uint64_t expected = image.v1_weights_offset + attr_bytes + buckets;
       if (((expected + 63) & ~std::uint64_t{63}) != image.bytes.size()) {
-        image.fail("weights section (" +
-                   std::to_string(image.bytes.size() - image.v1_weights_offset) +
-                   " bytes) does not match hash_bits " +
-                   std::to_string(model->info_.features.hash_bits) + " (needs " +
-                   std::to_string(buckets * (kNumAttributes + 1)) + ")");
+        image.fail(
+            "weights section (" + std::to_string(image.bytes.size() - image.v1_weights_offset) +
+            " bytes) does not match hash_bits " + std::to_string(model->info_.features.hash_bits) +
+            " (needs " + std::to_string(buckets * (kNumAttributes + 1)) + ")");
       }
-      const auto* w = reinterpret_cast<const std::int8_t*>(image.bytes.data() +
-                                                           image.v1_weights_offset);
+      const auto* w =
+          reinterpret_cast<const std::int8_t*>(image.bytes.data() + image.v1_weights_offset);
       model->attr_q_.assign(w, w + attr_bytes);
       model->span_q_.assign(w + attr_bytes, w + attr_bytes + buckets);
     } else {
@@ -503,8 +500,8 @@ struct LinearModelReader {
     }
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
       try {
-        model_file::check_calibration(info.calibration[a],
-                          "calibration of " + std::string(attribute_name(attribute_at(a))));
+        model_file::check_calibration(
+            info.calibration[a], "calibration of " + std::string(attribute_name(attribute_at(a))));
       } catch (const ModelError& e) {
         fail(e.what());
       }
@@ -583,7 +580,8 @@ void LinearModel::accumulate(const std::vector<Feature>& features, float* logits
     const Feature& f = features[i];
     // Rows are scattered over megabytes: ask for one a few features ahead.
     if (i + 8 < features.size()) {
-      __builtin_prefetch(attr_q_.data() + std::size_t{features[i + 8].bucket & mask} * kNumAttributes);
+      __builtin_prefetch(attr_q_.data() +
+                         std::size_t{features[i + 8].bucket & mask} * kNumAttributes);
     }
     const std::int8_t* row = attr_q_.data() + std::size_t{f.bucket & mask} * kNumAttributes;
     for (std::size_t a = 0; a < kNumAttributes; ++a) {

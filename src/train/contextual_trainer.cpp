@@ -84,8 +84,8 @@ void learn(const ContextualWeights& w, const std::vector<float>& conv_t, const T
     if (!(ex.mask >> a & 1u)) continue;
     const bool soft = ex.soft >> a & 1u;
     const float y_ref = ex.target[a];
-    const float y = soft ? (1 - params.sharpen) * y_ref + params.sharpen * (y_ref >= 0.5f ? 1.f : 0.f)
-                         : y_ref;
+    const float y =
+        soft ? (1 - params.sharpen) * y_ref + params.sharpen * (y_ref >= 0.5f ? 1.f : 0.f) : y_ref;
     const float l = s.act.logits[a], p = sigmoid(l);
     const double pc = std::clamp(double{p}, 1e-7, 1 - 1e-7);
     s.loss += weight * -(y * std::log(pc) + (1 - y) * std::log(1 - pc));
@@ -177,7 +177,8 @@ void transpose_conv(const ContextualShape& s, const std::vector<float>& conv,
   const std::uint32_t K = s.conv_inputs(), H = s.hidden;
   conv_t.resize(conv.size());
   for (std::uint32_t k = 0; k < K; ++k) {
-    for (std::uint32_t j = 0; j < H; ++j) conv_t[std::size_t{j} * K + k] = conv[std::size_t{k} * H + j];
+    for (std::uint32_t j = 0; j < H; ++j)
+      conv_t[std::size_t{j} * K + k] = conv[std::size_t{k} * H + j];
   }
 }
 
@@ -205,9 +206,8 @@ ContextualWeights initial_weights(const ContextualShape& s, std::uint64_t seed) 
 }  // namespace
 
 ContextualWeights train_contextual_network(const ContextualParams& params,
-                                           const ContextualTrainInput& input,
-                                           std::uint64_t seed, int threads,
-                                           const ContextualProgress& progress,
+                                           const ContextualTrainInput& input, std::uint64_t seed,
+                                           int threads, const ContextualProgress& progress,
                                            nlohmann::json& report) {
   const auto t0 = Clock::now();
   const ContextualShape& shape = params.shape;
@@ -258,8 +258,7 @@ ContextualWeights train_contextual_network(const ContextualParams& params,
         s.reset(shape);
         for (std::size_t i = begin + k * per; i < std::min(end, begin + (k + 1) * per); ++i) {
           const std::uint32_t id = order[i];
-          learn(w, conv_t, encoded[id], examples[input.train_ids[id]], input.weight[id],
-                params, s);
+          learn(w, conv_t, encoded[id], examples[input.train_ids[id]], input.weight[id], params, s);
         }
       };
       std::vector<std::thread> pool;
@@ -272,7 +271,8 @@ ContextualWeights train_contextual_network(const ContextualParams& params,
       for (std::size_t k = 1; k < slices.size(); ++k) {
         const Slice& s = slices[k];
         for (std::size_t i = 0; i < total.conv.size(); ++i) total.conv[i] += s.conv[i];
-        for (std::size_t i = 0; i < total.conv_bias.size(); ++i) total.conv_bias[i] += s.conv_bias[i];
+        for (std::size_t i = 0; i < total.conv_bias.size(); ++i)
+          total.conv_bias[i] += s.conv_bias[i];
         for (std::size_t i = 0; i < total.out.size(); ++i) total.out[i] += s.out[i];
         for (std::size_t i = 0; i < total.out_bias.size(); ++i) total.out_bias[i] += s.out_bias[i];
       }
@@ -282,8 +282,7 @@ ContextualWeights train_contextual_network(const ContextualParams& params,
       adam_conv_bias.step(w.dense.conv_bias, total.conv_bias, params.dense_learning_rate, step,
                           scale);
       adam_out.step(w.dense.out, total.out, params.dense_learning_rate, step, scale);
-      adam_out_bias.step(w.dense.out_bias, total.out_bias, params.dense_learning_rate, step,
-                         scale);
+      adam_out_bias.step(w.dense.out_bias, total.out_bias, params.dense_learning_rate, step, scale);
       transpose_conv(shape, w.dense.conv, conv_t);
       for (const Slice& s : slices) {
         for (std::size_t r = 0; r < s.rows.size(); ++r) {
@@ -300,17 +299,18 @@ ContextualWeights train_contextual_network(const ContextualParams& params,
         weight += s.weight;
       }
       if (progress && (b % 256 == 0 || b + 1 == batches)) {
-        progress("contextual epoch " + std::to_string(epoch + 1) + "/" +
-                     std::to_string(params.epochs),
-                 b + 1, batches);
+        progress(
+            "contextual epoch " + std::to_string(epoch + 1) + "/" + std::to_string(params.epochs),
+            b + 1, batches);
       }
     }
     epoch_loss.push_back(weight > 0 ? loss / weight : 0.0);
   }
   auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
-  report = {{"train_examples", n},
-            {"epoch_loss", epoch_loss},
-            {"seconds", {{"encode", secs(t0, t_encoded)}, {"train", secs(t_encoded, Clock::now())}}}};
+  report = {
+      {"train_examples", n},
+      {"epoch_loss", epoch_loss},
+      {"seconds", {{"encode", secs(t0, t_encoded)}, {"train", secs(t_encoded, Clock::now())}}}};
   return w;
 }
 
@@ -384,7 +384,8 @@ float train_contextual_span_head(const Recipe& recipe, const std::string& data_d
       adam_bias.step(bias_v, bias_g, recipe.contextual.span_learning_rate, step, scale);
       bias = bias_v[0];
     }
-    epoch_loss.push_back(train_tokens.empty() ? 0.0 : loss / static_cast<double>(train_tokens.size()));
+    epoch_loss.push_back(train_tokens.empty() ? 0.0
+                                              : loss / static_cast<double>(train_tokens.size()));
   }
   w.dense.span = span;
   w.dense.span_bias = bias;
@@ -414,8 +415,10 @@ float train_contextual_span_head(const Recipe& recipe, const std::string& data_d
     for (float& v : w.dense.span) v = static_cast<float>(v * fit.weight[0]);
     w.dense.span_bias = static_cast<float>(w.dense.span_bias * fit.weight[0] + fit.bias);
     w.dense.span_linear = static_cast<float>(fit.weight[1]);
-    mix = {{"network_weight", fit.weight[0]}, {"linear_weight", fit.weight[1]},
-           {"bias", fit.bias}, {"dev_tokens", fit.rows}};
+    mix = {{"network_weight", fit.weight[0]},
+           {"linear_weight", fit.weight[1]},
+           {"bias", fit.bias},
+           {"dev_tokens", fit.rows}};
   }
 
   // The threshold is chosen on the dev posts with the int8 model exactly as served.
@@ -434,15 +437,10 @@ float train_contextual_span_head(const Recipe& recipe, const std::string& data_d
   double best_f1 = -1;
   nlohmann::json curve;
   const float threshold = choose_span_threshold(dev, dev_probs, curve, best_f1);
-  report = {{"posts", posts.size()},
-            {"skipped_rows", skipped},
-            {"train_tokens", train_tokens.size()},
-            {"dev_posts", dev.size()},
-            {"threshold", threshold},
-            {"dev_span_f1", best_f1},
-            {"epoch_loss", epoch_loss},
-            {"mix_with_linear", mix},
-            {"threshold_curve", curve}};
+  report = {
+      {"posts", posts.size()},    {"skipped_rows", skipped}, {"train_tokens", train_tokens.size()},
+      {"dev_posts", dev.size()},  {"threshold", threshold},  {"dev_span_f1", best_f1},
+      {"epoch_loss", epoch_loss}, {"mix_with_linear", mix},  {"threshold_curve", curve}};
   return threshold;
 }
 

@@ -23,14 +23,13 @@ struct ContextualTrainInput {
   std::vector<float> weight;             // per train id: the dataset's weight
 };
 
-using ContextualProgress = std::function<void(const std::string& stage, std::size_t done,
-                                              std::size_t total)>;
+using ContextualProgress =
+    std::function<void(const std::string& stage, std::size_t done, std::size_t total)>;
 
 // Trains the network; `report` receives per-epoch loss and timings.
 ContextualWeights train_contextual_network(const ContextualParams& params,
-                                           const ContextualTrainInput& input,
-                                           std::uint64_t seed, int threads,
-                                           const ContextualProgress& progress,
+                                           const ContextualTrainInput& input, std::uint64_t seed,
+                                           int threads, const ContextualProgress& progress,
                                            nlohmann::json& report);
 
 // Trains the span head of `network` (dense.span, span_bias) on the recipe's span data

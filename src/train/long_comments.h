@@ -11,9 +11,9 @@
 namespace comity {
 
 struct LongCommentSpec {
-  std::size_t count = 0;         // comments to build per split (train; dev gets count / 8)
-  float harmless_below = 0.1f;   // TOXICITY reference score of a harmless part
-  float toxic_from = 0.7f;       // TOXICITY reference score of the toxic part
+  std::size_t count = 0;        // comments to build per split (train; dev gets count / 8)
+  float harmless_below = 0.1f;  // TOXICITY reference score of a harmless part
+  float toxic_from = 0.7f;      // TOXICITY reference score of the toxic part
   std::uint32_t min_parts = 3, max_parts = 12;  // harmless parts around it
 };
 

@@ -199,10 +199,9 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     const auto& src = e.source().begin;
     fail(where, fmt::format("line {}, column {}: {}", src.line, src.column, e.description()));
   }
-  check_keys(
-      where, root,
-      {"name", "version", "architecture", "languages", "features", "contextual", "training",
-       "split", "datasets", "spans"});
+  check_keys(where, root,
+             {"name", "version", "architecture", "languages", "features", "contextual", "training",
+              "split", "datasets", "spans"});
   Recipe r;
   r.name = get_or<std::string>(root, "name", "");
   r.version = get_or<std::string>(root, "version", "");
@@ -212,11 +211,11 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     fail(where, "architecture must be 'linear' or 'contextual'");
   }
   if (const toml::table* c = root["contextual"].as_table()) {
-    check_keys(where + " [contextual]", *c,
-               {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens",
-                "embedding_learning_rate", "dense_learning_rate", "logit_weight", "span_epochs",
-                "span_learning_rate", "ensemble_linear", "long_comments", "sharpen",
-                "word_trigrams"});
+    check_keys(
+        where + " [contextual]", *c,
+        {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens", "embedding_learning_rate",
+         "dense_learning_rate", "logit_weight", "span_epochs", "span_learning_rate",
+         "ensemble_linear", "long_comments", "sharpen", "word_trigrams"});
     auto& p = r.contextual;
     // Range-checked before narrowing, so 2^32 + 10 is refused rather than read as 10.
     auto u32 = [&](const char* key, std::uint32_t fallback) {
@@ -249,12 +248,11 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     p.sharpen = f32("sharpen", p.sharpen);
     p.shape.word_trigrams = get_or<bool>(*c, "word_trigrams", p.shape.word_trigrams);
     if (!(p.sharpen >= 0 && p.sharpen <= 1)) fail(where, "[contextual]: sharpen must be in [0, 1]");
-    if (p.shape.hash_bits < 10 || p.shape.hash_bits > 24 || p.shape.dim < 4 ||
-        p.shape.dim > 256 || p.shape.hidden < 4 || p.shape.hidden > 512 || p.epochs < 1 ||
-        p.epochs > 100 || p.batch < 1 || p.batch > 4096 || p.max_tokens < 1 ||
-        !(p.embedding_learning_rate > 0) || !(p.dense_learning_rate > 0) ||
-        !(p.logit_weight >= 0) || p.span_epochs < 0 || !(p.span_learning_rate > 0) ||
-        p.max_tokens > (1u << 20) || p.long_comments > 10'000'000) {
+    if (p.shape.hash_bits < 10 || p.shape.hash_bits > 24 || p.shape.dim < 4 || p.shape.dim > 256 ||
+        p.shape.hidden < 4 || p.shape.hidden > 512 || p.epochs < 1 || p.epochs > 100 ||
+        p.batch < 1 || p.batch > 4096 || p.max_tokens < 1 || !(p.embedding_learning_rate > 0) ||
+        !(p.dense_learning_rate > 0) || !(p.logit_weight >= 0) || p.span_epochs < 0 ||
+        !(p.span_learning_rate > 0) || p.max_tokens > (1u << 20) || p.long_comments > 10'000'000) {
       fail(where,
            "[contextual]: hash_bits 10..24, dim 4..256, hidden 4..512, epochs 1..100, batch "
            "1..4096, max_tokens 1..2^20, long_comments at most 10,000,000, positive learning "
@@ -289,8 +287,8 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
   }
   if (const toml::table* t = root["training"].as_table()) {
     check_keys(where + " [training]", *t,
-               {"loss", "logit_weight", "sharpen", "epochs", "learning_rate", "l2", "seed", "threads",
-                "span_epochs", "span_learning_rate", "calibration_knots"});
+               {"loss", "logit_weight", "sharpen", "epochs", "learning_rate", "l2", "seed",
+                "threads", "span_epochs", "span_learning_rate", "calibration_knots"});
     auto& p = r.training;
     p.epochs = static_cast<int>(get_or<std::int64_t>(*t, "epochs", p.epochs));
     p.loss = get_or<std::string>(*t, "loss", p.loss);

@@ -1,5 +1,5 @@
-#include "comity/linear_model.h"
 #include "comity/trainer.h"
+#include "comity/linear_model.h"
 
 #include <fmt/format.h>
 
@@ -18,8 +18,8 @@
 #include "comity/calibration_fit.h"
 #include "comity/utf8.h"
 #include "common/parallel_for.h"
-#include "train/example_set.h"
 #include "train/contextual_trainer.h"
+#include "train/example_set.h"
 #include "train/labelled_text.h"
 #include "train/long_comments.h"
 #include "train/small_logistic.h"
@@ -200,11 +200,14 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
   const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
   const bool with_linear = cm.linear.has_value();
   std::vector<std::array<float, kNumAttributes>> net(dev_ids.size()), lin(dev_ids.size());
-  parallel_for(dev_ids.size(), threads, [&](std::size_t k) {
-    const NormalizedText nt = normalize(examples[dev_ids[k]].text);
-    served->network_logits(nt, 0, UINT32_MAX, net[k].data());
-    if (with_linear) served->linear_logits(nt, 0, UINT32_MAX, lin[k].data());
-  }, 64);
+  parallel_for(
+      dev_ids.size(), threads,
+      [&](std::size_t k) {
+        const NormalizedText nt = normalize(examples[dev_ids[k]].text);
+        served->network_logits(nt, 0, UINT32_MAX, net[k].data());
+        if (with_linear) served->linear_logits(nt, 0, UINT32_MAX, lin[k].data());
+      },
+      64);
   ContextualDense& dense = cm.network.dense;
   const std::uint32_t P = cm.network.shape.pooled();
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
@@ -227,9 +230,11 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
     }
     dense.out_bias[a] = static_cast<float>(gamma * dense.out_bias[a] + fit.bias);
     cm.linear_weight[a] = static_cast<float>(alpha);
-    report[std::string(attribute_name(attribute_at(a)))] = {
-        {"network_weight", gamma}, {"linear_weight", alpha}, {"bias", fit.bias},
-        {"dev_rows", fit.rows}, {"dev_loss", fit.loss}};
+    report[std::string(attribute_name(attribute_at(a)))] = {{"network_weight", gamma},
+                                                            {"linear_weight", alpha},
+                                                            {"bias", fit.bias},
+                                                            {"dev_rows", fit.rows},
+                                                            {"dev_loss", fit.loss}};
   }
 }
 
@@ -378,25 +383,24 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     std::vector<std::uint32_t> contextual_train_ids = train_ids;
     if (recipe.contextual.long_comments > 0) {
       auto add = [&](Split split, std::size_t count, std::vector<std::uint32_t>& ids) {
-        auto built = build_long_comments(examples, split, long_spec, count,
-                                         recipe.training.seed ^ (0x4c4f4e47ULL + ids.size()),
-                                         kSynthetic);
+        auto built =
+            build_long_comments(examples, split, long_spec, count,
+                                recipe.training.seed ^ (0x4c4f4e47ULL + ids.size()), kSynthetic);
         for (auto& ex : built) {
           ids.push_back(static_cast<std::uint32_t>(examples.size()));
           examples.push_back(std::move(ex));
         }
         return built.size();
       };
-      const std::size_t n_train = add(Split::kTrain, recipe.contextual.long_comments,
-                                      contextual_train_ids);
+      const std::size_t n_train =
+          add(Split::kTrain, recipe.contextual.long_comments, contextual_train_ids);
       const std::size_t n_dev = add(Split::kDev, recipe.contextual.long_comments / 8, mix_ids);
       report["long_comments"] = {{"train", n_train}, {"dev_for_mix", n_dev}};
     }
     ContextualTrainInput input{&examples, contextual_train_ids, {}};
     for (auto i : contextual_train_ids) {
-      input.weight.push_back(examples[i].dataset == kSynthetic
-                                 ? 1.f
-                                 : recipe.datasets[examples[i].dataset].weight);
+      input.weight.push_back(
+          examples[i].dataset == kSynthetic ? 1.f : recipe.datasets[examples[i].dataset].weight);
     }
     cm.network = train_contextual_network(
         recipe.contextual, input, recipe.training.seed ^ 0x636f6e74ULL, threads,
@@ -413,9 +417,12 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     progress("calibrating contextual", 0, 1);
     const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
     std::vector<std::array<float, kNumAttributes>> dev_logits(dev_ids.size());
-    parallel_for(dev_ids.size(), threads, [&](std::size_t k) {
-      served->logits(normalize(examples[dev_ids[k]].text), 0, UINT32_MAX, dev_logits[k].data());
-    }, 64);
+    parallel_for(
+        dev_ids.size(), threads,
+        [&](std::size_t k) {
+          served->logits(normalize(examples[dev_ids[k]].text), 0, UINT32_MAX, dev_logits[k].data());
+        },
+        64);
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
       std::vector<float> raw, target;
       for (std::uint32_t k = 0; k < dev_ids.size(); ++k) {

@@ -218,9 +218,9 @@ void register_serve_command(CLI::App& app) {
       "(POST /v1/admin/reload the model only).");
   cmd->add_option("--config", flags->config_path, "TOML configuration file")
       ->check(CLI::ExistingFile);
-  flags->model_opt = cmd->add_option(
-      "--model", flags->model,
-      "Model file (default: $COMITY_MODEL or the bundled models/comity-2.cmodel)");
+  flags->model_opt =
+      cmd->add_option("--model", flags->model,
+                      "Model file (default: $COMITY_MODEL or the bundled models/comity-2.cmodel)");
   flags->data_dir_opt =
       cmd->add_option("--data-dir", flags->data_dir,
                       "Directory of the store (API keys, feedback); default comity-data");
