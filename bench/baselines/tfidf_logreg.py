@@ -8,12 +8,19 @@ Reported on the test split (never used for fitting or tuning). The serving cost 
 predict, single thread) is measured for TOXICITY in a fresh process so that peak RSS reflects a
 loaded model rather than the training run.
 
+With --recipe FILE, a third model per attribute:
+  logreg_all - the same LogisticRegression, trained on the Perspective train rows plus the
+               train-split rows of the recipe's human-labelled datasets (recipe_data.py), each
+               only for the attributes its label mapping names; labels >= 0.5 are positive.
+               C is tuned on the Perspective dev rows like logreg's. The vocabulary is then fitted
+               on the Perspective train texts plus those added train texts (for all models).
+
 With --predictions FILE, also writes every dev and test prediction as JSONL (one line per text
-and attribute: split, attribute, source, text, score = Perspective, logreg, ridge) for
-bench/compare_models.py.
+and attribute: split, attribute, source, text, score = Perspective, logreg, ridge[, logreg_all])
+for bench/compare_models.py.
 
 Usage: /usr/bin/python3 bench/baselines/tfidf_logreg.py [--data DIR] [--out FILE] [--threads 1]
-                                                        [--predictions FILE]
+                                                        [--predictions FILE] [--recipe FILE]
 """
 
 import argparse
@@ -26,6 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import recipe_data  # noqa: E402
 
 LOGIT_EPS = 0.01  # Perspective scores of exactly 0/1 would otherwise become infinite targets
 LOGREG_C_GRID = (1.0, 4.0, 16.0)
@@ -42,6 +50,9 @@ def parse_args(argv):
     parser.add_argument("--char-features", type=int, default=300_000)
     parser.add_argument("--no-tune", action="store_true", help="use C=4 / alpha=1 instead of a dev grid")
     parser.add_argument("--predictions", metavar="FILE", help="also write dev and test predictions (JSONL)")
+    parser.add_argument("--recipe", metavar="FILE",
+                        help="also fit logreg_all on the Perspective train rows plus this Comity recipe's "
+                        "human-labelled train rows")
     parser.add_argument("--serve", metavar="MODEL", help=argparse.SUPPRESS)  # internal: timing child
     parser.add_argument("--texts", metavar="JSON", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -83,6 +94,12 @@ class LogRegModel:
 
     def predict(self, x):
         return self.model.predict_proba(x)[:, 1]
+
+
+class LogRegAllModel(LogRegModel):
+    """LogRegModel fitted on Perspective scores and recipe labels together (both binarised at 0.5)."""
+
+    name = "logreg_all"
 
 
 class RidgeModel:
@@ -208,8 +225,17 @@ def main(argv):
     wanted = [a for a in args.attributes.split(",") if a]
     attributes = [a for a in wanted if a in data.attributes()]
 
+    # Train-split rows of the recipe's human-labelled datasets (only for logreg_all).
+    added, recipe_summary = [], None
+    if args.recipe:
+        labelled, recipe_summary = recipe_data.load_recipe_datasets(args.recipe, args.data)
+        added = [r for r in labelled if r.split == "train"]
+
     # One vocabulary for every attribute: fitted on all train texts, so dev/test never leak in.
     train_texts = data.texts("train")
+    known = set(train_texts)
+    added_texts = list(dict.fromkeys(r.text for r in added if r.text not in known))
+    train_texts += added_texts
     vectorizer = make_vectorizer(args.word_features, args.char_features)
     t0 = time.perf_counter()
     vectorizer.fit(train_texts)
@@ -223,6 +249,12 @@ def main(argv):
     def x_of(rows):
         return x_all[np.fromiter((row_of[r.text] for r in rows), dtype=np.int64, count=len(rows))]
 
+    if added:
+        import scipy.sparse
+
+        added_of = {t: i for i, t in enumerate(dict.fromkeys(r.text for r in added))}
+        x_added = vectorizer.transform(list(added_of)).tocsr()
+
     report = {
         "baseline": "tfidf word1-2 + char_wb2-5, sublinear tf, min_df 2",
         "split_rule": "fnv1a64(utf8 text) % 10: 0-7 train, 8 dev, 9 test",
@@ -233,6 +265,15 @@ def main(argv):
         "fit_vectorizer_seconds": round(fit_vectorizer_seconds, 1),
         "attributes": {},
     }
+    if args.recipe:
+        report["recipe"] = {
+            "path": os.path.abspath(args.recipe),
+            "vocabulary_fitted_on": "Perspective train texts plus the recipe datasets' train texts "
+                                    "(for every model of this run)",
+            "vocabulary_texts": {"perspective_train": len(known), "added_train": len(added_texts)},
+            "train_rows_added": len(added),
+            "datasets": recipe_summary,
+        }
     lines = []
     for attribute in attributes:
         rows = {s: data.examples(attribute, s) for s in common.SPLITS}
@@ -241,15 +282,28 @@ def main(argv):
         entry = {"counts": {s: len(rows[s]) for s in common.SPLITS},
                  "test_positives": int(sum(v >= 0.5 for v in y["test"])), "models": {}}
         predictions = {}
-        for model_class, grid, default in ((LogRegModel, LOGREG_C_GRID, 4.0), (RidgeModel, RIDGE_ALPHA_GRID, 1.0)):
-            if model_class is LogRegModel and sum(v >= 0.5 for v in y["train"]) < 2:
-                entry["models"][model_class.name] = {"skipped": "fewer than 2 train positives"}
+        fits = [(LogRegModel, LOGREG_C_GRID, 4.0, x_train, y["train"], {}),
+                (RidgeModel, RIDGE_ALPHA_GRID, 1.0, x_train, y["train"], {})]
+        if args.recipe:
+            # Perspective train rows plus the recipe rows that label this attribute.
+            extra = [r for r in added if attribute in r.labels]
+            x_train_all = x_train
+            if extra:
+                index = np.fromiter((added_of[r.text] for r in extra), dtype=np.int64, count=len(extra))
+                x_train_all = scipy.sparse.vstack([x_train, x_added[index]], format="csr")
+            y_extra = [r.labels[attribute] for r in extra]
+            fits.append((LogRegAllModel, LOGREG_C_GRID, 4.0, x_train_all, y["train"] + y_extra,
+                         {"train_perspective": len(y["train"]), "train_added": len(extra),
+                          "train_added_positives": sum(v >= 0.5 for v in y_extra)}))
+        for model_class, grid, default, x_fit, y_fit, counts in fits:
+            if issubclass(model_class, LogRegModel) and sum(v >= 0.5 for v in y_fit) < 2:
+                entry["models"][model_class.name] = {"skipped": "fewer than 2 train positives", **counts}
                 continue
             t0 = time.perf_counter()
             model, dev, tried = fit_tuned(model_class, (default,) if args.no_tune else grid,
-                                          x_train, y["train"], x_dev, y["dev"])
+                                          x_fit, y_fit, x_dev, y["dev"])
             result = {"param": model.param, "grid": tried, "fit_seconds": round(time.perf_counter() - t0, 1),
-                      "dev": dev, "test": evaluate(model, rows["test"], x_of)}
+                      **counts, "dev": dev, "test": evaluate(model, rows["test"], x_of)}
             if attribute == "TOXICITY":
                 texts = [r.text for r in rows["test"]]
                 t0 = time.perf_counter()
