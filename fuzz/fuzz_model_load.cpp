@@ -1,10 +1,11 @@
-// Model::load must refuse any byte string with a ModelError, never crash.
+// load_classifier must refuse any byte string with a ModelError, never crash, for
+// every architecture and both format versions.
 //
 // Every input is loaded twice: as given (exercising the header checks), and
 // "resealed" with its file_size and checksum fields fixed up, so mutations reach
 // the metadata parser and section validation instead of dying at the checksum.
 // Run with a corpus directory; if it is empty, the fuzzer seeds it with a small
-// valid model file.
+// valid linear file and a small contextual ensemble.
 #define XXH_INLINE_ALL
 #include <unistd.h>
 #include <xxhash.h>
@@ -16,7 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "comity/classifier.h"
+#include "comity/contextual_model.h"
+#include "comity/linear_model.h"
 #include "comity/model.h"
+#include "comity/text.h"
 
 namespace {
 
@@ -44,18 +49,37 @@ void seed_corpus(const std::filesystem::path& dir) {
     w.attribute_weights[i] = static_cast<float>(static_cast<int>(i % 37) - 18) / 10.f;
   }
   w.span_weights.assign(buckets, 0.25f);
-  comity::Model::save(w, (dir / "seed.cmd").string());
+  comity::LinearModel::save(w, (dir / "seed.cmd").string());
+
+  comity::ContextualModelWeights c;
+  c.info = w.info;
+  c.network.shape.hash_bits = 10;
+  c.network.shape.dim = 8;
+  c.network.shape.hidden = 16;
+  const auto& s = c.network.shape;
+  c.network.embeddings.assign((std::size_t{1} << s.hash_bits) * s.dim, 0.01f);
+  c.network.dense.conv.assign(std::size_t{s.conv_inputs()} * s.hidden, 0.1f);
+  c.network.dense.conv_bias.assign(s.hidden, 0.f);
+  c.network.dense.out.assign(std::size_t{s.pooled()} * comity::kNumAttributes, 0.2f);
+  c.network.dense.out_bias.assign(comity::kNumAttributes, -1.f);
+  c.network.dense.span.assign(s.hidden, 0.1f);
+  c.linear = w;
+  c.linear_weight.fill(0.5f);
+  comity::ContextualModel::save(c, (dir / "seed-contextual.cmd").string());
 }
 
 void try_load() {
   try {
-    const auto model = comity::Model::load(g_path);
-    // A model that loads must be safe to use, including its last bucket.
-    const std::uint32_t last = (std::uint32_t{1} << model->info().features.hash_bits) - 1;
-    std::vector<comity::Feature> features{{0, 1.f, 0, 1}, {last, -0.5f, 0, 1}};
+    const auto model = comity::load_classifier(g_path);
+    // A model that loads must be safe to use: score a text with every token kind and
+    // ask for token evidence, which reads every part of the file.
+    const comity::NormalizedText text =
+        comity::normalize("You f*cking id10t, 2023 \xF0\x9F\x99\x84!");
     float logits[comity::kNumAttributes] = {};
-    model->accumulate(features, logits);
-    volatile float sink = model->span_weight(last) + logits[0];
+    model->logits(text, 0, UINT32_MAX, logits);
+    std::vector<comity::TokenScore> tokens;
+    model->token_evidence(text, tokens);
+    volatile float sink = logits[0];
     for (const auto& c : model->info().calibration) sink = sink + c.apply(0.5f);
     (void)sink;
   } catch (const comity::ModelError&) {
