@@ -15,14 +15,8 @@
 namespace comity {
 namespace {
 
-const char* kMinimal = R"(
-name = "n"
-version = "v"
-[[datasets]]
-name = "d"
-path = "d.jsonl"
-soft_labels = { TOXICITY = "perspective.TOXICITY" }
-)";
+// The smallest recipe the parser accepts (tiny_fixture.h).
+const char* const kMinimal = tiny::kMinimalRecipe;
 
 // kMinimal with `top` among the top-level keys and `tables` before the datasets.
 std::string recipe_with(const std::string& top, const std::string& tables) {

@@ -16,6 +16,16 @@
 
 namespace comity::tiny {
 
+// The smallest recipe the parser accepts: one Perspective-scored dataset.
+inline constexpr const char* kMinimalRecipe = R"(
+name = "n"
+version = "v"
+[[datasets]]
+name = "d"
+path = "d.jsonl"
+soft_labels = { TOXICITY = "perspective.TOXICITY" }
+)";
+
 inline std::string fixture_dir() { return std::string(COMITY_SOURCE_DIR) + "/tests/fixtures/tiny"; }
 inline std::string fixture_path(const std::string& name) { return fixture_dir() + "/" + name; }
 

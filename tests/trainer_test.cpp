@@ -35,14 +35,8 @@ std::string parse_error(const std::string& toml) {
   return "";
 }
 
-const char* kMinimal = R"(
-name = "n"
-version = "v"
-[[datasets]]
-name = "d"
-path = "d.jsonl"
-soft_labels = { TOXICITY = "perspective.TOXICITY" }
-)";
+// The smallest recipe the parser accepts (tiny_fixture.h).
+const char* const kMinimal = tiny::kMinimalRecipe;
 
 TEST(TrainerRecipe, ParsesTheFixtureRecipe) {
   const std::string text = tiny::read_bytes(tiny::fixture_path("recipe.toml"));
@@ -279,7 +273,8 @@ TEST(TrainerDeterminism, SameRecipeSameBytesAnyThreadCount) {
   EXPECT_TRUE(a == tiny::read_bytes(tiny::scratch("det-b.cmodel")));
   EXPECT_TRUE(a == tiny::read_bytes(tiny::scratch("det-c.cmodel")));
   // And the model records the recipe that built it.
-  EXPECT_EQ(LinearModel::load(tiny::scratch("det-a.cmodel"))->info().recipe_sha256, sha256_hex(text));
+  EXPECT_EQ(LinearModel::load(tiny::scratch("det-a.cmodel"))->info().recipe_sha256,
+            sha256_hex(text));
 }
 
 TEST(TrainerLearning, RanksToxicTrainingTextsAboveHarmlessOnes) {
