@@ -34,7 +34,6 @@ class Scorer {
   // `text` must be valid UTF-8. Thread-safe: one Scorer may serve many threads.
   ScoreResult score(std::string_view text, const ScoreOptions& options = {}) const;
   const Classifier& model() const { return *model_; }
-  const std::shared_ptr<const Classifier>& classifier() const { return model_; }
 
  private:
   std::shared_ptr<const Classifier> model_;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "comity/linear_model.h"
+#include "common/splitmix.h"
 #include "model/model_container.h"
 
 namespace comity {
@@ -15,8 +16,6 @@ using model_file::Json;
 
 thread_local ContextualActivations t_act;
 thread_local TokenBuckets t_buckets;
-
-float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 void check_shape(const ContextualShape& s, const std::string& where) {
   if (s.hash_bits < 10 || s.hash_bits > 24 || s.dim < 4 || s.dim > 256 || s.hidden < 4 ||

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/splitmix.h"
+
 namespace comity {
 namespace {
 
@@ -12,13 +14,6 @@ namespace {
 // the same bytes land in unrelated buckets.
 constexpr std::uint64_t kWordRole = 0x776f7264ULL, kBigramRole = 0x62696772ULL,
                         kTrigramRole = 0x74726967ULL, kCharRole = 0x63686172ULL;
-
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t z = a * 0xbf58476d1ce4e5b9ULL + b + 0x94d049bb133111ebULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 }  // namespace
 
@@ -36,15 +31,15 @@ void token_buckets(const NormalizedText& text, const ContextualShape& shape, Tok
   for (std::uint32_t t = token_begin; t < token_end; ++t) {
     const Token& tok = text.tokens[t];
     const std::uint64_t word = XXH3_64bits_withSeed(tok.norm.data(), tok.norm.size(), shape.seed);
-    out.buckets.push_back(static_cast<std::uint32_t>(mix(word, kWordRole)) & mask);
+    out.buckets.push_back(static_cast<std::uint32_t>(mix64(word, kWordRole)) & mask);
     if (t > token_begin) {
-      out.buckets.push_back(static_cast<std::uint32_t>(mix(mix(previous, word), kBigramRole)) &
+      out.buckets.push_back(static_cast<std::uint32_t>(mix64(mix64(previous, word), kBigramRole)) &
                             mask);
     }
     if (shape.word_trigrams && t > token_begin + 1) {
-      out.buckets.push_back(
-          static_cast<std::uint32_t>(mix(mix(mix(before_previous, previous), word), kTrigramRole)) &
-          mask);
+      out.buckets.push_back(static_cast<std::uint32_t>(mix64(
+                                mix64(mix64(before_previous, previous), word), kTrigramRole)) &
+                            mask);
     }
     before_previous = previous;
     previous = word;
@@ -57,7 +52,7 @@ void token_buckets(const NormalizedText& text, const ContextualShape& shape, Tok
         for (std::size_t i = 0; i + len <= padded.size() && added < shape.max_ngrams_per_token;
              ++i, ++added) {
           const std::uint64_t h = XXH3_64bits_withSeed(padded.data() + i, len, shape.seed);
-          out.buckets.push_back(static_cast<std::uint32_t>(mix(h, kCharRole)) & mask);
+          out.buckets.push_back(static_cast<std::uint32_t>(mix64(h, kCharRole)) & mask);
         }
       }
     }

@@ -4,21 +4,14 @@
 
 #include <cmath>
 
+#include "common/splitmix.h"
+
 namespace comity {
 namespace {
 
 // Word and character features hash with different seeds so a word and an
 // identical-looking n-gram do not share a bucket by construction.
 constexpr std::uint64_t kCharSalt = 0x9e3779b97f4a7c15ULL;
-
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  // One round of a 64-bit finaliser (splitmix64) over the combined pair: cheap and
-  // avalanching, so bigram buckets are independent of unigram buckets.
-  std::uint64_t z = a * 0xbf58476d1ce4e5b9ULL + b + 0x94d049bb133111ebULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 void scale_group(std::vector<Feature>& out, std::size_t from) {
   const std::size_t n = out.size() - from;
@@ -47,7 +40,7 @@ void extract_features(const NormalizedText& text, const FeatureConfig& config,
     out.push_back({static_cast<std::uint32_t>(h) & mask, 1.f, t, t + 1});
     std::uint64_t g = h;
     for (std::uint32_t n = 2; n <= config.word_ngrams && t + 1 >= token_begin + n; ++n) {
-      g = mix(word_hash[(t + 1 - n) % 64], g);
+      g = mix64(word_hash[(t + 1 - n) % 64], g);
       out.push_back({static_cast<std::uint32_t>(g) & mask, 1.f, t + 1 - n, t + 1});
     }
   }
@@ -89,7 +82,7 @@ void extract_token_features(const NormalizedText& text, std::uint32_t token,
     return XXH3_64bits_withSeed(norm.data(), norm.size(), seed);
   };
   auto add = [&](std::uint64_t h, std::uint64_t role) {
-    out.push_back({static_cast<std::uint32_t>(mix(h, role)) & mask, 1.f, token, token + 1});
+    out.push_back({static_cast<std::uint32_t>(mix64(h, role)) & mask, 1.f, token, token + 1});
   };
   const Token& tok = text.tokens[token];
   const std::uint64_t self = word(token);
@@ -100,8 +93,8 @@ void extract_token_features(const NormalizedText& text, std::uint32_t token,
   const std::uint64_t next = token + 1 < text.tokens.size() ? word(token + 1) : 0;
   add(prev, 4);
   add(next, 5);
-  add(mix(prev, self), 6);
-  add(mix(self, next), 7);
+  add(mix64(prev, self), 6);
+  add(mix64(self, next), 7);
   if (tok.kind == TokenKind::kWord) {
     const std::string padded = "<" + tok.norm + ">";
     for (std::size_t n = config.char_ngram_min; n <= config.char_ngram_max; ++n) {

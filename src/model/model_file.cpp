@@ -16,6 +16,7 @@
 
 #include "comity/json_input.h"
 #include "comity/linear_model.h"
+#include "common/splitmix.h"
 #include "model/model_container.h"
 
 namespace comity::model_file {
@@ -593,7 +594,6 @@ void LinearModel::accumulate(const std::vector<Feature>& features, float* logits
 
 namespace {
 thread_local std::vector<Feature> t_linear_features;
-float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 }  // namespace
 
 void LinearModel::logits(const NormalizedText& text, std::uint32_t token_begin,

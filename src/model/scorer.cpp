@@ -2,10 +2,10 @@
 
 #include <cmath>
 
+#include "common/splitmix.h"
+
 namespace comity {
 namespace {
-
-float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 AttributeScores probabilities(const float* logits) {
   AttributeScores p{};

@@ -7,6 +7,7 @@
 
 #include "comity/linear_model.h"
 #include "comity/metrics.h"
+#include "common/splitmix.h"
 #include "train/small_logistic.h"
 #include "train/span_labels.h"
 
@@ -15,23 +16,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// splitmix64: a seeded stream that is the same on every platform (std distributions
-// are not).
+// A seeded splitmix64 stream with the uniform draw the initialisation needs.
 struct Rng {
   std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  std::uint64_t next() { return splitmix64(state); }
   float uniform(float limit) {  // in [-limit, limit)
     const double u = static_cast<double>(next() >> 11) * 0x1.0p-53;
     return static_cast<float>((2 * u - 1) * limit);
   }
 };
-
-float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 // Embeds tokens with the float table: each token is the mean of its bucket rows.
 void embed(const ContextualWeights& w, const TokenBuckets& tb, ContextualActivations& act) {

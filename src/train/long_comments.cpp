@@ -2,18 +2,9 @@
 
 #include <algorithm>
 
+#include "common/splitmix.h"
+
 namespace comity {
-namespace {
-
-std::uint64_t splitmix(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
-
 std::vector<LabelledText> build_long_comments(const std::vector<LabelledText>& examples,
                                               Split split, const LongCommentSpec& spec,
                                               std::size_t count, std::uint64_t seed,
@@ -32,11 +23,11 @@ std::vector<LabelledText> build_long_comments(const std::vector<LabelledText>& e
   out.reserve(count);
   std::uint64_t state = seed;
   for (std::size_t c = 0; c < count; ++c) {
-    const LabelledText& bad = examples[toxic[splitmix(state) % toxic.size()]];
+    const LabelledText& bad = examples[toxic[splitmix64(state) % toxic.size()]];
     const std::uint32_t parts =
         spec.min_parts +
-        static_cast<std::uint32_t>(splitmix(state) % (spec.max_parts - spec.min_parts + 1));
-    const std::uint32_t at = static_cast<std::uint32_t>(splitmix(state) % (parts + 1));
+        static_cast<std::uint32_t>(splitmix64(state) % (spec.max_parts - spec.min_parts + 1));
+    const std::uint32_t at = static_cast<std::uint32_t>(splitmix64(state) % (parts + 1));
     LabelledText ex;
     ex.split = split;
     ex.dataset = dataset_index;
@@ -45,7 +36,7 @@ std::vector<LabelledText> build_long_comments(const std::vector<LabelledText>& e
     ex.target = bad.target;
     for (std::uint32_t p = 0; p <= parts; ++p) {
       const LabelledText& part =
-          p == at ? bad : examples[harmless[splitmix(state) % harmless.size()]];
+          p == at ? bad : examples[harmless[splitmix64(state) % harmless.size()]];
       if (!ex.text.empty()) ex.text += ' ';
       ex.text += part.text;
       if (p == at) continue;
