@@ -330,17 +330,18 @@ TEST(ServerUnitTest, HtmlTextMapsBackToTheHtml) {
   EXPECT_EQ(html_to_text("<!-- hidden -->shown").text, "shown");
 }
 
-TEST(ServerUnitTest, LanguageSupportComparesPrimarySubtags) {
-  EXPECT_TRUE(language_supported("en", {"en"}));
-  EXPECT_TRUE(language_supported("EN-us", {"en"}));
-  EXPECT_TRUE(language_supported("en_GB", {"en"}));
-  EXPECT_FALSE(language_supported("fr", {"en"}));
-  EXPECT_TRUE(language_supported("hi-Latn", {"en", "hi-Latn"}));
-  const auto detected = detect_languages(
-      "Das ist eine ziemlich lange Nachricht auf Deutsch, damit die Erkennung sicher funktioniert "
-      "und nicht rät.");
-  ASSERT_FALSE(detected.empty());
-  EXPECT_EQ(detected.front(), "de");
+TEST(ServerUnitTest, RequestedLanguagesAreCanonicalisedAndWinOverDetection) {
+  const auto requested = resolve_languages({"DE-at"}, "This text is plainly English.");
+  EXPECT_TRUE(requested.requested);
+  EXPECT_EQ(requested.scoring, "de");
+  EXPECT_EQ(requested.effective, std::vector<std::string>{"DE-at"});
+  EXPECT_EQ(requested.detected.front(), "en");
+  const auto detected = resolve_languages(
+      {}, "Das ist eine ziemlich lange Nachricht auf Deutsch, damit die Erkennung sicher "
+          "funktioniert und nicht rät.");
+  EXPECT_FALSE(detected.requested);
+  EXPECT_EQ(detected.scoring, "de");
+  EXPECT_EQ(detected.effective, std::vector<std::string>{"de"});
 }
 
 TEST(ServerUnitTest, EmbeddedRequestsParseWithCrlfOrLf) {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "comity/linear_model.h"
+#include "comity/model_set.h"
 #include "comity/scorer.h"
 #include "comity/thread.h"
 
@@ -27,9 +28,10 @@ class ThreadAnalysis : public ::testing::Test {
     if (!std::filesystem::exists(bundled_model()))
       GTEST_SKIP() << "bundled model absent: " << bundled_model();
     static const auto model = LinearModel::load(bundled_model());
-    scorer_ = std::make_unique<Scorer>(model);
+    scorer_ = std::make_unique<ModelSet>(
+        std::vector<std::pair<std::shared_ptr<const Classifier>, std::string>>{{model, "bundled"}});
   }
-  std::unique_ptr<Scorer> scorer_;
+  std::unique_ptr<ModelSet> scorer_;
 };
 
 Thread quarrel() {

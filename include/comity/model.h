@@ -5,9 +5,11 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "comity/attributes.h"
@@ -27,9 +29,15 @@ struct Calibration {
 };
 
 struct ModelInfo {
-  std::string name;     // "comity-en"
-  std::string version;  // "comity-en-1"
-  std::vector<std::string> languages{"en"};
+  std::string name;                          // "comity-en"
+  std::string version;                       // "comity-en-1"
+  std::vector<std::string> languages{"en"};  // canonical codes (language_profile.h)
+  // Attributes served in only some of `languages`; an attribute not listed is served
+  // in all of them (Perspective served TOXICITY in more languages than the others).
+  std::map<Attribute, std::vector<std::string>> attribute_languages;
+  // Fingerprints of the language profiles the training normalised with ("de/1");
+  // empty in models from before profiles existed (English).
+  std::vector<std::string> text_profiles;
   FeatureConfig features;
   std::string recipe_sha256;  // hash of the recipe text that built it
   std::string created_by;     // tool version
@@ -39,6 +47,9 @@ struct ModelInfo {
   float span_bias = 0.f, span_scale = 0.f;    // token-span head
   float span_threshold = 0.5f;
   std::string quality_json;  // evaluation summary, free-form JSON object
+
+  // True when the model scores `attribute` for text in `language` (canonical).
+  bool serves(Attribute attribute, std::string_view language) const;
 };
 
 // Weights as the trainer produces them (float), before quantisation.

@@ -23,9 +23,30 @@ class RecipeError : public std::runtime_error {
 
 // For one label column: each value maps to targets for some attributes; an
 // attribute a value does not mention is masked (the set says nothing about it).
+// Numeric labels (a 1-5 rating, a count of annotators) map by range instead: a
+// value in [min, max] gives `targets`; a value in no range says nothing.
+struct LabelRange {
+  double min = 0, max = 0;
+  std::map<Attribute, float> targets;
+};
 struct LabelMapping {
-  std::string column;
+  std::string column;  // a dotted path reaches into nested JSON ("annotations.Toxicity")
   std::map<std::string, std::map<Attribute, float>> values;
+  std::optional<std::map<Attribute, float>> other;  // any non-empty value not in `values`
+  std::vector<LabelRange> ranges;
+};
+
+// Fields carried to every row of a group from a second table: the row of the group
+// whose `pivot_field` equals `pivot_value` has its text looked up there, and what the
+// lookup finds is put under `as` in each row of the group. RTP-LX uses it to give
+// every translation of a prompt the Perspective scores of the English original.
+struct CarrySpec {
+  std::vector<std::string> paths;  // tables searched in order; the first match wins
+  TableOptions table;
+  std::string text_field = "text";  // of those tables
+  std::string group_field;          // of the dataset: rows with equal values belong together
+  std::string pivot_field, pivot_value;
+  std::string as = "carried";
 };
 
 struct DatasetSpec {
@@ -34,6 +55,14 @@ struct DatasetSpec {
   bool in_repo = false;  // `path` is relative to the recipe file: data the project ships
   TableOptions table;
   std::string text_field;
+  std::string language = "en";  // canonical code: the text profile and the model's routing
+  // A field naming each row's language (BCP-47, any case), for multilingual files;
+  // rows without it are in `language`.
+  std::string language_field;
+  // The field whose value decides a row's split, so that rows sharing it (the
+  // translations of one prompt) stay together; empty: the text itself.
+  std::string split_key;
+  std::optional<CarrySpec> carry;
   std::map<Attribute, std::string> soft_labels;  // attribute -> field path ("perspective.TOXICITY")
   std::vector<LabelMapping> labels;
   std::map<Attribute, float> constant_labels;  // every row of the set says this (e.g. "all toxic")
@@ -108,6 +137,8 @@ struct Recipe {
   std::string architecture = "linear";  // "linear" or "contextual"
   ContextualParams contextual;
   std::vector<std::string> languages{"en"};
+  // Attributes the model serves in only some languages ([languages.attributes]).
+  std::map<Attribute, std::vector<std::string>> attribute_languages;
   FeatureConfig features;
   TrainingParams training;
   SplitSpec split;

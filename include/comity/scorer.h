@@ -7,6 +7,7 @@
 
 #include "comity/attributes.h"
 #include "comity/classifier.h"
+#include "comity/language_profile.h"
 #include "comity/text.h"
 
 namespace comity {
@@ -33,6 +34,9 @@ class Scorer {
   explicit Scorer(std::shared_ptr<const Classifier> model);
   // `text` must be valid UTF-8. Thread-safe: one Scorer may serve many threads.
   ScoreResult score(std::string_view text, const ScoreOptions& options = {}) const;
+  // The same for text in the language of `profile` (comity/language_profile.h).
+  ScoreResult score(std::string_view text, const LanguageProfile& profile,
+                    const ScoreOptions& options = {}) const;
   const Classifier& model() const { return *model_; }
 
  private:

@@ -40,8 +40,12 @@ struct NormalizedText {
   std::vector<Sentence> sentences;
 };
 
-// `text` must be valid UTF-8 (see utf8.h). Never throws on any valid input.
+struct LanguageProfile;
+
+// `text` must be valid UTF-8 (see utf8.h). Never throws on any valid input. The
+// profile (language_profile.h) is the language's; without one, English.
 NormalizedText normalize(std::string_view text);
+NormalizedText normalize(std::string_view text, const LanguageProfile& profile);
 
 // Folds one code point to a Latin look-alike or returns it unchanged
 // (Cyrillic/Greek homoglyphs, fullwidth forms, mathematical alphanumerics).

@@ -15,7 +15,7 @@
 
 namespace comity {
 
-class Scorer;
+class ModelSet;
 struct ScoreResult;
 
 struct Article {
@@ -202,9 +202,9 @@ struct CommentScore {
 // The distinct highlighted words of a scoring made with tokens on, in text order.
 std::vector<std::string> highlighted_words(std::string_view text, const ScoreResult& result);
 
-// Every comment of `thread` scored, in Thread::comments order, on `threads` threads
-// (0 = hardware concurrency).
-std::vector<CommentScore> score_thread_comments(const Thread& thread, const Scorer& scorer,
+// Every comment of `thread` scored in its own language (ModelSet::route), in
+// Thread::comments order, on `threads` threads (0 = hardware concurrency).
+std::vector<CommentScore> score_thread_comments(const Thread& thread, const ModelSet& models,
                                                 int threads = 0);
 
 // The analysis over given scores, one per Thread::comments entry (else
@@ -213,7 +213,7 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
                                    const ThreadAnalysisOptions& options = {});
 
 // score_thread_comments() then analyze_scored_thread().
-ThreadReport analyze_thread(const Thread& thread, const Scorer& scorer,
+ThreadReport analyze_thread(const Thread& thread, const ModelSet& models,
                             const ThreadAnalysisOptions& options = {});
 
 // Seconds since the epoch for ISO-8601-like times ("2021-03-17 10:02:03",

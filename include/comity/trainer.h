@@ -26,6 +26,10 @@ struct TrainResult {
 struct TrainOptions {
   std::string data_dir;
   std::function<void(const TrainProgress&)> on_progress;
+  // When set, every example after de-duplication is written here as JSON Lines
+  // ({text, language, dataset, split, targets, soft}): the exact data a baseline
+  // must train and be measured on (bench/compare_languages.py).
+  std::string dump_examples;
 };
 
 TrainResult train(const Recipe& recipe, const TrainOptions& options);

@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "comity/json_input.h"
+#include "comity/language_profile.h"
 #include "comity/linear_model.h"
 #include "common/splitmix.h"
 #include "model/model_container.h"
@@ -148,11 +149,35 @@ float quantise(const float* w, std::size_t count, std::size_t stride, std::int8_
   return scale;
 }
 
+}  // namespace comity::model_file
+
+namespace comity {
+
+bool ModelInfo::serves(Attribute attribute, std::string_view language) const {
+  const auto served = attribute_languages.find(attribute);
+  const std::vector<std::string>& codes =
+      served == attribute_languages.end() ? languages : served->second;
+  return std::find(codes.begin(), codes.end(), language) != codes.end();
+}
+
+}  // namespace comity
+
+namespace comity::model_file {
+
 Json common_json(const ModelInfo& info) {
   Json j;
   j["name"] = info.name;
   j["version"] = info.version;
   j["languages"] = info.languages;
+  // Written only when set, so files from before these fields rebuild byte-for-byte.
+  if (!info.attribute_languages.empty()) {
+    Json served = Json::object();
+    for (const auto& [attribute, codes] : info.attribute_languages) {
+      served[std::string(attribute_name(attribute))] = codes;
+    }
+    j["attribute_languages"] = std::move(served);
+  }
+  if (!info.text_profiles.empty()) j["text_profiles"] = info.text_profiles;
   j["recipe_sha256"] = info.recipe_sha256;
   j["created_by"] = info.created_by;
   Json attributes = Json::array(), calibration = Json::array();
@@ -202,6 +227,30 @@ void parse_common(const Json& j, ModelInfo& info) {
   info.name = j.at("name").get<std::string>();
   info.version = j.at("version").get<std::string>();
   info.languages = j.at("languages").get<std::vector<std::string>>();
+  for (const std::string& code : info.languages) {
+    if (canonical_language(code) != code) {
+      throw ModelError("language '" + code + "' is not a canonical language code");
+    }
+  }
+  info.attribute_languages.clear();
+  if (const auto served = j.find("attribute_languages"); served != j.end()) {
+    if (!served->is_object()) throw ModelError("field 'attribute_languages' must be an object");
+    for (const auto& [name, codes] : served->items()) {
+      const auto attribute = parse_attribute(name);
+      if (!attribute) throw ModelError("attribute_languages names unknown attribute " + name);
+      auto list = codes.get<std::vector<std::string>>();
+      for (const std::string& code : list) {
+        if (std::find(info.languages.begin(), info.languages.end(), code) == info.languages.end())
+          throw ModelError("attribute_languages." + name + " names '" + code +
+                           "', which is not in 'languages'");
+      }
+      info.attribute_languages[*attribute] = std::move(list);
+    }
+  }
+  info.text_profiles.clear();
+  if (const auto profiles = j.find("text_profiles"); profiles != j.end()) {
+    info.text_profiles = profiles->get<std::vector<std::string>>();
+  }
   info.recipe_sha256 = j.at("recipe_sha256").get<std::string>();
   info.created_by = j.at("created_by").get<std::string>();
   const auto attributes = j.at("attributes").get<std::vector<std::string>>();

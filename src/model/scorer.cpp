@@ -24,9 +24,14 @@ AttributeScores calibrate(const ModelInfo& info, const AttributeScores& raw) {
 Scorer::Scorer(std::shared_ptr<const Classifier> model) : model_(std::move(model)) {}
 
 ScoreResult Scorer::score(std::string_view text, const ScoreOptions& options) const {
+  return score(text, language_profile("en"), options);
+}
+
+ScoreResult Scorer::score(std::string_view text, const LanguageProfile& profile,
+                          const ScoreOptions& options) const {
   const Classifier& model = *model_;
   const ModelInfo& info = model.info();
-  const NormalizedText normalized = normalize(text);
+  const NormalizedText normalized = normalize(text, profile);
 
   ScoreResult result;
   float logits[kNumAttributes];

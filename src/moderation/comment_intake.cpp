@@ -131,14 +131,15 @@ void CommentIntake::check_thread_owner(const ThreadRecord& thread) {
   }
 }
 
-ScoreResult CommentIntake::score(std::string_view text) const {
-  return analyzer_.score(text, ScoreOptions{.sentences = false, .tokens = true});
+server::RoutedScore CommentIntake::score(std::string_view text) const {
+  return server::score_routed(analyzer_, text, {}, ScoreOptions{.sentences = false, .tokens = true});
 }
 
 IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord comment,
-                                   const std::string& text, const ScoreResult& scored,
+                                   const std::string& text, const server::RoutedScore& routed,
                                    bool do_not_store, const ActivePolicy& active,
                                    int recent_by_author) {
+  const ScoreResult& scored = routed.result;
   IntakeResult out;
   out.highlights = highlights_json(scored, text);
   out.policy_version = active.version;
@@ -158,7 +159,7 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
   comment.risk = comment_risk(scored.scores);
 
   IngestItem& item = out.item;
-  item.scores = {analyzer_.model().version, scored.scores,
+  item.scores = {routed.model->version, scored.scores,
                  do_not_store ? "[]" : out.highlights.dump()};
   DecisionRecord& record = item.decision;
   record.comment_id = comment.id;
@@ -277,7 +278,7 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
     // stays in order, since rate limits depend on the comments before.
     constexpr std::size_t kBlock = 1024;
     const int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<ScoreResult> scored(std::min(kBlock, source->comments.size()));
+    std::vector<server::RoutedScore> scored(std::min(kBlock, source->comments.size()));
     std::unordered_set<std::string> ids;
     for (std::size_t i = 0; i < source->comments.size(); ++i) {
       if (i % kBlock == 0) {

@@ -19,6 +19,7 @@
 #include "comity/moderation_store.h"
 #include "comity/thread.h"
 #include "server/analyzer.h"
+#include "server/language.h"
 
 namespace comity {
 
@@ -115,9 +116,9 @@ class CommentIntake {
 
  private:
   void check_thread_owner(const ThreadRecord& thread);
-  ScoreResult score(std::string_view text) const;
+  server::RoutedScore score(std::string_view text) const;
   IntakeResult decide(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
-                      const ScoreResult& scored, bool do_not_store, const ActivePolicy& policy,
+                      const server::RoutedScore& routed, bool do_not_store, const ActivePolicy& policy,
                       int recent_by_author);
 
   ModerationStore& store_;

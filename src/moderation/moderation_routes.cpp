@@ -15,6 +15,7 @@
 #include "comity/text.h"
 #include "comity/thread.h"
 #include "moderation/comment_intake.h"
+#include "server/language.h"
 #include "server/google_error.h"
 #include "server/request_json.h"
 
@@ -422,11 +423,12 @@ class ModerationApi {
       std::optional<CommentEdit> edit;
       if (p.action == "edit_approve") {
         const auto analyzer = server_.current_analyzer();
-        const ScoreResult scored =
-            analyzer->score(p.text, ScoreOptions{.sentences = false, .tokens = true});
+        const server::RoutedScore routed = server::score_routed(
+            *analyzer, p.text, {}, ScoreOptions{.sentences = false, .tokens = true});
+        const ScoreResult& scored = routed.result;
         edit = CommentEdit{
             p.text,
-            {analyzer->model().version, scored.scores, highlights_json(scored, p.text).dump()},
+            {routed.model->version, scored.scores, highlights_json(scored, p.text).dump()},
             comment_risk(scored.scores)};
       }
       const std::int64_t id = store_->record_decision(record, status, edit, audit);

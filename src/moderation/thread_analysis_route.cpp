@@ -18,6 +18,7 @@
 #include "comity/thread.h"
 #include "comity/thread_report_json.h"
 #include "moderation/moderation_routes.h"
+#include "server/language.h"
 #include "server/google_error.h"
 
 namespace comity::server {
@@ -162,11 +163,12 @@ void analyse_thread(HttpServer& server, ModerationStore& store, const std::strin
     const auto analyzer = server.current_analyzer();  // 503 when no model is loaded
     for (std::size_t i : unscored) {
       const std::string& text = thread.comments[i].text;
-      const ScoreResult result = analyzer->score(text, {.sentences = false, .tokens = true});
-      scores[i].scores = result.scores;
-      scores[i].highlights = highlighted_words(text, result);
+      const server::RoutedScore routed =
+          server::score_routed(*analyzer, text, {}, {.sentences = false, .tokens = true});
+      scores[i].scores = routed.result.scores;
+      scores[i].highlights = highlighted_words(text, routed.result);
+      ++models[routed.model->version];
     }
-    models[analyzer->model().version] += unscored.size();
   }
   // Stored scores may span model versions; the report names the one behind most
   // of them and `thread.models` has the counts.

@@ -40,14 +40,12 @@ nlohmann::json analyze_comment(const AnalyzeRequest& request, const Analyzer& an
   }
 
   const ResolvedLanguages languages = resolve_languages(request.languages, scored);
-  const ModelDescription& model = analyzer.model();
   for (const auto& attribute : request.attributes) {
-    check_languages_supported(attribute.name, languages, !request.languages.empty(),
-                              model.languages);
+    check_languages_supported(attribute.name, attribute.attribute, languages, analyzer);
   }
 
-  const ScoreResult result =
-      analyzer.score(scored, ScoreOptions{.sentences = request.span_annotations});
+  const ScoreResult result = analyzer.score_in(scored, languages.scoring,
+                                               ScoreOptions{.sentences = request.span_annotations});
   if (metrics != nullptr) metrics->observe_scores(result.scores);
 
   // Sentence ranges in UTF-16 of the text the client sent (the HTML, for HTML).

@@ -2,7 +2,9 @@
 // interface, so the JSON/HTTP layer is testable with a fake, and a model reload
 // swaps one immutable Analyzer for another.
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,20 +18,57 @@ namespace comity::server {
 struct ModelDescription {
   std::string name;
   std::string version;
-  std::vector<std::string> languages;  // ISO-639-1 codes every attribute supports
+  std::vector<std::string> languages;  // canonical codes the model serves
+  // Attributes served in only some of `languages` (ModelInfo::attribute_languages).
+  std::map<Attribute, std::vector<std::string>> attribute_languages;
   std::uint64_t checksum = 0;
   std::string recipe_sha256;
   std::string created_by;
   std::string quality_json;  // free-form JSON object, may be empty
   std::string path;          // file it was loaded from
+
+  bool lists(std::string_view language) const {
+    return std::find(languages.begin(), languages.end(), language) != languages.end();
+  }
+  bool serves(Attribute attribute, std::string_view language) const {
+    const auto it = attribute_languages.find(attribute);
+    if (it == attribute_languages.end()) return lists(language);
+    return std::find(it->second.begin(), it->second.end(), language) != it->second.end();
+  }
 };
 
 class Analyzer {
  public:
   virtual ~Analyzer() = default;
-  // `text` is valid UTF-8. Thread-safe.
+  // `text` is valid UTF-8. Thread-safe. Scored by the primary model as English.
   virtual ScoreResult score(std::string_view text, const ScoreOptions& options) const = 0;
+  // The primary model: the first loaded, the one whose version names the deployment.
   virtual const ModelDescription& model() const = 0;
+
+  // Languages (comity/model_set.h). An analyzer of one model serves model().languages.
+  virtual std::vector<const ModelDescription*> models() const { return {&model()}; }
+  // The model that scores `language` (canonical), or nullptr when none serves it.
+  const ModelDescription* model_for(std::string_view language) const {
+    for (const ModelDescription* m : models()) {
+      if (m->lists(language)) return m;
+    }
+    return nullptr;
+  }
+  // The model used for a language none serves: the one with the most languages.
+  const ModelDescription& fallback_model() const {
+    const ModelDescription* best = &model();
+    for (const ModelDescription* m : models()) {
+      if (m->languages.size() > best->languages.size()) best = m;
+    }
+    return *best;
+  }
+  // Scores text in `language` with model_for(language), else fallback_model(),
+  // normalised with that language's profile.
+  virtual ScoreResult score_in(std::string_view text, std::string_view language,
+                               const ScoreOptions& options) const {
+    (void)language;
+    return score(text, options);
+  }
 };
 
 // The analyzer currently serving. Requests take one snapshot and use it

@@ -57,7 +57,7 @@ json method(const char* name, const char* request, const char* response, const c
           {"scopes", {"https://www.googleapis.com/auth/userinfo.email"}}};
 }
 
-json schemas() {
+json schemas(const std::map<std::string, std::vector<std::string>>& attribute_languages) {
   const json score_type = {
       {"type", "string"},
       {"enum", {"SCORE_TYPE_UNSPECIFIED", "PROBABILITY", "STD_DEV_SCORE", "PERCENTILE", "RAW"}},
@@ -65,6 +65,15 @@ json schemas() {
   const json text_type = {{"type", "string"},
                           {"enum", {"TEXT_TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML"}}};
   const json languages = array_of({{"type", "string"}});
+  std::string served =
+      "BCP-47 language tags (any case, region subtags allowed); detected when absent.";
+  for (const auto& [attribute, codes] : attribute_languages) {
+    served += " " + attribute + ":";
+    for (std::size_t i = 0; i < codes.size(); ++i) served += (i ? ", " : " ") + codes[i];
+    served += ".";
+  }
+  json request_languages = languages;
+  request_languages["description"] = served;
   return {
       {"TextEntry",
        {{"id", "TextEntry"},
@@ -112,7 +121,7 @@ json schemas() {
           {"context", ref("Context")},
           {"requestedAttributes", map_of("AttributeParameters")},
           {"spanAnnotations", {{"type", "boolean"}}},
-          {"languages", languages},
+          {"languages", request_languages},
           {"doNotStore", {{"type", "boolean"}}},
           {"clientToken", {{"type", "string"}}},
           {"sessionId", {{"type", "string"}}},
@@ -149,7 +158,9 @@ json schemas() {
 
 }  // namespace
 
-nlohmann::json discovery_document(const std::string& root_url) {
+nlohmann::json discovery_document(
+    const std::string& root_url,
+    const std::map<std::string, std::vector<std::string>>& attribute_languages) {
   return {
       {"kind", "discovery#restDescription"},
       {"discoveryVersion", "v1"},
@@ -190,7 +201,7 @@ nlohmann::json discovery_document(const std::string& root_url) {
             {"suggestscore",
              method("suggestscore", "SuggestCommentScoreRequest", "SuggestCommentScoreResponse",
                     "Suggest comment scores as training data.")}}}}}}},
-      {"schemas", schemas()},
+      {"schemas", schemas(attribute_languages)},
   };
 }
 

@@ -315,7 +315,21 @@ void HttpServer::handle_discovery(const Request& request, Response& response) {
   const std::string root = client_root_url(
       request.get_header_value("X-Forwarded-Proto"), request.get_header_value("X-Forwarded-Host"),
       request.get_header_value("Host"), fmt::format("{}:{}", config_.host, port_));
-  write_json(response, 200, discovery_document(root), true);
+  std::map<std::string, std::vector<std::string>> served;
+  if (const auto current = analyzer()) {
+    for (std::size_t i = 0; i < kNumAttributes; ++i) {
+      auto& codes = served[std::string(attribute_name(attribute_at(i)))];
+      for (const ModelDescription* m : current->models()) {
+        for (const std::string& code : m->languages) {
+          if (current->model_for(code) == m && m->serves(attribute_at(i), code)) {
+            codes.push_back(code);
+          }
+        }
+      }
+      std::sort(codes.begin(), codes.end());
+    }
+  }
+  write_json(response, 200, discovery_document(root, served), true);
 }
 
 void HttpServer::handle_batch(const Request& request, Response& response) {

@@ -1,41 +1,43 @@
-// Language detection for requests without `languages`, and the check that every
-// requested attribute supports the effective languages.
+// The request side of languages: which language a request's text is scored in (the
+// client's `languages`, else detection), and the check that every requested
+// attribute is served in it. One routing for analyze, the native API, the
+// moderation intake, imports and thread reports.
 #pragma once
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace comity::server {
-
-// Detected languages, most likely first; empty when detection failed.
-// Short or unreliable text written mostly in ASCII Latin letters is reported as
-// English first: CLD2 (like Perspective) misreads short English as Turkish,
-// Italian or "und", and rejecting it is the worse failure.
-std::vector<std::string> detect_languages(std::string_view utf8_text);
-
-// True when `code` ("en", "EN", "en-US", "en_GB") names one of `supported`
-// (ISO-639-1 codes or BCP-47 tags), comparing case-insensitively either the whole
-// tag or its primary subtag.
-bool language_supported(std::string_view code, const std::vector<std::string>& supported);
-
-}  // namespace comity::server
+#include "comity/attributes.h"
+#include "comity/scorer.h"
+#include "server/analyzer.h"
 
 namespace comity::server {
 
 struct ResolvedLanguages {
-  std::vector<std::string> effective;  // the request's languages, else the top detected one
-  std::vector<std::string> detected;   // most likely first
+  std::vector<std::string> effective;  // the request's languages as sent, else the detected one
+  std::vector<std::string> detected;   // canonical, most likely first
+  std::string scoring;                 // canonical code the text is scored in
+  bool requested = false;
 };
 
-// Detects languages of `text` and picks the effective ones. Throws Perspective's
-// LANGUAGE_DETECTION_FAILED ApiError when none were requested and none detected.
+// Detection always runs (responses report detectedLanguages beside the requested
+// ones); the requested languages win. Never throws: a text without letters is "en".
 ResolvedLanguages resolve_languages(const std::vector<std::string>& requested,
                                     std::string_view text);
 
-// Throws Perspective's LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE error for `attribute_name`
-// when one of the effective languages is not in `supported`.
-void check_languages_supported(const std::string& attribute_name,
-                               const ResolvedLanguages& languages, bool requested,
-                               const std::vector<std::string>& supported);
+// Throws Perspective's LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE error for `attribute`
+// when one of the effective languages is not served for it by `analyzer`.
+void check_languages_supported(const std::string& attribute_name, Attribute attribute,
+                               const ResolvedLanguages& languages, const Analyzer& analyzer);
+
+// Scores `text` in its language: the first of `requested` (tags, any case) or the
+// detected one; by the model serving it, else the fallback model.
+struct RoutedScore {
+  ScoreResult result;
+  std::string language;            // canonical code it was scored in
+  const ModelDescription* model = nullptr;  // the model that scored it
+};
+RoutedScore score_routed(const Analyzer& analyzer, std::string_view text,
+                         const std::vector<std::string>& requested, const ScoreOptions& options);
 
 }  // namespace comity::server

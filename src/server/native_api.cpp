@@ -7,7 +7,9 @@
 #include "comity/json_input.h"
 #include "comity/scores_json.h"
 #include "server/analyze_handler.h"
+#include "comity/language_profile.h"
 #include "server/google_error.h"
+#include "server/language.h"
 #include "server/request_json.h"
 
 namespace comity::server {
@@ -46,16 +48,30 @@ json score_comments(std::string_view body, const Analyzer& analyzer, const Nativ
                              .tokens = flag(root, "tokens", true)};
 
   // Validate everything before scoring anything, so an error costs no model time.
-  std::vector<std::pair<json, std::string>> inputs;
+  struct Input {
+    json id;
+    std::string text;
+    std::vector<std::string> languages;  // the item's "language", when given
+  };
+  std::vector<Input> inputs;
   for (std::size_t i = 0; i < comments->size(); ++i) {
     const json& item = (*comments)[i];
     json id = static_cast<std::int64_t>(i);
     std::string text;
+    std::vector<std::string> languages;
     if (item.is_string()) {
       text = item.get<std::string>();
     } else if (item.is_object() && item.contains("text") && item["text"].is_string()) {
       text = item["text"].get<std::string>();
       if (item.contains("id")) id = item["id"];
+      if (item.contains("language")) {
+        const json& language = item["language"];
+        if (!language.is_string() || canonical_language(language.get<std::string>()).empty()) {
+          throw invalid_argument(
+              fmt::format("comments[{}]: 'language' must be a BCP-47 tag such as \"de\".", i));
+        }
+        languages.push_back(language.get<std::string>());
+      }
     } else {
       throw invalid_argument(
           fmt::format("comments[{}] must be a string or an object with a string 'text'.", i));
@@ -67,14 +83,18 @@ json score_comments(std::string_view body, const Analyzer& analyzer, const Nativ
       throw invalid_argument(fmt::format("comments[{}]: Comment text too long.", i),
                              kCommentTooLong);
     }
-    inputs.emplace_back(std::move(id), std::move(text));
+    inputs.push_back({std::move(id), std::move(text), std::move(languages)});
   }
 
   json results = json::array();
-  for (const auto& [id, text] : inputs) {
-    const ScoreResult result = analyzer.score(text, options);
+  for (const auto& [id, text, languages] : inputs) {
+    const RoutedScore routed = score_routed(analyzer, text, languages, options);
+    const ScoreResult& result = routed.result;
     if (metrics != nullptr) metrics->observe_scores(result.scores);
-    json entry = {{"id", id}, {"scores", attribute_scores_json(result.scores)}};
+    json entry = {{"id", id},
+                  {"language", routed.language},
+                  {"model", routed.model->version},
+                  {"scores", attribute_scores_json(result.scores)}};
     if (options.sentences) entry["sentences"] = sentences_json(result);
     if (options.tokens) entry["highlights"] = highlights_json(result, text);
     results.push_back(std::move(entry));
@@ -83,13 +103,39 @@ json score_comments(std::string_view body, const Analyzer& analyzer, const Nativ
 }
 
 json describe_models(const Analyzer& analyzer) {
-  const ModelDescription& model = analyzer.model();
+  json entries = json::array();
+  // Per language: the model that scores it and the attributes served there.
+  json languages = json::object();
+  for (const ModelDescription* m : analyzer.models()) {
+    entries.push_back(describe_model(*m));
+    for (const std::string& code : m->languages) {
+      if (languages.contains(code)) continue;  // an earlier model routes it
+      json attributes = json::array();
+      for (std::size_t i = 0; i < kNumAttributes; ++i) {
+        if (m->serves(attribute_at(i), code)) attributes.push_back(attribute_name(attribute_at(i)));
+      }
+      languages[code] = {{"model", m->version}, {"attributes", std::move(attributes)}};
+    }
+  }
+  return {{"models", std::move(entries)}, {"languages", std::move(languages)}};
+}
+
+json describe_model(const ModelDescription& model) {
   json entry = model_json(model);
   json attributes = json::array();
-  for (std::size_t i = 0; i < kNumAttributes; ++i)
-    attributes.push_back(attribute_name(attribute_at(i)));
+  json attribute_languages = json::object();
+  for (std::size_t i = 0; i < kNumAttributes; ++i) {
+    const Attribute attribute = attribute_at(i);
+    attributes.push_back(attribute_name(attribute));
+    json codes = json::array();
+    for (const std::string& code : model.languages) {
+      if (model.serves(attribute, code)) codes.push_back(code);
+    }
+    attribute_languages[std::string(attribute_name(attribute))] = std::move(codes);
+  }
   entry["attributes"] = std::move(attributes);
   entry["languages"] = model.languages;
+  entry["attributeLanguages"] = std::move(attribute_languages);
   entry["recipe_sha256"] = model.recipe_sha256;
   entry["created_by"] = model.created_by;
   json quality = json::object();
@@ -101,7 +147,7 @@ json describe_models(const Analyzer& analyzer) {
     }
   }
   entry["quality"] = std::move(quality);
-  return {{"models", json::array({std::move(entry)})}};
+  return entry;
 }
 
 }  // namespace comity::server

@@ -24,5 +24,7 @@ nlohmann::json score_comments(std::string_view body, const Analyzer& analyzer,
 
 // GET /v1/models.
 nlohmann::json describe_models(const Analyzer& analyzer);
+// One model: names, checksum, languages, the languages of each attribute, quality.
+nlohmann::json describe_model(const ModelDescription& model);
 
 }  // namespace comity::server

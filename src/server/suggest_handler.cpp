@@ -10,7 +10,8 @@ nlohmann::json suggest_score(const SuggestRequest& request, const FeedbackSink& 
   if (!sink) throw ApiError(501, "Feedback storage is not configured on this server.");
   const std::string text =
       request.text_type == TextType::kHtml ? html_to_text(request.text).text : request.text;
-  const std::vector<std::string> detected = detect_languages(text);
+  const ResolvedLanguages languages = resolve_languages(request.languages, text);
+  const std::vector<std::string>& detected = languages.detected;
 
   FeedbackRecord record;
   record.source = "suggestscore";
@@ -18,9 +19,7 @@ nlohmann::json suggest_score(const SuggestRequest& request, const FeedbackSink& 
   record.client_token = request.client_token.value_or("");
   record.session_id = request.session_id.value_or("");
   if (!request.do_not_store) record.text = text;
-  record.language = !request.languages.empty() ? request.languages.front()
-                    : !detected.empty()        ? detected.front()
-                                               : "";
+  record.language = languages.scoring;
   for (const auto& score : request.scores) {
     record.attribute_values[score.label_name()] = score.label();
   }

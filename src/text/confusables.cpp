@@ -174,3 +174,26 @@ bool is_cross_script(char32_t cp) {
 
 }  // namespace text
 }  // namespace comity
+
+namespace comity::text {
+
+bool fold_latin_to_cyrillic(std::string& word) {
+  // Lower-case Latin letters and the Cyrillic letter each is written like.
+  static constexpr std::string_view kLookalike[26] = {"а", "в", "с", "",  "е", "",  "",  "н", "",
+                                                      "",  "к", "",  "м", "",  "о", "р", "",  "",
+                                                      "",  "т", "",  "",  "",  "х", "у", ""};
+  std::string out;
+  bool changed = false;
+  for (const char c : word) {
+    if (c >= 'a' && c <= 'z' && !kLookalike[c - 'a'].empty()) {
+      out.append(kLookalike[c - 'a']);
+      changed = true;
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (changed) word.swap(out);
+  return changed;
+}
+
+}  // namespace comity::text

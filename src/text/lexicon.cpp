@@ -1,46 +1,63 @@
-// The de-obfuscation lexicon (see lexicon.h for why it exists).
+// The de-obfuscation lexicon (see lexicon.h for why it exists); the word lists live
+// in the language profiles (language_profiles.cpp).
 #include "lexicon.h"
 
 #include <algorithm>
-#include <iterator>
 
 namespace comity::text {
 namespace {
 
-// Sorted, lowercase ASCII. Inflected forms are listed because masks keep the length.
-constexpr std::string_view kWords[] = {
-    "ass",    "asses",    "asshole",  "assholes",     "bastard", "bastards", "bitch",    "bitches",
-    "bitchy", "bullshit", "cock",     "crap",         "crappy",  "cunt",     "cunts",    "damn",
-    "damned", "dick",     "dickhead", "dicks",        "die",     "dumb",     "dumbass",  "fag",
-    "faggot", "faggots",  "fuck",     "fucked",       "fucker",  "fuckers",  "fucking",  "fucks",
-    "hate",   "hoe",      "idiot",    "idiotic",      "idiots",  "jerk",     "kill",     "killed",
-    "loser",  "moron",    "morons",   "motherfucker", "nigga",   "niggas",   "nigger",   "niggers",
-    "piss",   "pissed",   "prick",    "pussy",        "rape",    "retard",   "retarded", "retards",
-    "shit",   "shits",    "shitty",   "slut",         "sluts",   "stfu",     "stupid",   "suck",
-    "sucks",  "twat",     "wanker",   "whore",        "whores",
-};
-static_assert(std::is_sorted(std::begin(kWords), std::end(kWords)), "binary search needs order");
+// Length in bytes of the UTF-8 sequence starting with `lead` (valid input).
+std::size_t sequence_length(unsigned char lead) {
+  return lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+}
 
+// Code point by code point: a mask '*' stands for one letter of any script.
 bool matches(std::string_view pattern, std::string_view word) {
-  if (pattern.size() != word.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    if (pattern[i] != '*' && pattern[i] != word[i]) return false;
+  std::size_t p = 0, w = 0;
+  while (p < pattern.size() && w < word.size()) {
+    const std::size_t wn = sequence_length(static_cast<unsigned char>(word[w]));
+    if (pattern[p] == '*') {
+      ++p;
+    } else {
+      const std::size_t pn = sequence_length(static_cast<unsigned char>(pattern[p]));
+      if (pattern.substr(p, pn) != word.substr(w, wn)) return false;
+      p += pn;
+    }
+    w += wn;
   }
-  return true;
+  return p == pattern.size() && w == word.size();
+}
+
+// English profanity is common in comments in every Latin-script language, so those
+// profiles resolve to English words too.
+const LanguageProfile* also_english(const LanguageProfile& profile) {
+  const LanguageProfile& english = language_profile("en");
+  return profile.script == Script::kLatin && &profile != &english ? &english : nullptr;
+}
+
+bool in_list(std::string_view word, const LanguageProfile& profile) {
+  return std::binary_search(profile.lexicon.begin(), profile.lexicon.end(), word);
 }
 
 }  // namespace
 
-bool in_lexicon(std::string_view word) {
-  return std::binary_search(std::begin(kWords), std::end(kWords), word);
+bool in_lexicon(std::string_view word, const LanguageProfile& profile) {
+  const LanguageProfile* english = also_english(profile);
+  return in_list(word, profile) || (english != nullptr && in_list(word, *english));
 }
 
-std::optional<std::string_view> unique_lexicon_match(std::string_view pattern) {
+std::optional<std::string_view> unique_lexicon_match(std::string_view pattern,
+                                                     const LanguageProfile& profile) {
   std::optional<std::string_view> found;
-  for (std::string_view word : kWords) {
-    if (!matches(pattern, word)) continue;
-    if (found) return std::nullopt;
-    found = word;
+  const LanguageProfile* english = also_english(profile);
+  for (const LanguageProfile* list : {&profile, english}) {
+    if (list == nullptr) continue;
+    for (std::string_view word : list->lexicon) {
+      if (!matches(pattern, word) || found == word) continue;
+      if (found) return std::nullopt;
+      found = word;
+    }
   }
   return found;
 }

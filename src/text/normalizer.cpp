@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "char_units.h"
+#include "comity/language_profile.h"
 #include "comity/text.h"
+#include "confusables.h"
 #include "leetspeak.h"
 #include "lexicon.h"
 #include "sentences.h"
@@ -30,9 +32,9 @@ enum class Role : std::uint8_t { kLetter, kDigit, kLeet, kMask, kApostrophe, kOt
 
 class Tokenizer {
  public:
-  Tokenizer(std::string_view text, const UnitBuffer& buf, NormalizedText& out,
-            std::vector<UnitSpan>& spans)
-      : text_(text), buf_(buf), u_(buf.units), out_(out), spans_(spans) {}
+  Tokenizer(std::string_view text, const UnitBuffer& buf, const LanguageProfile& profile,
+            NormalizedText& out, std::vector<UnitSpan>& spans)
+      : text_(text), buf_(buf), u_(buf.units), profile_(profile), out_(out), spans_(spans) {}
 
   void run() {
     std::size_t i = 0;
@@ -154,7 +156,7 @@ class Tokenizer {
     joined.clear();
     for (std::size_t k = i; k <= last; k += 2) joined.append(letter_text(u_[k], true));
     // Chat shorthand like "u r a" is common, so spaces need more evidence than dots.
-    if (sep == ' ' && count < 4 && !text::in_lexicon(joined)) return i;
+    if (sep == ' ' && count < 4 && !text::in_lexicon(joined, profile_)) return i;
     emit(joined, TokenKind::kWord, true, i, last);
     return last + 1;
   }
@@ -214,7 +216,7 @@ class Tokenizer {
     if (x.ascii == '\'') return Role::kApostrophe;
     if (x.ascii == '.' || x.ascii == ',') return Role::kDigit;  // only taken inside numbers
     if (text::is_mask_char(x.ascii)) return Role::kMask;
-    if (text::leet_letter(x.ascii) != 0) return Role::kLeet;
+    if (profile_.leetspeak && text::leet_letter(x.ascii) != 0) return Role::kLeet;
     if (x.cls == UnitClass::kDigit) return Role::kDigit;
     return Role::kOther;
   }
@@ -271,11 +273,11 @@ class Tokenizer {
     for (const std::string* c : candidates) {
       if (c == nullptr) continue;
       if (c->find('*') != std::string::npos) {
-        if (const auto match = text::unique_lexicon_match(*c)) {
+        if (const auto match = text::unique_lexicon_match(*c, profile_)) {
           word.assign(*match);
           return true;
         }
-      } else if (text::in_lexicon(*c)) {
+      } else if (text::in_lexicon(*c, profile_)) {
         const bool changed = c != &word;
         if (changed) word.assign(*c);
         return changed;
@@ -305,13 +307,23 @@ class Tokenizer {
                                 !x.disguised && x.alt_len == 0);
       disguised = disguised || x.disguised;
     }
+    // In a Cyrillic-script language a mostly Cyrillic word is Cyrillic: its Latin
+    // look-alikes are the disguise ("идиoт" with a Latin "o"), not the other way round.
+    if (profile_.script == Script::kCyrillic && cyrillic_majority(b, e)) {
+      spell(first_letter, last_letter + 1, first_letter, last_letter + 1, false, word_);
+      const bool folded = text::fold_latin_to_cyrillic(word_);
+      const bool changed = resolve(word_);
+      emit_word(word_, first_letter, last_letter,
+                folded || changed || hidden || disguised || word_.find('*') != std::string::npos);
+      return;
+    }
     std::string& word = word_;
     const bool has_edges = first_letter > b || last_letter + 1 < e;
     // First choice: decode everything, edges included, if that spells a lexicon word ("@ss").
     if (has_edges) {
       const bool leet = spell(b, e, b, e, any_alt, word);
       resolve(word);
-      if (text::in_lexicon(word)) {
+      if (text::in_lexicon(word, profile_)) {
         emit_word(word, b, e - 1, leet || hidden || disguised || any_alt || word_has_changed(b, e));
         return;
       }
@@ -329,7 +341,7 @@ class Tokenizer {
       const bool folded_leet =
           spell(first_kept, last_kept + 1, first_letter, last_letter + 1, true, folded);
       const bool folded_changed = resolve(folded);
-      if (text::in_lexicon(folded)) {
+      if (text::in_lexicon(folded, profile_)) {
         word.swap(folded);
         use_alt = true;
         leet = folded_leet;
@@ -339,6 +351,16 @@ class Tokenizer {
     const bool masked = word.find('*') != std::string::npos;
     emit_word(word, first_kept, last_kept,
               leet || changed || masked || hidden || disguised || (use_alt && any_alt));
+  }
+
+  bool cyrillic_majority(std::size_t b, std::size_t e) const {
+    std::size_t ascii = 0, other = 0;
+    for (std::size_t k = b; k < e; ++k) {
+      const Unit& x = u_[cells_[k]];
+      if (x.cls != UnitClass::kLetter) continue;
+      ++(is_ascii_letter(buf_.norm(x)) && x.alt_len == 0 ? ascii : other);
+    }
+    return other > 0 && other >= ascii;
   }
 
   // A mask or leetspeak at the edges was decoded: the letters changed.
@@ -384,6 +406,7 @@ class Tokenizer {
   std::string_view text_;
   const UnitBuffer& buf_;
   const std::vector<Unit>& u_;
+  const LanguageProfile& profile_;
   NormalizedText& out_;
   std::vector<UnitSpan>& spans_;
   std::vector<std::uint32_t> cells_;  // unit indices of the current word, without ignorables
@@ -392,14 +415,16 @@ class Tokenizer {
 
 }  // namespace
 
-NormalizedText normalize(std::string_view text) {
+NormalizedText normalize(std::string_view text) { return normalize(text, language_profile("en")); }
+
+NormalizedText normalize(std::string_view text, const LanguageProfile& profile) {
   // Reused across calls: normalising a comment should not allocate per character.
   thread_local UnitBuffer units;
   thread_local std::vector<UnitSpan> spans;
   NormalizedText out;
   text::scan_units(text, units);
   spans.clear();
-  Tokenizer(text, units, out, spans).run();
+  Tokenizer(text, units, profile, out, spans).run();
   text::split_sentences(units, spans, out);
   return out;
 }

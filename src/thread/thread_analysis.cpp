@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "comity/model_set.h"
 #include "comity/scorer.h"
 #include "comity/thread.h"
 #include "common/parallel_for.h"
@@ -121,14 +122,15 @@ int worker_threads(int requested) {
 
 }  // namespace
 
-std::vector<CommentScore> score_thread_comments(const Thread& thread, const Scorer& scorer,
+std::vector<CommentScore> score_thread_comments(const Thread& thread, const ModelSet& models,
                                                 int threads) {
   std::vector<CommentScore> out(thread.comments.size());
   parallel_for(
       out.size(), worker_threads(threads),
       [&](std::size_t i) {
         const std::string& text = thread.comments[i].text;
-        const ScoreResult r = scorer.score(text, {.sentences = false, .tokens = true});
+        const ScoreResult r =
+            models.score(text, models.route(text), {.sentences = false, .tokens = true});
         out[i].scores = r.scores;
         out[i].highlights = highlighted_words(text, r);
       },
@@ -136,9 +138,9 @@ std::vector<CommentScore> score_thread_comments(const Thread& thread, const Scor
   return out;
 }
 
-ThreadReport analyze_thread(const Thread& thread, const Scorer& scorer,
+ThreadReport analyze_thread(const Thread& thread, const ModelSet& models,
                             const ThreadAnalysisOptions& options) {
-  return analyze_scored_thread(thread, score_thread_comments(thread, scorer, options.threads),
+  return analyze_scored_thread(thread, score_thread_comments(thread, models, options.threads),
                                options);
 }
 

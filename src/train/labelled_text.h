@@ -5,6 +5,7 @@
 #include <string>
 
 #include "comity/attributes.h"
+#include "comity/language_profile.h"
 #include "comity/recipe.h"
 
 namespace comity {
@@ -16,6 +17,9 @@ struct LabelledText {
   std::uint8_t mask = 0;  // bit a: attribute a has a target
   std::uint8_t soft = 0;  // bit a: that target is a reference score, not a human label
   std::array<float, kNumAttributes> target{};
+  // The language its dataset is in: training normalises it as scoring will.
+  const LanguageProfile* profile = &language_profile("en");
+  std::string language = "en";  // canonical code
 };
 
 }  // namespace comity

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "comity/language_profile.h"
 #include "comity/sha256.h"
 #include "comity/toml_input.h"
 
@@ -116,11 +117,17 @@ TableOptions table_options(const std::string& where, const toml::table& t,
   return opt;
 }
 
+std::string canonical_or_fail(const std::string& where, const std::string& tag) {
+  const std::string code = canonical_language(tag);
+  if (code.empty()) fail(where, fmt::format("'{}' is not a language tag", tag));
+  return code;
+}
+
 DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
   check_keys(where + " [[datasets]]", t,
              {"name", "path", "in_repo", "format", "header", "delimiter", "text", "weight",
               "priority", "dedup_group", "calibrate", "optional", "soft_labels", "constant_labels",
-              "require", "labels"});
+              "require", "labels", "language", "language_field", "split_key", "carry"});
   DatasetSpec d;
   d.name = get_or<std::string>(t, "name", "");
   d.path = get_or<std::string>(t, "path", "");
@@ -134,6 +141,31 @@ DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
   d.calibrate = get_or(t, "calibrate", false);
   d.optional = get_or(t, "optional", false);
   d.in_repo = get_or(t, "in_repo", false);
+  d.language = canonical_or_fail(at, get_or<std::string>(t, "language", "en"));
+  d.split_key = get_or<std::string>(t, "split_key", "");
+  d.language_field = get_or<std::string>(t, "language_field", "");
+  if (const toml::table* c = t["carry"].as_table()) {
+    check_keys(at + " carry", *c, {"paths", "text", "group", "pivot", "as"});
+    CarrySpec carry;
+    if (const toml::array* paths = (*c)["paths"].as_array()) {
+      for (const auto& node : *paths) {
+        if (auto s = node.value<std::string>()) carry.paths.push_back(*s);
+      }
+    }
+    if (carry.paths.empty()) fail(at, "carry needs 'paths', a list of tables");
+    carry.table = table_options(at, toml::table{}, carry.paths.front());
+    carry.text_field = get_or<std::string>(*c, "text", carry.text_field);
+    carry.group_field = get_or<std::string>(*c, "group", "");
+    carry.as = get_or<std::string>(*c, "as", carry.as);
+    const toml::table* pivot = (*c)["pivot"].as_table();
+    if (carry.group_field.empty() || pivot == nullptr || pivot->size() != 1 ||
+        !pivot->begin()->second.is_string()) {
+      fail(at, "carry needs 'group' (a field) and 'pivot' ({ field = \"value\" })");
+    }
+    carry.pivot_field = std::string(pivot->begin()->first.str());
+    carry.pivot_value = *pivot->begin()->second.value<std::string>();
+    d.carry = std::move(carry);
+  }
   if (const toml::table* soft = t["soft_labels"].as_table()) {
     for (const auto& [k, v] : *soft) {
       auto field = v.value<std::string>();
@@ -159,10 +191,40 @@ DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
     for (const auto& node : *labels) {
       const toml::table* lt = node.as_table();
       if (!lt) fail(at, "labels must be tables");
-      check_keys(at + " [[datasets.labels]]", *lt, {"column", "values"});
+      check_keys(at + " [[datasets.labels]]", *lt, {"column", "values", "ranges", "other"});
       LabelMapping m;
       m.column = get_or<std::string>(*lt, "column", "");
       if (m.column.empty()) fail(at, "a label mapping needs 'column'");
+      if (const toml::array* ranges = (*lt)["ranges"].as_array()) {
+        for (const auto& node : *ranges) {
+          const toml::table* rt = node.as_table();
+          if (!rt) fail(at, "label ranges must be tables { min, max, targets }");
+          check_keys(at + " label range", *rt, {"min", "max", "targets"});
+          LabelRange range;
+          range.min = get_or(*rt, "min", 0.0);
+          range.max = get_or(*rt, "max", 0.0);
+          const toml::table* tt = (*rt)["targets"].as_table();
+          if (!tt || !(range.min <= range.max)) {
+            fail(at, "a label range needs min <= max and targets { ATTRIBUTE = target }");
+          }
+          for (const auto& [attr, target] : *tt) {
+            auto y = target.value<double>();
+            if (!y || *y < 0 || *y > 1) fail(at, "label targets must be numbers in [0, 1]");
+            range.targets[attribute_or_fail(at, attr.str())] = static_cast<float>(*y);
+          }
+          m.ranges.push_back(std::move(range));
+        }
+        d.labels.push_back(std::move(m));
+        continue;
+      }
+      if (const toml::table* other = (*lt)["other"].as_table()) {
+        auto& targets = m.other.emplace();
+        for (const auto& [attr, target] : *other) {
+          auto y = target.value<double>();
+          if (!y || *y < 0 || *y > 1) fail(at, "label targets must be numbers in [0, 1]");
+          targets[attribute_or_fail(at, attr.str())] = static_cast<float>(*y);
+        }
+      }
       const toml::table* values = (*lt)["values"].as_table();
       if (!values) fail(at, fmt::format("label column '{}' needs a 'values' table", m.column));
       for (const auto& [value, targets] : *values) {
@@ -200,8 +262,8 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     fail(where, fmt::format("line {}, column {}: {}", src.line, src.column, e.description()));
   }
   check_keys(where, root,
-             {"name", "version", "architecture", "languages", "features", "contextual", "training",
-              "split", "datasets", "spans"});
+             {"name", "version", "architecture", "languages", "attribute_languages", "features",
+              "contextual", "training", "split", "datasets", "spans"});
   Recipe r;
   r.name = get_or<std::string>(root, "name", "");
   r.version = get_or<std::string>(root, "version", "");
@@ -262,7 +324,26 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
   if (const toml::array* langs = root["languages"].as_array()) {
     r.languages.clear();
     for (const auto& l : *langs) {
-      if (auto s = l.value<std::string>()) r.languages.push_back(*s);
+      auto s = l.value<std::string>();
+      if (!s) fail(where, "languages must be strings");
+      r.languages.push_back(canonical_or_fail(where, *s));
+    }
+  }
+  if (const toml::table* served = root["attribute_languages"].as_table()) {
+    for (const auto& [name, list] : *served) {
+      const Attribute attribute = attribute_or_fail(where + " [attribute_languages]", name.str());
+      auto& codes = r.attribute_languages[attribute];
+      const toml::array* items = list.as_array();
+      if (!items) fail(where, "[attribute_languages] values must be lists of languages");
+      for (const auto& l : *items) {
+        auto s = l.value<std::string>();
+        const std::string code = canonical_or_fail(where, s.value_or(""));
+        if (std::find(r.languages.begin(), r.languages.end(), code) == r.languages.end()) {
+          fail(where, fmt::format("[attribute_languages] {}: '{}' is not in languages", name.str(),
+                                  code));
+        }
+        codes.push_back(code);
+      }
     }
   }
   if (const toml::table* f = root["features"].as_table()) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -52,10 +53,89 @@ class Progress {
   std::mutex mu_;
 };
 
+// A label column's value: a string, or a number (ranges), looked up by dotted path.
+bool apply_mapping(const LabelMapping& m, const nlohmann::json& fields, Example& ex) {
+  const nlohmann::json* f = find_field(fields, m.column);
+  if (f == nullptr || f->is_null()) return false;
+  const std::map<Attribute, float>* targets = nullptr;
+  if (!m.ranges.empty()) {
+    std::optional<double> v;
+    if (f->is_number()) {
+      v = f->get<double>();
+    } else if (f->is_string()) {
+      v = field_number(nlohmann::json{{"v", *f}}, "v");
+    }
+    if (!v) return false;
+    for (const LabelRange& r : m.ranges) {
+      if (*v >= r.min && *v <= r.max) targets = &r.targets;
+    }
+  } else {
+    const std::string value = f->is_string() ? f->get<std::string>() : f->dump();
+    const auto it = m.values.find(value);
+    if (it != m.values.end()) {
+      targets = &it->second;
+    } else if (m.other && !value.empty()) {
+      targets = &*m.other;
+    }
+  }
+  if (targets == nullptr) return false;
+  for (const auto& [attr, y] : *targets) {
+    ex.target[index_of(attr)] = y;
+    ex.mask |= static_cast<std::uint8_t>(1u << index_of(attr));
+  }
+  return true;
+}
+
+// A dataset with `carry`: every row of a group gets what the pivot row's text finds
+// in the carry tables (docs in recipe.h). Reads the dataset whole: such sets are small.
+std::vector<TableRow> read_with_carry(const DatasetSpec& spec, const std::string& path,
+                                      const std::string& data_dir) {
+  const CarrySpec& carry = *spec.carry;
+  std::vector<TableRow> rows;
+  read_table_file(path, spec.table, [&](TableRow& row) {
+    rows.push_back(std::move(row));
+    return true;
+  });
+  std::unordered_map<std::string, std::string> pivot_text;  // group -> pivot row's text
+  for (const TableRow& row : rows) {
+    if (!row.error.empty() || field_string(row.fields, carry.pivot_field) != carry.pivot_value)
+      continue;
+    const auto group = field_string(row.fields, carry.group_field);
+    const auto text = field_string(row.fields, spec.text_field);
+    if (group && text) pivot_text.try_emplace(*group, *text);
+  }
+  std::unordered_map<std::string, nlohmann::json> found;  // pivot text -> carried fields
+  for (const auto& p : pivot_text) found.try_emplace(p.second);
+  for (const std::string& table : carry.paths) {
+    const std::string file = (std::filesystem::path(data_dir) / table).string();
+    if (!std::filesystem::exists(file)) continue;  // like an optional dataset
+    read_table_file(file, carry.table, [&](TableRow& row) {
+      if (!row.error.empty()) return true;
+      const auto text = field_string(row.fields, carry.text_field);
+      if (!text) return true;
+      const auto it = found.find(*text);
+      if (it != found.end() && it->second.is_null()) it->second = std::move(row.fields);
+      return true;
+    });
+  }
+  for (TableRow& row : rows) {
+    if (!row.error.empty()) continue;
+    const auto group = field_string(row.fields, carry.group_field);
+    if (!group) continue;
+    const auto pivot = pivot_text.find(*group);
+    if (pivot == pivot_text.end()) continue;
+    const nlohmann::json& fields = found[pivot->second];
+    if (!fields.is_null()) row.fields[carry.as] = fields;
+  }
+  return rows;
+}
+
 // Reads one dataset into examples; everything it skips is counted, never silent.
 void read_dataset(const DatasetSpec& spec, std::uint32_t index, const Recipe& recipe,
-                  const std::string& path, std::vector<Example>& out, DatasetCounts& counts) {
-  read_table_file(path, spec.table, [&](TableRow& row) {
+                  const std::string& path, const std::string& data_dir, std::vector<Example>& out,
+                  DatasetCounts& counts) {
+  const LanguageProfile& profile = language_profile(spec.language);
+  const auto on_row = [&](TableRow& row) {
     ++counts.rows;
     if (!row.error.empty()) {
       ++counts.bad_rows;
@@ -91,26 +171,65 @@ void read_dataset(const DatasetSpec& spec, std::uint32_t index, const Recipe& re
       ex.mask |= static_cast<std::uint8_t>(1u << index_of(attr));
       ex.soft |= static_cast<std::uint8_t>(1u << index_of(attr));
     }
-    for (const LabelMapping& m : spec.labels) {
-      auto value = field_string(row.fields, m.column);
-      if (!value) continue;
-      auto it = m.values.find(*value);
-      if (it == m.values.end()) continue;
-      for (const auto& [attr, y] : it->second) {
-        ex.target[index_of(attr)] = y;
-        ex.mask |= static_cast<std::uint8_t>(1u << index_of(attr));
-      }
-    }
+    for (const LabelMapping& m : spec.labels) apply_mapping(m, row.fields, ex);
     if (ex.mask == 0) {
       ++counts.unlabelled;
       return true;
     }
-    ex.split = split_of(recipe.split, *text);
+    if (spec.split_key.empty()) {
+      ex.split = split_of(recipe.split, *text);
+    } else {
+      const auto key = field_string(row.fields, spec.split_key);
+      if (!key) {
+        ++counts.no_text;
+        return true;
+      }
+      ex.split = split_of(recipe.split, *key);
+    }
     ex.dataset = index;
+    ex.profile = &profile;
+    ex.language = spec.language;
+    if (!spec.language_field.empty()) {
+      const auto tag = field_string(row.fields, spec.language_field);
+      std::string code = tag ? canonical_language(*tag) : std::string();
+      if (!code.empty()) {
+        ex.profile = &language_profile(code);
+        ex.language = std::move(code);
+      }
+    }
     ex.text = std::move(*text);
     out.push_back(std::move(ex));
     return true;
-  });
+  };
+  if (spec.carry) {
+    for (TableRow& row : read_with_carry(spec, path, data_dir)) on_row(row);
+  } else {
+    read_table_file(path, spec.table, on_row);
+  }
+}
+
+void dump_examples(const Recipe& recipe, const std::vector<Example>& examples,
+                   const std::string& path) {
+  std::ofstream out(path);
+  static constexpr const char* kSplit[] = {"train", "dev", "test", "none"};
+  for (const Example& ex : examples) {
+    nlohmann::json targets = nlohmann::json::object(), soft = nlohmann::json::array();
+    for (std::size_t a = 0; a < kNumAttributes; ++a) {
+      if (!(ex.mask >> a & 1u)) continue;
+      const std::string name(attribute_name(attribute_at(a)));
+      targets[name] = ex.target[a];
+      if (ex.soft >> a & 1u) soft.push_back(name);
+    }
+    out << nlohmann::json{{"text", ex.text},
+                          {"language", ex.language},
+                          {"dataset", recipe.datasets[ex.dataset].name},
+                          {"split", kSplit[static_cast<int>(ex.split)]},
+                          {"targets", std::move(targets)},
+                          {"soft", std::move(soft)}}
+               .dump()
+        << '\n';
+  }
+  if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 // Among datasets sharing a dedup group, a text is kept once: from the dataset
@@ -148,8 +267,10 @@ void deduplicate(const Recipe& recipe, std::vector<Example>& examples,
 
 // Features for each text, in order. Each chunk of rows is extracted into its own
 // buffer in parallel, then appended in chunk order.
-SparseRows featurize(const std::vector<std::string_view>& texts, const FeatureConfig& config,
-                     int threads, Progress& progress, const std::string& stage) {
+SparseRows featurize(const std::vector<std::string_view>& texts,
+                     const std::vector<const LanguageProfile*>& profiles,
+                     const FeatureConfig& config, int threads, Progress& progress,
+                     const std::string& stage) {
   const std::size_t chunk = 2048;
   const std::size_t n_chunks = (texts.size() + chunk - 1) / chunk;
   std::vector<SparseRows> parts(n_chunks);
@@ -157,7 +278,7 @@ SparseRows featurize(const std::vector<std::string_view>& texts, const FeatureCo
   parallel_for(n_chunks, threads, [&](std::size_t c) {
     std::vector<Feature> features;
     for (std::size_t i = c * chunk; i < std::min(texts.size(), (c + 1) * chunk); ++i) {
-      extract_features(normalize(texts[i]), config, features);
+      extract_features(normalize(texts[i], *profiles[i]), config, features);
       parts[c].append(features);
     }
     progress(stage, done.fetch_add(1) + 1, n_chunks);
@@ -203,7 +324,7 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
   parallel_for(
       dev_ids.size(), threads,
       [&](std::size_t k) {
-        const NormalizedText nt = normalize(examples[dev_ids[k]].text);
+        const NormalizedText nt = normalize(examples[dev_ids[k]].text, *examples[dev_ids[k]].profile);
         served->network_logits(nt, 0, UINT32_MAX, net[k].data());
         if (with_linear) served->linear_logits(nt, 0, UINT32_MAX, lin[k].data());
       },
@@ -265,9 +386,10 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       throw RecipeError(fmt::format("dataset '{}': file not found: {}", spec.name, path));
     }
     progress("reading " + spec.name, d, recipe.datasets.size());
-    read_dataset(spec, d, recipe, path, examples, counts[d]);
+    read_dataset(spec, d, recipe, path, options.data_dir, examples, counts[d]);
   }
   deduplicate(recipe, examples, counts);
+  if (!options.dump_examples.empty()) dump_examples(recipe, examples, options.dump_examples);
   for (const Example& ex : examples) {
     auto& c = counts[ex.dataset];
     ++c.used;
@@ -290,9 +412,15 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       dev_ids.push_back(i);
     }
   }
-  for (auto i : train_ids) texts.push_back(examples[i].text);
-  for (auto i : dev_ids) texts.push_back(examples[i].text);
-  const SparseRows rows = featurize(texts, recipe.features, threads, progress, "features");
+  std::vector<const LanguageProfile*> profiles;
+  for (const auto& ids : {train_ids, dev_ids}) {
+    for (auto i : ids) {
+      texts.push_back(examples[i].text);
+      profiles.push_back(examples[i].profile);
+    }
+  }
+  const SparseRows rows =
+      featurize(texts, profiles, recipe.features, threads, progress, "features");
   const auto t_features = Clock::now();
 
   // 3. One head per attribute; heads are independent, so they train in parallel
@@ -334,6 +462,14 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
   info.name = recipe.name;
   info.version = recipe.version;
   info.languages = recipe.languages;
+  info.attribute_languages = recipe.attribute_languages;
+  // Recorded only for models with a language other than English, so English-only
+  // recipes rebuild their files byte-for-byte.
+  if (recipe.languages != std::vector<std::string>{"en"}) {
+    for (const std::string& code : recipe.languages) {
+      info.text_profiles.push_back(language_profile(code).fingerprint());
+    }
+  }
   info.features = recipe.features;
   info.recipe_sha256 = recipe.sha256;
   info.created_by = "comity train";
@@ -420,7 +556,7 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     parallel_for(
         dev_ids.size(), threads,
         [&](std::size_t k) {
-          served->logits(normalize(examples[dev_ids[k]].text), 0, UINT32_MAX, dev_logits[k].data());
+          served->logits(normalize(examples[dev_ids[k]].text, *examples[dev_ids[k]].profile), 0, UINT32_MAX, dev_logits[k].data());
         },
         64);
     for (std::size_t a = 0; a < kNumAttributes; ++a) {

@@ -27,6 +27,15 @@ std::string default_model_path() {
   return (fs::path(COMITY_SOURCE_DIR) / kName).string();
 }
 
+std::string default_model_paths() {
+  if (const char* env = std::getenv("COMITY_MODEL"); env && *env) return env;
+  namespace fs = std::filesystem;
+  const fs::path primary = default_model_path();
+  const fs::path multi = primary.parent_path() / "comity-multi-1.cmodel";
+  std::error_code ec;
+  return fs::exists(multi, ec) ? primary.string() + "," + multi.string() : primary.string();
+}
+
 std::string data_dir_or_default(const std::string& flag) {
   if (!flag.empty()) {
     return flag;

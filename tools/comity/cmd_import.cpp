@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "comity/model_set.h"
 #include "comity/moderation_store.h"
 #include "comity/thread.h"
 #include "moderation/comment_intake.h"
@@ -81,8 +82,8 @@ void run_import(const ImportFlags& flags) {
     }
   }
 
-  const auto analyzer = comity::server::load_model_analyzer(
-      flags.model.empty() ? comity::cli::default_model_path() : flags.model);
+  const auto analyzer = comity::server::load_model_analyzer(comity::split_model_paths(
+      flags.model.empty() ? comity::cli::default_model_paths() : flags.model));
   auto store =
       comity::open_sqlite_moderation_store(comity::cli::data_dir_or_default(flags.data_dir));
   comity::CommentIntake intake(*store, *analyzer);

@@ -9,6 +9,8 @@
 
 #include "cli_common.h"
 #include "comity/json_input.h"
+#include "comity/language_profile.h"
+#include "comity/model_set.h"
 #include "comity/scores_json.h"
 #include "comity/table_reader.h"
 #include "comity/utf8.h"
@@ -23,6 +25,8 @@ struct ScoreArgs {
   std::string format;  // jsonl | csv | tsv | text; empty = from extension
   std::string text_field = "text";
   std::string id_field = "id";
+  std::string language_field = "language";  // a row's language tag, when the row has one
+  std::string language;                     // every row's language; empty: detect
   std::string model_path;
   std::string output;
   std::vector<std::string> attributes;
@@ -47,6 +51,7 @@ struct Item {
   std::size_t line = 0;
   std::string text;
   nlohmann::json id;
+  std::string language;  // the row's language field, if any
   std::string error;
   nlohmann::json out;
   std::string line_out;   // `out` serialised by the worker that scored it
@@ -75,7 +80,10 @@ std::optional<nlohmann::json> find_id(const nlohmann::json& fields, const std::s
 class Runner {
  public:
   Runner(const ScoreArgs& args, std::ostream& out)
-      : args_(args), out_(out), scorer_(load_classifier(args.model_path)) {
+      : args_(args), out_(out), models_(load_model_set(split_model_paths(args.model_path))) {
+    if (!args.language.empty() && canonical_language(args.language).empty()) {
+      throw CLI::ValidationError("--language", "'" + args.language + "' is not a language tag");
+    }
     for (const auto& name : args.attributes) {
       auto a = parse_attribute(name);
       if (!a) {
@@ -156,6 +164,7 @@ class Runner {
     } else {
       item.error = "no text field '" + args_.text_field + "'";
     }
+    item.language = field_string(fields, args_.language_field).value_or("");
   }
 
   void score(Item& item) const {
@@ -184,16 +193,24 @@ class Runner {
       o["error"] = item.error;
       return;
     }
-    const ScoreResult r = scorer_.score(item.text, {args_.sentences, args_.tokens});
+    // The row's own language wins over --language; neither: detection.
+    std::vector<std::string> requested;
+    if (!item.language.empty()) requested.push_back(item.language);
+    if (!args_.language.empty()) requested.push_back(args_.language);
+    const LanguageRoute route = models_.route(item.text, requested);
+    const ScoreResult r = models_.score(item.text, route, {args_.sentences, args_.tokens});
     o["scores"] = attribute_scores_json(r.scores, wanted_);
-    o["model"] = scorer_.model().info().version;
+    o["language"] = route.language;
+    const ModelSetMember& member = route.member != nullptr ? *route.member : models_.fallback();
+    o["model"] = member.model->info().version;
+    if (route.member == nullptr) o["language_supported"] = false;
     if (args_.sentences) o["sentences"] = sentences_json(r, wanted_);
     if (args_.tokens) o["highlights"] = highlights_json(r, item.text);
   }
 
   const ScoreArgs& args_;
   std::ostream& out_;
-  Scorer scorer_;
+  ModelSet models_;
   std::vector<Attribute> wanted_;
   std::vector<Item> batch_;
   std::size_t batch_bytes_ = 0;
@@ -333,6 +350,7 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
       } else {
         item.error = "no text field '" + args.text_field + "'";
       }
+      item.language = field_string(row.fields, args.language_field).value_or("");
     }
     runner.add(std::move(item));
     bar.update(row.line, total);
@@ -369,7 +387,15 @@ void register_score_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--no-header", args->no_header,
                 "CSV/TSV files have no header row (columns are 0, 1, ...)");
-  cmd->add_option("-m,--model", args->model_path, "Model file (default: the bundled comity-2)");
+  cmd->add_option("-m,--model", args->model_path,
+                  "Model file, or several separated by commas: a row is scored by the first that "
+                  "serves its language (default: the bundled comity-2,comity-multi-1)");
+  cmd->add_option("-l,--language", args->language,
+                  "Language of every row (BCP-47 tag); default: the row's --language-field, "
+                  "else detected. Each output row names the language it was scored in");
+  cmd->add_option("--language-field", args->language_field,
+                  "Field holding a row's language tag, when present")
+      ->capture_default_str();
   cmd->add_option("-a,--attributes", args->attributes, "Attributes to output (default: all)")
       ->delimiter(',');
   cmd->add_flag("--sentences", args->sentences,
@@ -389,7 +415,7 @@ void register_score_command(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "Write to this file instead of stdout");
   cmd->callback([args] {
     if (args->model_path.empty()) {
-      args->model_path = default_model_path();
+      args->model_path = default_model_paths();
     }
     std::ofstream file;
     if (!args->output.empty()) {

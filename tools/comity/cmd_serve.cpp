@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "comity/model_set.h"
 #include "comity/console.h"
 #include "comity/moderation_store.h"
 #include "moderation/moderation_routes.h"
@@ -74,7 +75,7 @@ comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
     config.unknown_attributes = flags.unknown_attributes;
   }
   if (config.model_path.empty()) {
-    config.model_path = comity::cli::default_model_path();
+    config.model_path = comity::cli::default_model_paths();
   }
   comity::server::validate_config(config);
   return config;
@@ -133,7 +134,9 @@ void run_serve(const ServeFlags& flags) {
                           spdlog::pattern_time_type::utc);
 
   const std::string model_path = config.model_path;
-  auto loader = [model_path] { return comity::server::load_model_analyzer(model_path); };
+  auto loader = [model_path] {
+    return comity::server::load_model_analyzer(comity::split_model_paths(model_path));
+  };
   auto analyzer = loader();
   spdlog::info("model {} loaded from {}", analyzer->model().version, model_path);
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "comity/model_set.h"
 #include "comity/scorer.h"
 #include "comity/thread.h"
 #include "comity/thread_report_json.h"
@@ -330,12 +331,13 @@ void run_report(const ThreadArgs& args) {
     }
   }
   const Thread thread = import_thread_file(args.file, format);
-  auto model = load_classifier(args.model_path.empty() ? default_model_path() : args.model_path);
-  const Scorer scorer(model);
+  const ModelSet models = load_model_set(
+      split_model_paths(args.model_path.empty() ? default_model_paths() : args.model_path));
+  const std::shared_ptr<const Classifier>& model = models.primary().model;
   ThreadAnalysisOptions options;
   options.hold_threshold = args.hold_threshold;
   options.toxic_threshold = args.toxic_threshold;
-  const ThreadReport report = analyze_thread(thread, scorer, options);
+  const ThreadReport report = analyze_thread(thread, models, options);
 
   std::ostringstream buf;
   if (args.format == "json") {

@@ -13,7 +13,7 @@ namespace comity::cli {
 
 void register_train_command(CLI::App& app) {
   struct Args {
-    std::string recipe, data_dir, output, report;
+    std::string recipe, data_dir, output, report, dump_examples;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -28,6 +28,8 @@ void register_train_command(CLI::App& app) {
   cmd->add_option("-o,--output", args->output,
                   "Model file to write (default: models/<version>.cmodel)");
   cmd->add_option("--report", args->report, "Training report JSON (default: <output>.train.json)");
+  cmd->add_option("--dump-examples", args->dump_examples,
+                  "Also write every example (text, language, dataset, split, targets) as JSONL");
   cmd->callback([args] {
     const Recipe recipe = load_recipe(args->recipe);
     if (args->output.empty()) args->output = "models/" + recipe.version + ".cmodel";
@@ -35,6 +37,7 @@ void register_train_command(CLI::App& app) {
     ProgressBar bar("reading");
     TrainOptions options;
     options.data_dir = args->data_dir;
+    options.dump_examples = args->dump_examples;
     options.on_progress = [&bar](const TrainProgress& p) {
       bar.set_label(p.stage);
       bar.update(p.done, p.total);
