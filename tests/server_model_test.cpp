@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "comity/linear_model.h"
 #include "comity/features.h"
+#include "comity/linear_model.h"
 #include "comity/model.h"
 #include "comity/text.h"
 #include "server/scorer_analyzer.h"
@@ -55,6 +55,68 @@ TEST(ServerModelTest, RealModelScoresAndReportsUtf16Spans) {
     idiot_highlighted |= h["begin"] <= 4 && h["end"] >= 9;
   }
   EXPECT_TRUE(idiot_highlighted) << scored.dump();
+}
+
+// English by one model, German and Russian by another that serves THREAT in German only.
+TEST(ServerModelTest, RoutesLanguagesToModelsAndRefusesUnservedAttributes) {
+  TempDir models;
+  const std::string en = write_tiny_model(models.path(), "tiny-en");
+  const std::string multi =
+      write_tiny_model(models.path(), "tiny-multi", {"de", "ru"}, {{Attribute::kThreat, {"de"}}});
+  RunningServer server(load_model_analyzer(std::vector<std::string>{en, multi}));
+  const auto analyze = [&](const json& body) {
+    auto reply = server.post("/v1alpha1/comments:analyze", body.dump());
+    EXPECT_TRUE(reply);
+    return std::make_pair(reply->status, json::parse(reply->body));
+  };
+  const json threat = {{"THREAT", json::object()}};
+  // Coral Talk sends its tenant's locale; region subtags and case do not matter.
+  auto [status, out] = analyze({{"comment", {{"text", "du Idiot"}}},
+                                {"requestedAttributes", threat},
+                                {"languages", {"DE-at"}}});
+  EXPECT_EQ(status, 200) << out.dump();
+  EXPECT_EQ(out["languages"], json::array({"DE-at"}));
+  // Detected: Russian, where THREAT is not served.
+  std::tie(status, out) =
+      analyze({{"comment", {{"text", "ты идиот"}}}, {"requestedAttributes", threat}});
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(out["error"]["details"][0]["errorType"], "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE");
+  EXPECT_EQ(out["error"]["details"][0]["languageNotSupportedByAttributeError"]["detectedLanguages"],
+            json::array({"ru"}));
+  std::tie(status, out) = analyze({{"comment", {{"text", "ты идиот"}}},
+                                   {"requestedAttributes", {{"TOXICITY", json::object()}}}});
+  EXPECT_EQ(status, 200) << out.dump();
+  EXPECT_EQ(out["detectedLanguages"][0], "ru");
+  // No model serves French.
+  std::tie(status, out) = analyze({{"comment", {{"text", "salut"}}},
+                                   {"requestedAttributes", {{"TOXICITY", json::object()}}},
+                                   {"languages", {"fr"}}});
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(
+      out["error"]["details"][0]["languageNotSupportedByAttributeError"]["requestedLanguages"],
+      json::array({"fr"}));
+
+  // The native API names the language and the model per comment.
+  auto native = server.post(
+      "/v1/score",
+      json{{"comments", {"you idiot", {{"text", "du Idiot"}, {"language", "de"}}}}}.dump());
+  ASSERT_EQ(native->status, 200) << native->body;
+  const json scored = json::parse(native->body);
+  EXPECT_EQ(scored["results"][0]["language"], "en");
+  EXPECT_EQ(scored["results"][0]["model"], "tiny-en");
+  EXPECT_EQ(scored["results"][1]["language"], "de");
+  EXPECT_EQ(scored["results"][1]["model"], "tiny-multi");
+  auto bad =
+      server.post("/v1/score", json{{"comments", {{{"text", "x"}, {"language", 7}}}}}.dump());
+  EXPECT_EQ(bad->status, 400);
+
+  auto listed = server.client->Get(("/v1/models?key=" + server.key).c_str());
+  const json models_json = json::parse(listed->body);
+  ASSERT_EQ(models_json["models"].size(), 2u);
+  EXPECT_EQ(models_json["languages"]["ru"]["model"], "tiny-multi");
+  EXPECT_EQ(models_json["models"][1]["attributeLanguages"]["THREAT"], json::array({"de"}));
+  const json& ru_attributes = models_json["languages"]["ru"]["attributes"];
+  EXPECT_EQ(std::find(ru_attributes.begin(), ru_attributes.end(), "THREAT"), ru_attributes.end());
 }
 
 TEST(ServerModelTest, ReloadPicksUpANewModelFile) {

@@ -3,6 +3,7 @@
 // real HttpServer on an ephemeral loopback port.
 #pragma once
 #include <httplib.h>
+#include <map>
 
 #include <atomic>
 #include <filesystem>
@@ -16,8 +17,8 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include "comity/linear_model.h"
 #include "comity/features.h"
+#include "comity/linear_model.h"
 #include "comity/model.h"
 #include "comity/moderation_store.h"
 #include "comity/store.h"
@@ -185,11 +186,16 @@ struct RunningServer {
 };
 
 // A model that knows one insult: every feature of "idiot" pushes TOXICITY and INSULT up.
-inline std::string write_tiny_model(const std::filesystem::path& dir, const std::string& version) {
+// `languages` and `attribute_languages` as a multilingual model would list them.
+inline std::string write_tiny_model(
+    const std::filesystem::path& dir, const std::string& version,
+    std::vector<std::string> languages = {"en"},
+    std::map<Attribute, std::vector<std::string>> attribute_languages = {}) {
   ModelWeights weights;
   weights.info.name = "comity-tiny";
   weights.info.version = version;
-  weights.info.languages = {"en"};
+  weights.info.languages = std::move(languages);
+  weights.info.attribute_languages = std::move(attribute_languages);
   weights.info.features.hash_bits = 10;
   for (std::size_t a = 0; a < kNumAttributes; ++a) weights.info.bias[a] = -3.f;
   weights.info.span_bias = -3.f;
