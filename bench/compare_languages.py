@@ -61,6 +61,11 @@ def parse_args(argv):
     parser.add_argument("--pooled-dataset", default="rtp_lx", help="dataset (prefix) of the summary's "
                         "mean non-English TOXICITY ROC-AUC (default rtp_lx)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads and comity score -j (default 1)")
+    parser.add_argument("--attributes", default=",".join(common.ATTRIBUTES),
+                        help="comma-separated attributes to fit a baseline for (default: all)")
+    parser.add_argument("--c-grid", default=",".join(str(c) for c in tfidf_logreg.LOGREG_C_GRID),
+                        help="C values tuned on dev (one value: no tuning; a full run with the "
+                        "grid takes about 5 minutes per attribute on 300k rows)")
     parser.add_argument("--word-features", type=int, default=200_000)
     parser.add_argument("--char-features", type=int, default=300_000)
     reuse = parser.add_mutually_exclusive_group()
@@ -130,7 +135,9 @@ def train_baseline(texts, rows, args):
     def take(matrix, index, ids):
         return matrix[np.fromiter((index[t] for t in ids), dtype=np.int64, count=len(ids))]
 
-    for attribute in common.ATTRIBUTES:
+    wanted = [a for a in args.attributes.split(",") if a]
+    grid = tuple(float(c) for c in args.c_grid.split(",") if c)
+    for attribute in (a for a in common.ATTRIBUTES if a in wanted):
         train = [r for r in rows if r["split"] == "train" and attribute in r["targets"]]
         y = [r["targets"][attribute] for r in train]
         positives, negatives = class_counts(y)
@@ -143,7 +150,7 @@ def train_baseline(texts, rows, args):
         groups, dev_y = tuning_groups(dev, attribute)
         x_dev = take(x_eval, eval_row, [r["t"] for r in dev])
         fitted = []
-        for c in tfidf_logreg.LOGREG_C_GRID if groups else (4.0,):  # nothing to tune on: its usual C
+        for c in grid if groups else (4.0,):  # nothing to tune on: its usual C
             model = tfidf_logreg.LogRegModel(c).fit(x, y)
             p = model.predict(x_dev) if groups else None
             aucs = [common.quality([dev_y[i] for i in g], [p[i] for i in g])["roc_auc"] for g in groups]
