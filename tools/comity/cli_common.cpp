@@ -28,12 +28,11 @@ std::string default_model_path() {
 }
 
 std::string default_model_paths() {
-  if (const char* env = std::getenv("COMITY_MODEL"); env && *env) return env;
-  namespace fs = std::filesystem;
-  const fs::path primary = default_model_path();
-  const fs::path multi = primary.parent_path() / "comity-multi-1.cmodel";
-  std::error_code ec;
-  return fs::exists(multi, ec) ? primary.string() + "," + multi.string() : primary.string();
+  // comity-multi-1 is behind the TF-IDF baseline trained on its own data in every
+  // language (models/comity-multi-1.md), so it is not bundled by default: without it
+  // another language gets LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE instead of English
+  // scores. `--model models/comity-2.cmodel,models/comity-multi-1.cmodel` opts in.
+  return default_model_path();
 }
 
 std::string data_dir_or_default(const std::string& flag) {
