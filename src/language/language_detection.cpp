@@ -24,6 +24,7 @@ namespace {
 
 // Below this many letters CLD2's statistics are not trusted for Latin-script text.
 constexpr std::size_t kShortTextLetters = 50;
+constexpr std::size_t kDetectBytes = 512;
 
 struct ScriptCounts {
   std::array<std::size_t, static_cast<std::size_t>(Script::kOther) + 1> letters{};
@@ -143,6 +144,13 @@ void put_first(std::vector<std::string>& languages, std::string_view code) {
 }  // namespace
 
 LanguageGuess detect_language(std::string_view utf8_text) {
+  // The first kDetectBytes decide: a comment does not change language halfway often
+  // enough to pay CLD2 over every byte of a long one (it was a third of scoring time).
+  if (utf8_text.size() > kDetectBytes) {
+    std::size_t cut = kDetectBytes;
+    while (cut > 0 && (static_cast<unsigned char>(utf8_text[cut]) & 0xC0) == 0x80) --cut;
+    utf8_text = utf8_text.substr(0, cut);
+  }
   const ScriptCounts counts = count_scripts(utf8_text);
   LanguageGuess guess;
   if (counts.total == 0) {
