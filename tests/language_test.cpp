@@ -182,6 +182,8 @@ TEST(LanguageRecipeTest, CarryLanguageFieldAndSplitKeyShapeTheExamples) {
                      .dump()
               << '\n';
     }
+    // A row whose locale is not a language tag is left out, not trained as English.
+    prompts << R"({"index": 0, "locale": "BCMS", "prompt": "bcms text", "rating": 5})" << '\n';
     // A row whose English original has no scores gets nothing carried.
     prompts << R"({"index": 99, "locale": "DE", "prompt": "ohne Original", "rating": 5})" << '\n';
   }
@@ -222,6 +224,7 @@ calibrate = true
     const std::string text = row["text"];
     if (row["language"] == "de") ++german;
     EXPECT_NE(text, "ohne Original");  // nothing carried, so unlabelled
+    EXPECT_NE(text, "bcms text");
     const double y = row["targets"]["TOXICITY"];
     EXPECT_EQ(y > 0.5,
               text.find("dumm") != std::string::npos || text.find("stupid") != std::string::npos)

@@ -60,4 +60,8 @@ std::vector<std::string_view> profiled_languages();
 // tag (primary subtag of 2-3 letters, then alphanumeric subtags of 1-8).
 std::string canonical_language(std::string_view tag);
 
+// The canonical code of the first of `tags` that is a language tag; empty when none
+// is. The caller's word on a text's language: routing detects only without it.
+std::string first_language_tag(const std::vector<std::string>& tags);
+
 }  // namespace comity

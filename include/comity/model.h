@@ -52,6 +52,11 @@ struct ModelInfo {
   bool serves(Attribute attribute, std::string_view language) const;
 };
 
+// The rule behind ModelInfo::serves, for whatever holds the two lists.
+bool attribute_served(const std::vector<std::string>& languages,
+                      const std::map<Attribute, std::vector<std::string>>& attribute_languages,
+                      Attribute attribute, std::string_view language);
+
 // Weights as the trainer produces them (float), before quantisation.
 struct ModelWeights {
   ModelInfo info;

@@ -26,9 +26,9 @@ struct ModelSetMember {
 
 // The language a text is scored in, and how it was chosen.
 struct LanguageRoute {
-  std::string language;               // canonical code the text is scored in
-  std::vector<std::string> detected;  // detection's ranking (empty when not run)
-  bool requested = false;             // the caller named the language
+  std::string language;                    // canonical code the text is scored in
+  std::vector<std::string> detected;       // detection's ranking (empty when not run)
+  bool requested = false;                  // the caller named the language
   const ModelSetMember* member = nullptr;  // nullptr: no model serves `language`
 };
 

@@ -18,6 +18,7 @@
 
 #include "comity/language_profile.h"
 #include "comity/text.h"
+#include "comity/utf8.h"
 
 namespace comity {
 namespace {
@@ -56,14 +57,7 @@ Script script_of(char32_t cp) {
 ScriptCounts count_scripts(std::string_view text) {
   ScriptCounts counts;
   for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    char32_t cp = length == 1 ? lead : lead & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07);
-    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
-    i += length;
-    const Script s = script_of(cp);
+    const Script s = script_of(decode_utf8(text, i));
     if (s == Script::kOther) continue;
     ++counts.letters[static_cast<std::size_t>(s)];
     ++counts.total;
@@ -164,6 +158,16 @@ LanguageGuess detect_language(std::string_view utf8_text) {
   // Japanese mixes kana into Han; a few kana make Han text Japanese.
   if (dominant == Script::kHan && counts.of(Script::kKana) * 10 >= counts.of(Script::kHan)) {
     dominant = Script::kKana;
+  }
+  const ScriptLanguages* script = nullptr;
+  for (const ScriptLanguages& s : kScripts) {
+    if (s.script == dominant) script = &s;
+  }
+  // A script only one language writes decides without CLD2.
+  if (script != nullptr && script->accepted[1].empty()) {
+    guess.languages = {std::string(script->fallback)};
+    guess.reliable = true;
+    return guess;
   }
   Cld2Result cld2 = run_cld2(utf8_text);
   guess.languages = cld2.languages;

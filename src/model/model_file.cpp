@@ -153,11 +153,17 @@ float quantise(const float* w, std::size_t count, std::size_t stride, std::int8_
 
 namespace comity {
 
-bool ModelInfo::serves(Attribute attribute, std::string_view language) const {
+bool attribute_served(const std::vector<std::string>& languages,
+                      const std::map<Attribute, std::vector<std::string>>& attribute_languages,
+                      Attribute attribute, std::string_view language) {
   const auto served = attribute_languages.find(attribute);
   const std::vector<std::string>& codes =
       served == attribute_languages.end() ? languages : served->second;
   return std::find(codes.begin(), codes.end(), language) != codes.end();
+}
+
+bool ModelInfo::serves(Attribute attribute, std::string_view language) const {
+  return attribute_served(languages, attribute_languages, attribute, language);
 }
 
 }  // namespace comity

@@ -11,14 +11,12 @@ namespace comity {
 namespace {
 
 bool lists(const ModelInfo& info, std::string_view language) {
-  return std::find(info.languages.begin(), info.languages.end(), language) !=
-         info.languages.end();
+  return std::find(info.languages.begin(), info.languages.end(), language) != info.languages.end();
 }
 
 }  // namespace
 
-ModelSet::ModelSet(
-    std::vector<std::pair<std::shared_ptr<const Classifier>, std::string>> models) {
+ModelSet::ModelSet(std::vector<std::pair<std::shared_ptr<const Classifier>, std::string>> models) {
   if (models.empty()) throw std::invalid_argument("a model set needs at least one model");
   for (auto& [model, path] : models) {
     Scorer scorer(model);
@@ -65,13 +63,8 @@ bool ModelSet::serves(Attribute attribute, std::string_view canonical) const {
 LanguageRoute ModelSet::route(std::string_view text,
                               const std::vector<std::string>& requested) const {
   LanguageRoute r;
-  for (const std::string& tag : requested) {
-    std::string code = canonical_language(tag);
-    if (code.empty()) continue;
-    r.language = std::move(code);
-    r.requested = true;
-    break;
-  }
+  r.language = first_language_tag(requested);
+  r.requested = !r.language.empty();
   if (!r.requested) {
     LanguageGuess guess = detect_language(text);
     r.detected = std::move(guess.languages);

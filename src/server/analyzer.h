@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "comity/model.h"
 #include "comity/scorer.h"
 
 namespace comity::server {
@@ -31,9 +32,7 @@ struct ModelDescription {
     return std::find(languages.begin(), languages.end(), language) != languages.end();
   }
   bool serves(Attribute attribute, std::string_view language) const {
-    const auto it = attribute_languages.find(attribute);
-    if (it == attribute_languages.end()) return lists(language);
-    return std::find(it->second.begin(), it->second.end(), language) != it->second.end();
+    return attribute_served(languages, attribute_languages, attribute, language);
   }
 };
 
@@ -61,6 +60,17 @@ class Analyzer {
       if (m->languages.size() > best->languages.size()) best = m;
     }
     return *best;
+  }
+  // The languages `attribute` is served in, each by the model that routes it; sorted.
+  std::vector<std::string> served_languages(Attribute attribute) const {
+    std::vector<std::string> out;
+    for (const ModelDescription* m : models()) {
+      for (const std::string& code : m->languages) {
+        if (model_for(code) == m && m->serves(attribute, code)) out.push_back(code);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
   }
   // Scores text in `language` with model_for(language), else fallback_model(),
   // normalised with that language's profile.

@@ -318,15 +318,8 @@ void HttpServer::handle_discovery(const Request& request, Response& response) {
   std::map<std::string, std::vector<std::string>> served;
   if (const auto current = analyzer()) {
     for (std::size_t i = 0; i < kNumAttributes; ++i) {
-      auto& codes = served[std::string(attribute_name(attribute_at(i)))];
-      for (const ModelDescription* m : current->models()) {
-        for (const std::string& code : m->languages) {
-          if (current->model_for(code) == m && m->serves(attribute_at(i), code)) {
-            codes.push_back(code);
-          }
-        }
-      }
-      std::sort(codes.begin(), codes.end());
+      served[std::string(attribute_name(attribute_at(i)))] =
+          current->served_languages(attribute_at(i));
     }
   }
   write_json(response, 200, discovery_document(root, served), true);

@@ -13,7 +13,8 @@ ResolvedLanguages resolve_languages(const std::vector<std::string>& requested,
   if (!requested.empty()) {
     resolved.requested = true;
     resolved.effective = requested;
-    resolved.scoring = canonical_language(requested.front());
+    // An unusable first tag is refused per attribute (check_languages_supported).
+    resolved.scoring = first_language_tag(requested);
     return resolved;
   }
   resolved.effective = {resolved.detected.front()};
@@ -43,11 +44,7 @@ void check_languages_supported(const std::string& attribute_name, Attribute attr
 
 RoutedScore score_routed(const Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& requested, const ScoreOptions& options) {
-  std::string language;
-  for (const std::string& tag : requested) {
-    language = canonical_language(tag);
-    if (!language.empty()) break;
-  }
+  std::string language = first_language_tag(requested);
   if (language.empty()) language = detect_language(text).languages.front();
   const ModelDescription* model = analyzer.model_for(language);
   RoutedScore out{analyzer.score_in(text, language, options), language,

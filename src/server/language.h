@@ -34,7 +34,7 @@ void check_languages_supported(const std::string& attribute_name, Attribute attr
 // detected one; by the model serving it, else the fallback model.
 struct RoutedScore {
   ScoreResult result;
-  std::string language;            // canonical code it was scored in
+  std::string language;                     // canonical code it was scored in
   const ModelDescription* model = nullptr;  // the model that scored it
 };
 RoutedScore score_routed(const Analyzer& analyzer, std::string_view text,

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "comity/json_input.h"
+#include "comity/language_profile.h"
 #include "comity/scores_json.h"
 #include "server/analyze_handler.h"
-#include "comity/language_profile.h"
 #include "server/google_error.h"
 #include "server/language.h"
 #include "server/request_json.h"

@@ -178,4 +178,12 @@ std::string canonical_language(std::string_view tag) {
   return primary;
 }
 
+std::string first_language_tag(const std::vector<std::string>& tags) {
+  for (const std::string& tag : tags) {
+    std::string code = canonical_language(tag);
+    if (!code.empty()) return code;
+  }
+  return {};
+}
+
 }  // namespace comity

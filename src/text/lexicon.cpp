@@ -4,27 +4,21 @@
 
 #include <algorithm>
 
+#include "comity/utf8.h"
+
 namespace comity::text {
 namespace {
-
-// Length in bytes of the UTF-8 sequence starting with `lead` (valid input).
-std::size_t sequence_length(unsigned char lead) {
-  return lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-}
 
 // Code point by code point: a mask '*' stands for one letter of any script.
 bool matches(std::string_view pattern, std::string_view word) {
   std::size_t p = 0, w = 0;
   while (p < pattern.size() && w < word.size()) {
-    const std::size_t wn = sequence_length(static_cast<unsigned char>(word[w]));
+    const char32_t letter = decode_utf8(word, w);
     if (pattern[p] == '*') {
       ++p;
-    } else {
-      const std::size_t pn = sequence_length(static_cast<unsigned char>(pattern[p]));
-      if (pattern.substr(p, pn) != word.substr(w, wn)) return false;
-      p += pn;
+    } else if (decode_utf8(pattern, p) != letter) {
+      return false;
     }
-    w += wn;
   }
   return p == pattern.size() && w == word.size();
 }

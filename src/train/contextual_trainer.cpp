@@ -215,8 +215,9 @@ ContextualWeights train_contextual_network(const ContextualParams& params,
       pool.emplace_back([&, k] {
         for (std::size_t i = static_cast<std::size_t>(k); i < n;
              i += static_cast<std::size_t>(threads)) {
-          token_buckets(normalize(examples[input.train_ids[i]].text, *examples[input.train_ids[i]].profile), shape, encoded[i], 0,
-                        UINT32_MAX, params.max_tokens);
+          token_buckets(
+              normalize(examples[input.train_ids[i]].text, examples[input.train_ids[i]].profile()),
+              shape, encoded[i], 0, UINT32_MAX, params.max_tokens);
         }
       });
     }

@@ -17,9 +17,10 @@ struct LabelledText {
   std::uint8_t mask = 0;  // bit a: attribute a has a target
   std::uint8_t soft = 0;  // bit a: that target is a reference score, not a human label
   std::array<float, kNumAttributes> target{};
-  // The language its dataset is in: training normalises it as scoring will.
-  const LanguageProfile* profile = &language_profile("en");
-  std::string language = "en";  // canonical code
+  // Canonical code of the text's language: training normalises it with that
+  // language's profile, as scoring will.
+  std::string language = "en";
+  const LanguageProfile& profile() const { return language_profile(language); }
 };
 
 }  // namespace comity

@@ -34,7 +34,6 @@ std::vector<LabelledText> build_long_comments(const std::vector<LabelledText>& e
     ex.mask = bad.mask;
     ex.soft = bad.soft;
     ex.target = bad.target;
-    ex.profile = bad.profile;
     ex.language = bad.language;
     for (std::uint32_t p = 0; p <= parts; ++p) {
       const LabelledText& part =

@@ -125,9 +125,10 @@ std::string canonical_or_fail(const std::string& where, const std::string& tag) 
 
 DatasetSpec parse_dataset(const std::string& where, const toml::table& t) {
   check_keys(where + " [[datasets]]", t,
-             {"name", "path", "in_repo", "format", "header", "delimiter", "text", "weight",
-              "priority", "dedup_group", "calibrate", "optional", "soft_labels", "constant_labels",
-              "require", "labels", "language", "language_field", "split_key", "carry"});
+             {"name",      "path",     "in_repo",        "format",          "header",
+              "delimiter", "text",     "weight",         "priority",        "dedup_group",
+              "calibrate", "optional", "soft_labels",    "constant_labels", "require",
+              "labels",    "language", "language_field", "split_key",       "carry"});
   DatasetSpec d;
   d.name = get_or<std::string>(t, "name", "");
   d.path = get_or<std::string>(t, "path", "");
@@ -339,8 +340,8 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
         auto s = l.value<std::string>();
         const std::string code = canonical_or_fail(where, s.value_or(""));
         if (std::find(r.languages.begin(), r.languages.end(), code) == r.languages.end()) {
-          fail(where, fmt::format("[attribute_languages] {}: '{}' is not in languages", name.str(),
-                                  code));
+          fail(where,
+               fmt::format("[attribute_languages] {}: '{}' is not in languages", name.str(), code));
         }
         codes.push_back(code);
       }

@@ -134,7 +134,6 @@ std::vector<TableRow> read_with_carry(const DatasetSpec& spec, const std::string
 void read_dataset(const DatasetSpec& spec, std::uint32_t index, const Recipe& recipe,
                   const std::string& path, const std::string& data_dir, std::vector<Example>& out,
                   DatasetCounts& counts) {
-  const LanguageProfile& profile = language_profile(spec.language);
   const auto on_row = [&](TableRow& row) {
     ++counts.rows;
     if (!row.error.empty()) {
@@ -144,6 +143,17 @@ void read_dataset(const DatasetSpec& spec, std::uint32_t index, const Recipe& re
     for (const auto& [field, value] : spec.require) {
       const nlohmann::json* f = find_field(row.fields, field);
       if (f && f->is_string() && f->get<std::string>() != value) {
+        ++counts.filtered;
+        return true;
+      }
+    }
+    std::string language = spec.language;
+    if (!spec.language_field.empty()) {
+      // A row that names its language must name a real one ("BCMS" does not): training
+      // it as the dataset's default language would teach that language wrong words.
+      const auto tag = field_string(row.fields, spec.language_field);
+      if (tag) language = canonical_language(*tag);
+      if (language.empty()) {
         ++counts.filtered;
         return true;
       }
@@ -187,16 +197,7 @@ void read_dataset(const DatasetSpec& spec, std::uint32_t index, const Recipe& re
       ex.split = split_of(recipe.split, *key);
     }
     ex.dataset = index;
-    ex.profile = &profile;
-    ex.language = spec.language;
-    if (!spec.language_field.empty()) {
-      const auto tag = field_string(row.fields, spec.language_field);
-      std::string code = tag ? canonical_language(*tag) : std::string();
-      if (!code.empty()) {
-        ex.profile = &language_profile(code);
-        ex.language = std::move(code);
-      }
-    }
+    ex.language = std::move(language);
     ex.text = std::move(*text);
     out.push_back(std::move(ex));
     return true;
@@ -267,10 +268,8 @@ void deduplicate(const Recipe& recipe, std::vector<Example>& examples,
 
 // Features for each text, in order. Each chunk of rows is extracted into its own
 // buffer in parallel, then appended in chunk order.
-SparseRows featurize(const std::vector<std::string_view>& texts,
-                     const std::vector<const LanguageProfile*>& profiles,
-                     const FeatureConfig& config, int threads, Progress& progress,
-                     const std::string& stage) {
+SparseRows featurize(const std::vector<const Example*>& texts, const FeatureConfig& config,
+                     int threads, Progress& progress, const std::string& stage) {
   const std::size_t chunk = 2048;
   const std::size_t n_chunks = (texts.size() + chunk - 1) / chunk;
   std::vector<SparseRows> parts(n_chunks);
@@ -278,7 +277,7 @@ SparseRows featurize(const std::vector<std::string_view>& texts,
   parallel_for(n_chunks, threads, [&](std::size_t c) {
     std::vector<Feature> features;
     for (std::size_t i = c * chunk; i < std::min(texts.size(), (c + 1) * chunk); ++i) {
-      extract_features(normalize(texts[i], *profiles[i]), config, features);
+      extract_features(normalize(texts[i]->text, texts[i]->profile()), config, features);
       parts[c].append(features);
     }
     progress(stage, done.fetch_add(1) + 1, n_chunks);
@@ -324,7 +323,8 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
   parallel_for(
       dev_ids.size(), threads,
       [&](std::size_t k) {
-        const NormalizedText nt = normalize(examples[dev_ids[k]].text, *examples[dev_ids[k]].profile);
+        const NormalizedText nt =
+            normalize(examples[dev_ids[k]].text, examples[dev_ids[k]].profile());
         served->network_logits(nt, 0, UINT32_MAX, net[k].data());
         if (with_linear) served->linear_logits(nt, 0, UINT32_MAX, lin[k].data());
       },
@@ -403,7 +403,7 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
 
   // 2. Features of the training and calibration rows; test rows are never touched.
   std::vector<std::uint32_t> train_ids, dev_ids;
-  std::vector<std::string_view> texts;
+  std::vector<const Example*> texts;
   for (std::uint32_t i = 0; i < examples.size(); ++i) {
     if (examples[i].split == Split::kTrain) train_ids.push_back(i);
   }
@@ -412,15 +412,10 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       dev_ids.push_back(i);
     }
   }
-  std::vector<const LanguageProfile*> profiles;
   for (const auto& ids : {train_ids, dev_ids}) {
-    for (auto i : ids) {
-      texts.push_back(examples[i].text);
-      profiles.push_back(examples[i].profile);
-    }
+    for (auto i : ids) texts.push_back(&examples[i]);
   }
-  const SparseRows rows =
-      featurize(texts, profiles, recipe.features, threads, progress, "features");
+  const SparseRows rows = featurize(texts, recipe.features, threads, progress, "features");
   const auto t_features = Clock::now();
 
   // 3. One head per attribute; heads are independent, so they train in parallel
@@ -556,7 +551,8 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     parallel_for(
         dev_ids.size(), threads,
         [&](std::size_t k) {
-          served->logits(normalize(examples[dev_ids[k]].text, *examples[dev_ids[k]].profile), 0, UINT32_MAX, dev_logits[k].data());
+          served->logits(normalize(examples[dev_ids[k]].text, examples[dev_ids[k]].profile()), 0,
+                         UINT32_MAX, dev_logits[k].data());
         },
         64);
     for (std::size_t a = 0; a < kNumAttributes; ++a) {

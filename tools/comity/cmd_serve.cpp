@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "cli_common.h"
-#include "comity/model_set.h"
 #include "comity/console.h"
+#include "comity/model_set.h"
 #include "comity/moderation_store.h"
 #include "moderation/moderation_routes.h"
 #include "moderation/policy_files.h"
