@@ -150,7 +150,8 @@ TEST(CliScore, StdinLinesAndTextArguments) {
   const std::string in = tiny::scratch("lines.txt");
   tiny::write_bytes(in, "what an idiot\r\nthanks for the answer\n\nlast line without newline");
   const Outcome r = comity({"score", "-m", cli_model()}, in);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The empty line could not be scored: everything else is written, the status says so.
+  ASSERT_EQ(r.exit_code, 1) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 4u) << r.out;
   expect_all_scores(lines[0]);
@@ -188,7 +189,7 @@ TEST(CliScore, InvalidUtf8IsReportedWithItsLine) {
   const std::string in = tiny::scratch("bad.txt");
   tiny::write_bytes(in, "fine text\nbad \xff\xfe bytes\nmore fine text\n");
   const Outcome r = comity({"score", "-m", cli_model(), "--format", "text", in});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 3u) << r.out;
   expect_all_scores(lines[0]);
@@ -217,7 +218,7 @@ TEST(CliScore, InvalidUtf8InAJsonlRowNamesTheLine) {
   tiny::write_bytes(in,
                     "{\"text\": \"ok\"}\n{\"text\": \"bad \xff here\"}\n{\"text\": \"ok too\"}\n");
   const Outcome r = comity({"score", "-m", cli_model(), in});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 3u) << r.out;
   EXPECT_EQ(lines[1]["line"], 2);
@@ -232,7 +233,7 @@ TEST(CliScore, DeeplyNestedJsonlRowIsAnErrorLineNotACrash) {
   tiny::write_bytes(in, "{\"id\": 1, \"text\": \"fine\"}\n" + deep +
                             "{\"id\": 3, \"text\": \"also fine\"}\n{\"text\": 'lenient'}\n");
   const Outcome r = comity({"score", "-m", cli_model(), in});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 4u) << r.out;
   expect_all_scores(lines[0]);
@@ -253,7 +254,7 @@ TEST(CliScore, OverlongFieldsAndLinesAreErrorRows) {
   const std::string csv = tiny::scratch("long.csv");
   tiny::write_bytes(csv, "id,text\n1,short\n2,\"" + big + "\"\n3,fine\n");
   const Outcome r = comity({"score", "-m", cli_model(), "--max-field-bytes", "1000", csv});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 3u) << r.out;
   expect_all_scores(lines[0]);
@@ -265,7 +266,7 @@ TEST(CliScore, OverlongFieldsAndLinesAreErrorRows) {
   const std::string jsonl = tiny::scratch("long.jsonl");
   tiny::write_bytes(jsonl, "{\"text\": \"" + big + "\"}\n{\"text\": \"ok\"}\n");
   const Outcome j = comity({"score", "-m", cli_model(), "--max-field-bytes", "1000", jsonl});
-  EXPECT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(j.exit_code, 1) << j.err;
   lines = json_lines(j.out);
   ASSERT_EQ(lines.size(), 2u) << j.out;
   EXPECT_EQ(lines[0]["error"], "line longer than the 1000-byte limit (--max-field-bytes)");
@@ -294,7 +295,7 @@ TEST(CliScore, RowsWithoutTheTextColumnAreReportedInPlace) {
   const std::string in = tiny::scratch("no-text.csv");
   tiny::write_bytes(in, "a,b\n1,2\n3,4\n");
   const Outcome r = comity({"score", "-m", cli_model(), in});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 2u) << r.out;
   EXPECT_EQ(lines[0]["line"], 2);
@@ -305,6 +306,76 @@ TEST(CliScore, RowsWithoutTheTextColumnAreReportedInPlace) {
   const Outcome fail = comity({"score", "-m", cli_model(), "--on-error", "fail", "-t", ""});
   EXPECT_EQ(fail.exit_code, 2);
   EXPECT_NE(fail.err.find("empty text"), std::string::npos) << fail.err;
+}
+
+TEST(CliScore, TxtFilesAreOneCommentPerLine) {
+  // Read as a TSV table, every line of a .txt file was a header or lacked a 'text' column.
+  const std::string in = tiny::scratch("comments.txt");
+  tiny::write_bytes(in, "you are an idiot\tand a clown\nthanks for the lovely recipe\n");
+  const Outcome r = comity({"score", "-m", cli_model(), in});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  for (const auto& l : lines) expect_all_scores(l);
+  EXPECT_GT(lines[0]["scores"]["TOXICITY"].get<double>(),
+            lines[1]["scores"]["TOXICITY"].get<double>());
+  EXPECT_EQ(r.err.find("could not be scored"), std::string::npos) << r.err;
+  // Each line is scored exactly as the same text given with -t.
+  const Outcome t = comity({"score", "-m", cli_model(), "-t", "you are an idiot\tand a clown"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_EQ(json_lines(t.out)[0]["scores"], lines[0]["scores"]);
+
+  // --format tsv still reads it as a table: the first line is its header.
+  const Outcome tsv = comity({"score", "-m", cli_model(), "--format", "tsv", in});
+  EXPECT_EQ(tsv.exit_code, 1) << tsv.err;
+  EXPECT_EQ(json_lines(tsv.out).size(), 1u) << tsv.out;
+  EXPECT_NE(tsv.err.find(in + ":2: expected 2 fields, found 1"), std::string::npos) << tsv.err;
+}
+
+TEST(CliScore, FailedRowsMakeTheExitStatusNonZeroWithASummary) {
+  const Outcome empty = comity({"score", "-m", cli_model(), "-t", ""});
+  EXPECT_EQ(empty.exit_code, 1) << empty.err;
+  const auto lines = json_lines(empty.out);
+  ASSERT_EQ(lines.size(), 1u) << empty.out;
+  EXPECT_EQ(lines[0]["error"], "empty text");
+  EXPECT_NE(empty.err.find("<arg>:1: empty text"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("comity score: 1 input(s) could not be scored (reported above), 0 "
+                           "scored"),
+            std::string::npos)
+      << empty.err;
+
+  const Outcome mixed =
+      comity({"score", "-m", cli_model(), "-t", "fine words", "-t", " \t ", "-t", "more words"});
+  EXPECT_EQ(mixed.exit_code, 1) << mixed.err;
+  EXPECT_EQ(json_lines(mixed.out).size(), 3u) << mixed.out;
+  EXPECT_NE(mixed.err.find("1 input(s) could not be scored (reported above), 2 scored"),
+            std::string::npos)
+      << mixed.err;
+
+  // --allow-errors: the same rows and report, exit 0.
+  const Outcome allowed = comity(
+      {"score", "-m", cli_model(), "--allow-errors", "-t", "fine words", "-t", "", "-t", "more"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  const auto allowed_lines = json_lines(allowed.out);
+  ASSERT_EQ(allowed_lines.size(), 3u) << allowed.out;
+  EXPECT_EQ(allowed_lines[1]["error"], "empty text");
+  EXPECT_NE(allowed.err.find("1 input(s) could not be scored"), std::string::npos) << allowed.err;
+
+  // --on-error fail keeps its own status: it stopped.
+  const Outcome fail = comity({"score", "-m", cli_model(), "--on-error", "fail", "-t", ""});
+  EXPECT_EQ(fail.exit_code, 2);
+  // All good: 0 and no summary.
+  const Outcome good = comity({"score", "-m", cli_model(), "-t", "a kind word"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_TRUE(good.err.empty()) << good.err;
+}
+
+TEST(CliHelp, ScoreHelpNamesTheExitStatusAndAllowErrors) {
+  const Outcome help = comity({"score", "--help"});
+  ASSERT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--allow-errors"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("Exit status"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find(".txt"), std::string::npos) << help.out;
 }
 
 TEST(CliScore, TruncatedModelFailsClearly) {

@@ -34,6 +34,11 @@ class ProgressBar {
   int last_percent_ = -1;
 };
 
+// Why `comity score` refuses `text` ("invalid UTF-8 at byte ...", "empty text"), or
+// empty when it can be scored; with `lenient`, invalid UTF-8 is repaired in place
+// instead. The Python module raises the same messages.
+std::string text_error(std::string& text, bool lenient);
+
 void register_score_command(CLI::App& app);
 void register_train_command(CLI::App& app);
 void register_eval_command(CLI::App& app);

@@ -34,6 +34,7 @@ struct ScoreArgs {
   bool tokens = false;
   bool lenient = false;
   bool no_header = false;
+  bool allow_errors = false;  // exit 0 even when rows could not be scored
   std::string on_error = "skip";
   int threads = 0;
   std::size_t max_field_bytes = std::size_t{1} << 20;  // per CSV/TSV field, text or JSONL line
@@ -136,6 +137,7 @@ class Runner {
   }
 
   std::size_t errors() const { return errors_; }
+  std::size_t scored() const { return scored_ - errors_; }
 
  private:
   // JSONL rows are parsed here, on the scoring threads: parsing on the reading
@@ -177,16 +179,7 @@ class Runner {
       o["id"] = item.id;
     }
     if (item.error.empty()) {
-      if (auto bad = find_invalid_utf8(item.text)) {
-        if (args_.lenient) {
-          item.text = repair_utf8(item.text);
-        } else {
-          item.error = bad->message;
-        }
-      }
-    }
-    if (item.error.empty() && item.text.find_first_not_of(" \t\r\n") == std::string::npos) {
-      item.error = "empty text";
+      item.error = text_error(item.text, args_.lenient);
     }
     if (!item.error.empty()) {
       o["line"] = item.line;
@@ -269,8 +262,17 @@ std::size_t count_lines(const std::string& path) {
 void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) {
   std::string format = args.format;
   if (format.empty() && path != "-") {
-    const TableFormat f = table_format_from_path(path);
-    format = f == TableFormat::kCsv ? "csv" : f == TableFormat::kTsv ? "tsv" : "jsonl";
+    // A .txt file is prose, one comment per line: read as a TSV table (as training reads
+    // .txt) every line was a header or a row without a 'text' column.
+    const std::size_t dot = path.find_last_of('.');
+    const bool txt = dot != std::string::npos && path.find('/', dot) == std::string::npos &&
+                     (path.substr(dot) == ".txt" || path.substr(dot) == ".TXT");
+    if (txt) {
+      format = "text";
+    } else {
+      const TableFormat f = table_format_from_path(path);
+      format = f == TableFormat::kCsv ? "csv" : f == TableFormat::kTsv ? "tsv" : "jsonl";
+    }
   }
   if (format.empty()) {
     format = "text";
@@ -365,20 +367,37 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
 
 }  // namespace
 
+std::string text_error(std::string& text, bool lenient) {
+  if (auto bad = find_invalid_utf8(text)) {
+    if (!lenient) {
+      return bad->message;
+    }
+    text = repair_utf8(text);
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return "empty text";
+  }
+  return {};
+}
+
 void register_score_command(CLI::App& app) {
   auto args = std::make_shared<ScoreArgs>();
   CLI::App* cmd = app.add_subcommand(
       "score",
-      "Score comments with a model: text arguments (-t), stdin lines, or JSONL/CSV/TSV files.\n"
+      "Score comments with a model: text arguments (-t), stdin lines, text files (.txt: one "
+      "comment per line) or JSONL/CSV/TSV files.\n"
       "Writes one JSON object per input line, in input order: {\"id\", \"scores\": {\"TOXICITY\": "
       "...}, \"model\"}.\n"
+      "Exit status: 0 when every input was scored; 1 when some could not be (each is reported "
+      "on stderr and as an error object; --allow-errors: 0); 2 when --on-error fail stopped.\n"
       "Example: comity score --format jsonl --text-field text comments.jsonl");
   cmd->add_option("files", args->files,
                   "Input files ('-' for stdin); none: read -t texts or stdin lines");
   cmd->add_option("-t,--text", args->texts, "A comment to score (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("-f,--format", args->format,
-                  "Input format: jsonl, csv, tsv, text (default: from the extension)")
+                  "Input format: jsonl, csv, tsv, text (default: from the extension: .txt and "
+                  "stdin are text, one comment per line)")
       ->check(CLI::IsMember({"jsonl", "csv", "tsv", "text"}));
   cmd->add_option("--text-field", args->text_field,
                   "Field (JSONL) or column (CSV/TSV) holding the text")
@@ -408,6 +427,8 @@ void register_score_command(CLI::App& app) {
                   "Bad rows: 'skip' (report on stderr and as an error object) or 'fail'")
       ->check(CLI::IsMember({"skip", "fail"}))
       ->capture_default_str();
+  cmd->add_flag("--allow-errors", args->allow_errors,
+                "Exit 0 even when some inputs could not be scored (they are still reported)");
   cmd->add_option("--max-field-bytes", args->max_field_bytes,
                   "Longest CSV/TSV field or text/JSONL line accepted; a longer one (or a CSV/TSV "
                   "row of more than 10000 fields) is reported as a bad row (0: no limit)")
@@ -440,8 +461,12 @@ void register_score_command(CLI::App& app) {
     runner.flush();
     out.flush();
     if (runner.errors() > 0) {
-      std::fprintf(stderr, "comity score: %zu input(s) could not be scored (reported above)\n",
-                   runner.errors());
+      std::fprintf(stderr,
+                   "comity score: %zu input(s) could not be scored (reported above), %zu scored\n",
+                   runner.errors(), runner.scored());
+      if (!args->allow_errors) {
+        throw CLI::RuntimeError(1);
+      }
     }
   });
 }
