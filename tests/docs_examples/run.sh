@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the curl examples of docs/api.md against a live `comity serve` on 127.0.0.1.
+# Checks the help texts against the docs (check_help.py), then runs the curl examples of
+# docs/api.md against a live `comity serve` on 127.0.0.1.
 # Usage: tests/docs_examples/run.sh /path/to/comity
 set -euo pipefail
 if [[ $# -ne 1 || ! -x "$1" ]]; then
@@ -7,4 +8,5 @@ if [[ $# -ne 1 || ! -x "$1" ]]; then
   exit 2
 fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+/usr/bin/python3 "$here/check_help.py" "$1"
 exec /usr/bin/python3 "$here/run_api_examples.py" "$1"

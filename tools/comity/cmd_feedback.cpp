@@ -17,11 +17,15 @@ void register_feedback_command(CLI::App& app) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* feedback =
-      app.add_subcommand("feedback", "Work with feedback collected by comments:suggestscore.");
+      app.add_subcommand("feedback",
+                         "Export stored feedback: comments:suggestscore suggestions and moderator "
+                         "decisions (docs/moderation.md), for training.");
   feedback->require_subcommand(1);
   CLI::App* exporter = feedback->add_subcommand(
       "export",
-      "Write stored feedback as JSON Lines ({\"text\", \"labels\": {ATTRIBUTE: value}, ...}).\n"
+      "Write stored feedback as JSON Lines ({\"text\", \"labels\": {ATTRIBUTE: value}, \"source\", "
+      "...}): suggestscore rows (source \"suggestscore\") and moderator decisions (source "
+      "\"moderation\": TOXICITY 1.0 for reject, 0.0 for approve and edit_approve).\n"
       "Rows stored with doNotStore have no text and are skipped.");
   comity::cli::add_data_dir_option(exporter, flags->data_dir);
   exporter->add_option("--out", flags->out, "Output file, or - for stdout")->required();

@@ -67,7 +67,8 @@ void register_policy_command(CLI::App& app) {
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
-  CLI::App* policy = app.add_subcommand("policy", "Check and dry-run moderation policies.");
+  CLI::App* policy = app.add_subcommand(
+      "policy", "Check, apply and dry-run moderation policies, and list their history.");
   policy->require_subcommand(1);
 
   CLI::App* check = policy->add_subcommand(
