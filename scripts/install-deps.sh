@@ -18,6 +18,8 @@ PACKAGES=(
   ruby ruby-excon
   # baselines (bench/baselines) and client tooling
   fasttext python3 python3-numpy python3-scipy python3-sklearn python3-googleapi
+  # the Python package (pip install ., python/) and its tests (tests/python)
+  pybind11-dev python3-pybind11 python3-dev python3-venv python3-pandas python3-pytest
   # browser-side tooling (node packages themselves are installed elsewhere, not here)
   nodejs npm chromium
 )

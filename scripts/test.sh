@@ -13,6 +13,9 @@ echo "== release build and tests"
 bash scripts/build.sh release
 ctest --test-dir build/release --output-on-failure -j2 --timeout 600
 
+echo "== Python package: pip install --no-index . into a fresh venv, pytest"
+bash tests/python/run.sh
+
 echo "== ASan+UBSan build and tests"
 bash scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
