@@ -108,6 +108,11 @@ struct DailyActions {
   std::int64_t count = 0;
 };
 
+struct ThreadSummary {
+  ThreadRecord thread;
+  std::int64_t comments = 0, held = 0;
+};
+
 struct CommunitySummary {
   std::string id;
   std::string created_at;
@@ -143,6 +148,8 @@ class ModerationStore {
   virtual std::int64_t append_audit(const AuditEntry& entry) = 0;
 
   virtual std::optional<StoredComment> find_comment(const std::string& id) = 0;
+  // Every decision on the comment, oldest first (the policy's, then moderators').
+  virtual std::vector<DecisionRecord> decisions(const std::string& comment_id) = 0;
   // Which of `ids` are stored (for imports: one query per id, no joins).
   virtual std::unordered_set<std::string> existing_comments(
       const std::vector<std::string>& ids) = 0;
@@ -160,9 +167,8 @@ class ModerationStore {
                                              std::int64_t until_unix) = 0;
 
   virtual std::optional<ThreadRecord> find_thread(const std::string& id) = 0;
-  // Newest first, with each thread's comment count.
-  virtual std::vector<std::pair<ThreadRecord, std::int64_t>> threads(const std::string& community,
-                                                                     std::size_t limit) = 0;
+  // Newest first, with each thread's comment and held counts.
+  virtual std::vector<ThreadSummary> threads(const std::string& community, std::size_t limit) = 0;
 
   // Stores `toml` as the community's next version and makes it the active one.
   virtual PolicyRecord save_policy(const std::string& community, const std::string& toml,

@@ -97,27 +97,28 @@ class LoginThrottle {
  public:
   LoginThrottle(int allowed, std::chrono::seconds window) : allowed_(allowed), window_(window) {}
 
-  // Seconds until another attempt is allowed; 0 when allowed now.
-  long long wait_seconds(const std::vector<std::string>& keys) {
+  // Counts an attempt before its password is checked, so parallel guesses cannot
+  // all pass the check first. Returns the seconds to wait (nothing counted) or 0
+  // with the attempt counted; a sign-in that succeeds gives it back (succeeded()).
+  long long begin_attempt(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
     const auto now = Clock::now();
     long long wait = 0;
     for (const auto& key : keys) {
-      if (!failures_.contains(key)) {
+      const auto it = failures_.find(key);
+      if (it == failures_.end()) {
         continue;
       }
-      auto& times = prune(key, now);
+      auto& times = drop_old(it->second, now);
       if (static_cast<int>(times.size()) >= allowed_) {
         const auto until = times.front() + window_;
         wait = std::max<long long>(
             wait, std::chrono::duration_cast<std::chrono::seconds>(until - now).count() + 1);
       }
     }
-    return wait;
-  }
-  void record_failure(const std::vector<std::string>& keys) {
-    std::lock_guard lock(mutex_);
-    const auto now = Clock::now();
+    if (wait > 0) {
+      return wait;
+    }
     // Names are chosen by whoever knocks: forget stale ones so the map stays small.
     if (failures_.size() > kSweepAbove) {
       for (auto it = failures_.begin(); it != failures_.end();) {
@@ -127,10 +128,15 @@ class LoginThrottle {
     for (const auto& key : keys) {
       failures_[key].push_back(now);
     }
+    return 0;
   }
-  void clear(const std::string& key) {
+  // A correct password: the name starts afresh and the address gets its attempt back.
+  void succeeded(const std::string& name_key, const std::string& addr_key) {
     std::lock_guard lock(mutex_);
-    failures_.erase(key);
+    failures_.erase(name_key);
+    if (const auto it = failures_.find(addr_key); it != failures_.end() && !it->second.empty()) {
+      it->second.pop_back();
+    }
   }
 
  private:
@@ -142,9 +148,6 @@ class LoginThrottle {
       times.pop_front();
     }
     return times;
-  }
-  std::deque<Clock::time_point>& prune(const std::string& key, Clock::time_point now) {
-    return drop_old(failures_[key], now);
   }
   int allowed_;
   std::chrono::seconds window_;
@@ -188,17 +191,16 @@ struct Console {
     }
     const std::string name = body["name"];
     const std::vector<std::string> keys = {"addr:" + request.remote_addr, "name:" + name};
-    if (const long long wait = throttle.wait_seconds(keys); wait > 0) {
+    if (const long long wait = throttle.begin_attempt(keys); wait > 0) {
       response.set_header("Retry-After", std::to_string(wait));
       throw server::ApiError(429, "Too many failed sign-ins; try again later.");
     }
     const auto user = accounts.check_password(name, body["password"]);
     if (!user) {
-      throttle.record_failure(keys);
       spdlog::warn("console: failed sign-in from {}", request.remote_addr);
       throw server::ApiError(401, "Wrong name or password.");
     }
-    throttle.clear("name:" + name);
+    throttle.succeeded(keys[1], keys[0]);
     const SessionGrant grant = accounts.open_session(*user, options.session_lifetime);
     response.set_header("Set-Cookie",
                         session_cookie(request, grant.token, options.session_lifetime.count()));
@@ -253,7 +255,8 @@ struct Console {
     inner.method = request.method;
     inner.path = "/" + path;
     inner.params = request.params;
-    // The session decides who acts, not a key or an actor named in the URL.
+    // The session decides who acts, not a key or an actor named in the URL or the
+    // body: the API records X-Comity-Actor for every decision and policy change.
     inner.params.erase("key");
     inner.params.erase("actor");
     inner.set_header("X-Comity-Actor", session.user.name);
@@ -261,23 +264,6 @@ struct Console {
     inner.body = request.body;
     if (request.has_header("Content-Type")) {
       inner.set_header("Content-Type", request.get_header_value("Content-Type"));
-    }
-    // Decisions are recorded under the signed-in name, whatever the page sent.
-    if (path == "v1/queue/decisions") {
-      // A body that does not parse goes on unchanged, for the route to refuse it.
-      nlohmann::json body;
-      try {
-        body = server::parse_request_object(request.body);
-      } catch (const server::ApiError&) {
-      }
-      if (body.is_object() && body.contains("decisions") && body["decisions"].is_array()) {
-        for (auto& decision : body["decisions"]) {
-          if (decision.is_object()) {
-            decision["actor"] = session.user.name;
-          }
-        }
-        inner.body = body.dump();
-      }
     }
     // The session has authenticated the user: the API sees the console acting
     // for them, with no API key of its own to create, store or revoke.
@@ -350,6 +336,12 @@ void install_console(server::HttpServer& server, const ConsoleOptions& options) 
           console->proxy(request, response, groups);
         });
   }
+  // The server's root is where people type the address: send them to the console.
+  server.add_route("GET", "/", false, [](const Request&, Response& response, const std::smatch&) {
+    response.status = 302;
+    response.set_header("Location", "/console/");
+    response.set_content("See /console/.\n", "text/plain; charset=UTF-8");
+  });
   server.add_route(
       "GET", "/console(/.*)?", false,
       [console](const Request& request, Response& response, const std::smatch& groups) {

@@ -132,13 +132,14 @@ void CommentIntake::check_thread_owner(const ThreadRecord& thread) {
 }
 
 server::RoutedScore CommentIntake::score(std::string_view text) const {
-  return server::score_routed(analyzer_, text, {}, ScoreOptions{.sentences = false, .tokens = true});
+  return server::score_routed(analyzer_, text, {},
+                              ScoreOptions{.sentences = false, .tokens = true});
 }
 
 IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord comment,
                                    const std::string& text, const server::RoutedScore& routed,
                                    bool do_not_store, const ActivePolicy& active,
-                                   int recent_by_author) {
+                                   int recent_by_author, Arrival arrival) {
   const ScoreResult& scored = routed.result;
   IntakeResult out;
   out.highlights = highlights_json(scored, text);
@@ -149,6 +150,15 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
   input.scores = scored.scores;
   input.recent_comments_by_author = recent_by_author;
   out.decision = evaluate_policy(active.policy, input);
+  if (arrival == Arrival::kImported && out.decision.action == ModerationAction::kNudge) {
+    // Nudged comments wait for their author and stay out of the queue; an imported
+    // one's author will never see the nudge, so a moderator sees the comment instead.
+    out.decision.action = ModerationAction::kHold;
+    out.decision.reasons.push_back(
+        {"import",
+         "the policy would nudge it, but an imported comment is already published: "
+         "held for a moderator"});
+  }
 
   comment.community = thread.community;
   comment.thread = thread.id;
@@ -159,8 +169,7 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
   comment.risk = comment_risk(scored.scores);
 
   IngestItem& item = out.item;
-  item.scores = {routed.model->version, scored.scores,
-                 do_not_store ? "[]" : out.highlights.dump()};
+  item.scores = {routed.model->version, scored.scores, do_not_store ? "[]" : out.highlights.dump()};
   DecisionRecord& record = item.decision;
   record.comment_id = comment.id;
   record.action = std::string(action_name(out.decision.action));
@@ -211,8 +220,8 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
       --recent;
     }
   }
-  IntakeResult result =
-      decide(thread, std::move(comment), text, score(text), do_not_store, active, recent);
+  IntakeResult result = decide(thread, std::move(comment), text, score(text), do_not_store, active,
+                               recent, Arrival::kLive);
   if (resubmission) {
     result.item.audit.detail_json = nlohmann::json{
         {"policy_version", active.version},
@@ -331,8 +340,8 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
             std::distance(times.lower_bound(since), times.upper_bound(comment.created_unix)));
         times.insert(comment.created_unix);
       }
-      IntakeResult result =
-          decide(thread, std::move(comment), c.text, scored[i % kBlock], false, active, recent);
+      IntakeResult result = decide(thread, std::move(comment), c.text, scored[i % kBlock], false,
+                                   active, recent, Arrival::kImported);
       ++summary.actions[result.item.decision.action];
       ++summary.imported;
       batch.items.push_back(std::move(result.item));

@@ -117,9 +117,12 @@ class CommentIntake {
  private:
   void check_thread_owner(const ThreadRecord& thread);
   server::RoutedScore score(std::string_view text) const;
+  // How a comment reaches the policy: posted now (a nudge asks its author to
+  // rephrase) or imported (already published, so a nudge cannot reach its author).
+  enum class Arrival { kLive, kImported };
   IntakeResult decide(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
-                      const server::RoutedScore& routed, bool do_not_store, const ActivePolicy& policy,
-                      int recent_by_author);
+                      const server::RoutedScore& routed, bool do_not_store,
+                      const ActivePolicy& policy, int recent_by_author, Arrival arrival);
 
   ModerationStore& store_;
   const server::Analyzer& analyzer_;

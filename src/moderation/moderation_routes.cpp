@@ -15,8 +15,8 @@
 #include "comity/text.h"
 #include "comity/thread.h"
 #include "moderation/comment_intake.h"
-#include "server/language.h"
 #include "server/google_error.h"
+#include "server/language.h"
 #include "server/request_json.h"
 
 namespace comity::server {
@@ -56,6 +56,10 @@ std::string id_field(const json& object, const char* name, const std::string& wh
                      bool required) {
   const auto it = object.find(name);
   // Integration code often has numeric ids; accept them as their decimal text.
+  // nlohmann keeps integers above INT64_MAX unsigned: read those as unsigned.
+  if (it != object.end() && it->is_number_unsigned()) {
+    return std::to_string(it->get<std::uint64_t>());
+  }
   if (it != object.end() && it->is_number_integer()) {
     return std::to_string(it->get<std::int64_t>());
   }
@@ -186,6 +190,10 @@ class ModerationApi {
     }
     ThreadRecord thread;
     thread.id = id_field(*thread_it, "id", "thread.", true);
+    // Thread ids appear in paths (/v1/threads/{id}): one rule with imports.
+    if (!valid_thread_id(thread.id)) {
+      throw invalid_json("'thread.id' must be 1 to 256 bytes without '/' or ':'.", "thread.id");
+    }
     thread.community = community;
     thread.url = string_field(*thread_it, "url", "thread.", false);
     thread.title = string_field(*thread_it, "title", "thread.", false);
@@ -365,6 +373,7 @@ class ModerationApi {
       StoredComment comment;
       std::string action, text, reason, actor;
     };
+    const std::string console_actor = request.get_header_value("X-Comity-Actor");
     // Validate everything first: a bad entry applies nothing.
     std::vector<Pending> pending;
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -388,7 +397,9 @@ class ModerationApi {
         throw invalid_argument(where + "text is too long.", kCommentTooLong);
       }
       p.reason = string_field(item, "reason", where, false);
-      p.actor = string_field(item, "actor", where, true);
+      // The console names its signed-in user in the header; whatever actor the
+      // page sent, single decision or list, does not count then.
+      p.actor = console_actor.empty() ? string_field(item, "actor", where, true) : console_actor;
       if (p.actor.empty()) {
         throw invalid_json(where + "actor must not be empty.", where + "actor");
       }
@@ -442,12 +453,13 @@ class ModerationApi {
   void list_threads(const Request& request, Response& response) {
     const std::string community = required_param(request, "community");
     json out = json::array();
-    for (const auto& [thread, count] : store_->threads(community, limit_param(request))) {
-      out.push_back({{"id", thread.id},
-                     {"url", thread.url},
-                     {"title", thread.title},
-                     {"created_at", thread.created_at},
-                     {"comments", count}});
+    for (const ThreadSummary& s : store_->threads(community, limit_param(request))) {
+      out.push_back({{"id", s.thread.id},
+                     {"url", s.thread.url},
+                     {"title", s.thread.title},
+                     {"created_at", s.thread.created_at},
+                     {"comments", s.comments},
+                     {"held", s.held}});
     }
     reply(response, 200, {{"community", community}, {"threads", std::move(out)}});
   }
@@ -458,40 +470,22 @@ class ModerationApi {
       throw ApiError(404, fmt::format("No thread '{}'.", id));
     }
     const std::vector<StoredComment> comments = store_->thread_comments(id);
-    // Tree order: each comment followed by its replies, replies oldest first.
-    std::unordered_map<std::string, std::vector<std::size_t>> children;
-    std::vector<std::size_t> roots;
-    std::unordered_map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < comments.size(); ++i) {
-      index[comments[i].comment.id] = i;
+    // Tree order (each comment followed by its replies, oldest first) from the one
+    // iterative reply tree: a reply chain as deep as the store holds cannot
+    // exhaust the stack.
+    Thread links;
+    links.comments.reserve(comments.size());
+    for (const StoredComment& stored : comments) {
+      Comment& link = links.comments.emplace_back();
+      link.id = stored.comment.id;
+      link.parent = stored.comment.parent;
     }
-    for (std::size_t i = 0; i < comments.size(); ++i) {
-      const auto& parent = comments[i].comment.parent;
-      if (parent && index.contains(*parent) && *parent != comments[i].comment.id) {
-        children[*parent].push_back(i);
-      } else {
-        roots.push_back(i);
-      }
-    }
+    const ReplyTree tree = build_reply_tree(links);
     json out = json::array();
-    std::vector<bool> seen(comments.size(), false);
-    std::function<void(std::size_t, int)> visit = [&](std::size_t i, int depth) {
-      if (seen[i]) {
-        return;  // parent cycles in client data
-      }
-      seen[i] = true;
+    for (const std::size_t i : tree.order) {
       json item = comment_json(comments[i]);
-      item["depth"] = depth;
+      item["depth"] = tree.depth[i];
       out.push_back(std::move(item));
-      for (std::size_t child : children[comments[i].comment.id]) {
-        visit(child, depth + 1);
-      }
-    };
-    for (std::size_t root : roots) {
-      visit(root, 0);
-    }
-    for (std::size_t i = 0; i < comments.size(); ++i) {
-      visit(i, 0);  // cycle members
     }
     reply(response, 200,
           {{"thread",
@@ -502,6 +496,20 @@ class ModerationApi {
              {"body", thread->body},
              {"created_at", thread->created_at}}},
            {"comments", std::move(out)}});
+  }
+
+  // One stored comment for a CMS: status, scores and highlights, every decision.
+  void get_comment(const std::string& id, Response& response) {
+    const auto stored = store_->find_comment(id);
+    if (!stored) {
+      throw ApiError(404, fmt::format("No comment '{}'.", id));
+    }
+    json out = comment_json(*stored);
+    out["community"] = stored->comment.community;
+    json decisions = json::array();
+    for (const DecisionRecord& d : store_->decisions(id)) decisions.push_back(decision_json(d));
+    out["decisions"] = std::move(decisions);
+    reply(response, 200, out);
   }
 
   void get_policy(const std::string& community, Response& response) {
@@ -649,6 +657,11 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
   server.add_route(
       "POST", "/v1/comments", true,
       [api](const Request& q, Response& r, const std::smatch&) { api->submit_comment(q, r); });
+  // Imported comment ids hold a '/' (thread/comment): the id is the rest of the path.
+  server.add_route("GET", "/v1/comments/(.+)", true,
+                   [api](const Request&, Response& r, const std::smatch& m) {
+                     api->get_comment(m[1].str(), r);
+                   });
   server.add_route(
       "POST", "/v1/threads:import", true,
       [api](const Request& q, Response& r, const std::smatch&) { api->import_thread(q, r); });

@@ -110,7 +110,8 @@ ThresholdRule parse_threshold(const toml::table& table, std::size_t index) {
   const toml::node* at_least = table.get("at_least");
   if (at_least == nullptr) fail(table, where + " needs 'at_least'");
   const auto value = at_least->value<double>();
-  if (!value || *value < 0.0 || *value > 1.0) {
+  // Written as a negation so NaN (TOML's `nan`) is refused too.
+  if (!value || !(*value >= 0.0 && *value <= 1.0)) {
     fail(*at_least, "'at_least' must be a number between 0 and 1");
   }
   rule.threshold = static_cast<float>(*value);

@@ -208,6 +208,27 @@ class SqliteModerationStore final : public ModerationStore {
     return read_comment(*query);
   }
 
+  std::vector<DecisionRecord> decisions(const std::string& comment_id) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT id, action, actor, reason, reasons, policy_version, created_at"
+                    " FROM decisions WHERE comment = ?1 ORDER BY id");
+    query.bind(1, std::string_view(comment_id));
+    std::vector<DecisionRecord> out;
+    while (query.step()) {
+      DecisionRecord& d = out.emplace_back();
+      d.id = query.column_int(0);
+      d.comment_id = comment_id;
+      d.action = query.column_text(1);
+      d.actor = query.column_text(2);
+      d.reason = query.column_text(3);
+      d.reasons_json = query.column_text(4);
+      if (!query.column_is_null(5)) d.policy_version = query.column_int(5);
+      d.created_at = query.column_text(6);
+    }
+    return out;
+  }
+
   std::vector<StoredComment> thread_comments(const std::string& thread_id) override {
     std::lock_guard lock(mutex_);
     Statement query(*db_, comment_query("WHERE c.thread = ?1 ORDER BY c.created_unix, c.rowid"));
@@ -277,20 +298,20 @@ class SqliteModerationStore final : public ModerationStore {
     return read_thread(*query);
   }
 
-  std::vector<std::pair<ThreadRecord, std::int64_t>> threads(const std::string& community,
-                                                             std::size_t limit) override {
+  std::vector<ThreadSummary> threads(const std::string& community, std::size_t limit) override {
     std::lock_guard lock(mutex_);
     Statement query(
         *db_,
         "SELECT t.id, t.community, t.url, t.title, t.body, t.created_at,"
-        " (SELECT COUNT(*) FROM comments c WHERE c.thread = t.id)"
+        " (SELECT COUNT(*) FROM comments c WHERE c.thread = t.id),"
+        " (SELECT COUNT(*) FROM comments c WHERE c.thread = t.id AND c.status = 'held')"
         " FROM threads t WHERE t.community = ?1 ORDER BY t.created_at DESC, t.rowid DESC"
         " LIMIT ?2");
     query.bind(1, std::string_view(community));
     query.bind(2, static_cast<std::int64_t>(limit));
-    std::vector<std::pair<ThreadRecord, std::int64_t>> out;
+    std::vector<ThreadSummary> out;
     while (query.step()) {
-      out.emplace_back(read_thread(query), query.column_int(6));
+      out.push_back({read_thread(query), query.column_int(6), query.column_int(7)});
     }
     return out;
   }

@@ -180,6 +180,10 @@ void run_serve(const ServeFlags& flags) {
   server.start();
   spdlog::info("comity serving on http://{}:{} with {} threads{}", config.host, server.port(),
                config.effective_threads(), config.no_auth ? " (no auth)" : "");
+  if (store) {
+    spdlog::info("moderator console: http://{}:{}/console/ (accounts: comity users create)",
+                 config.host, server.port());
+  }
   for (;;) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) {
