@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
-import { comityBinary, dataDirBytes, makeTempDir, runComity, sourceDir, startServer } from '../clients/comity_server.mjs';
+import { comityBinary, dataDirBytes, makeTempDir, runComity, sourceDir, startServer, testModel } from '../clients/comity_server.mjs';
 
 const CHROMIUM = process.env.COMITY_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.COMITY_CONSOLE_SCREENSHOTS || path.join(sourceDir, 'build', 'console-screenshots');
@@ -84,7 +84,14 @@ before(async () => {
   apiKey = runComity(['keys', 'create', '--data-dir', dataDir, '--name', 'seeder', '--rpm', '0']).stdout.trim();
   createUser(dataDir, ADMIN);
   createUser(dataDir, MODERATOR);
-  server = await startServer({ dataDir, noAuth: false,
+  // A measured quality beside the model, as `comity eval` leaves models/<name>.eval.json:
+  // the Model page must show these figures.
+  const model = testModel();
+  const version = fs.readFileSync(path.join(sourceDir, 'tests', 'fixtures', 'tiny', 'recipe.toml'), 'utf8')
+    .match(/^version = "([^"]+)"/m)[1];
+  fs.writeFileSync(model.replace(/\.cmodel$/, '.eval.json'), JSON.stringify({ model: { version },
+    suites: { 'tiny-heldout': { attribute: 'TOXICITY', kind: 'binary', n: 40, roc_auc: 0.8125 } } }));
+  server = await startServer({ dataDir, noAuth: false, model,
     extraArgs: ['--console-dir', path.join(sourceDir, 'web', 'dist')] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -202,10 +209,17 @@ test('admin clears the queue with keyboard shortcuts; decisions reach the audit 
   const decided = audit.json.entries.filter((e) => e.action.startsWith('decision.'));
   assert.deepEqual(decided.map((e) => e.subject).sort(), [...held].sort());
   assert.deepEqual(decided.map((e) => e.action.slice('decision.'.length)).sort(), [...actions].sort());
+  // The reason typed before the first decision is that decision's alone: the field
+  // empties after it, so later decisions are not audited with it.
+  assert.equal(await page.inputValue('#reason'), '', 'the reason field is cleared after a decision');
   for (const entry of decided) {
     assert.equal(entry.actor, ADMIN.name, 'the actor is the signed-in user');
-    assert.equal(entry.detail.reason, 'keyboard test', 'the reason is recorded');
   }
+  const withReason = decided.filter((e) => e.detail.reason === 'keyboard test');
+  assert.equal(withReason.length, 1, 'only the first decision carries the typed reason');
+  assert.equal(withReason[0].action, 'decision.edit_approve');
+  assert.ok(decided.filter((e) => e !== withReason[0]).every((e) => e.detail.reason === ''),
+    'later decisions have no reason');
   const edited = await api('GET', '/v1/threads/story-1');
   assert.ok(edited.json.comments.some((c) => c.text === 'edited by a moderator'), 'the edit is stored');
   for (const url of requests) assert.ok(url.startsWith(server.baseUrl), `request left the machine: ${url}`);
@@ -493,6 +507,84 @@ test('state-changing console requests need the CSRF header', async () => {
   await page.waitForSelector('#login-name');
   const after = await page.evaluate(async () => (await fetch('/console/api/me')).status);
   assert.equal(after, 401, 'the session is gone after signing out');
+  await context.close();
+});
+
+test('the thread list counts held comments; the audit log and the model read as tables, not JSON', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const { context, page } = await signIn(MODERATOR);
+  await page.goto(`${server.baseUrl}/console/#/threads`);
+  await page.waitForSelector('ul.threads li');
+  const threads = await api('GET', '/v1/threads?community=news');
+  const story = threads.json.threads.find((th) => th.id === 'story-1');
+  const line = await page.locator('ul.threads li:has-text("Story one")').innerText();
+  assert.match(line, new RegExp(`${story.comments} comments`));
+  if (story.held > 0) assert.match(line, new RegExp(`${story.held} held`));
+  else assert.doesNotMatch(line, /held/);
+
+  await page.goto(`${server.baseUrl}/console/#/audit`);
+  await page.waitForSelector('[data-testid=audit] tbody tr');
+  const audit = await page.locator('[data-testid=audit]').innerText();
+  assert.doesNotMatch(audit, /[{}]/, 'no raw JSON in the audit log');
+  assert.match(audit, /policy_version/, 'details are shown as named fields');
+
+  await page.goto(`${server.baseUrl}/console/#/models`);
+  await page.waitForSelector('[data-testid=quality] tbody tr');
+  const quality = await page.locator('[data-testid=quality]').innerText();
+  assert.match(quality, /tiny-heldout/);
+  assert.match(quality, /0\.8125/);
+  assert.doesNotMatch(await page.locator('main').innerText(), /quality\s*\{\}/);
+  await context.close();
+});
+
+test('an error goes away with the next action, and no earlier result stays under it', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const { context, page } = await signIn(ADMIN);
+  await page.goto(`${server.baseUrl}/console/#/policies`);
+  await page.waitForFunction(() => document.querySelector('#policy-text').value.length > 0);
+  const good = await page.inputValue('#policy-text');
+  await page.click('#policy-dry-run');
+  await page.waitForSelector('[data-testid=dry-run] table.counts');
+  // A broken policy: its error shows and the previous dry run is gone.
+  await page.fill('#policy-text', 'default_action = "maybe"\n');
+  await page.click('#policy-dry-run');
+  await page.waitForSelector('[role=alert]:not([hidden])');
+  assert.match(await page.locator('[role=alert]').innerText(), /Invalid policy/);
+  assert.equal(await page.locator('[data-testid=dry-run] table').count(), 0);
+  // The good policy again: saved, and the error is gone.
+  await page.fill('#policy-text', good);
+  await page.click('#policy-save');
+  await page.waitForSelector('[data-testid=policy-status]:has-text("Saved.")');
+  assert.equal(await page.locator('[role=alert]').isHidden(), true, 'the old error is cleared');
+  await context.close();
+});
+
+test('on a 390 px phone the navigation stays on screen; the page has an icon; / leads to the console', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.addInitScript(() => localStorage.setItem('comity.community', 'news'));
+  const page = await context.newPage();
+  await page.goto(`${server.baseUrl}/`);
+  assert.match(page.url(), /\/console\/$/, 'the server root redirects to the console');
+  await page.fill('#login-name', MODERATOR.name);
+  await page.fill('#login-password', MODERATOR.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=user]');
+  const overflow = await page.evaluate(() => {
+    const out = [];
+    for (const node of document.querySelectorAll('header nav > *')) {
+      const box = node.getBoundingClientRect();
+      if (box.right > window.innerWidth + 0.5 || box.left < -0.5) out.push(node.textContent);
+    }
+    return { out, scroll: document.documentElement.scrollWidth, width: window.innerWidth };
+  });
+  assert.deepEqual(overflow.out, [], 'every navigation item is inside the viewport');
+  assert.ok(overflow.scroll <= overflow.width, `no sideways scrolling (${overflow.scroll} > ${overflow.width})`);
+  await shot(page, 'phone-390');
+  const icon = await page.locator('link[rel=icon]').getAttribute('href');
+  assert.match(icon ?? '', /^\/console\/assets\/favicon-[^/]+\.svg$/, 'the page names its icon');
+  const served = await fetch(`${server.baseUrl}${icon}`);
+  assert.equal(served.status, 200);
+  assert.match(served.headers.get('content-type'), /^image\/svg\+xml/);
   await context.close();
 });
 

@@ -61,6 +61,18 @@ export function clearError(): void {
   errorBox.textContent = '';
 }
 
+// Runs one user action: the previous action's error goes when this one starts,
+// and this one's error is shown. Resolves to undefined when it failed.
+export async function act<T>(action: () => Promise<T>): Promise<T | undefined> {
+  clearError();
+  try {
+    return await action();
+  } catch (error) {
+    showError(error);
+    return undefined;
+  }
+}
+
 const pages: [string, string][] = [
   ['#/queue', 'Queue'],
   ['#/threads', 'Threads'],

@@ -3,7 +3,7 @@
 // A dry run shows what the policy would decide; only admins may store.
 import { currentUser, listFrom, moderation, query } from '../api';
 import { append, clear, el } from '../dom';
-import { community, showError } from '../shell';
+import { act, community, showError } from '../shell';
 
 interface ThreadResult {
   thread_id: string;
@@ -33,6 +33,7 @@ export async function importPage(root: HTMLElement): Promise<void> {
   });
 
   async function run(dryRun: boolean): Promise<void> {
+    clear(results);  // never a previous import's table under this one's error
     const chosen = file.files?.[0];
     if (!chosen) {
       showError(new Error('Choose an export file first.'));
@@ -40,12 +41,10 @@ export async function importPage(root: HTMLElement): Promise<void> {
     }
     const id = name.value.trim() || stem(chosen.name);
     const params = { community: community(), dry_run: dryRun ? 'true' : undefined, ...(whole.checked ? { prefix: id } : { thread: id }) };
-    try {
+    await act(async () => {
       const reply = await moderation<Record<string, unknown>>('POST', `threads:import${query(params)}`, await chosen.text(), 'text/plain');
       render(results, reply, dryRun);
-    } catch (error) {
-      showError(error);
-    }
+    });
   }
   dry.addEventListener('click', () => void run(true));
   store.addEventListener('click', () => void run(false));

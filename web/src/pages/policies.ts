@@ -1,7 +1,7 @@
 // A community's policy as TOML: anyone may dry-run it, only admins may save it.
 import { currentUser, moderation } from '../api';
 import { append, clear, el } from '../dom';
-import { community, showError } from '../shell';
+import { act, community } from '../shell';
 
 function policyText(data: unknown): string {
   if (typeof data === 'string') return data;
@@ -24,29 +24,30 @@ export async function policiesPage(root: HTMLElement): Promise<void> {
   const results = el('section', { class: 'dry-run', 'data-testid': 'dry-run' });
 
   const path = () => `policies/${encodeURIComponent(name.value.trim() || 'default')}`;
+  // Each action replaces what the previous one showed: its status, its dry run, its error.
+  const start = () => {
+    status.textContent = '';
+    clear(results);
+  };
   async function reload(): Promise<void> {
-    try {
+    start();
+    await act(async () => {
       area.value = policyText(await moderation('GET', path()));
-      status.textContent = '';
-    } catch (error) {
-      showError(error);
-    }
+    });
   }
   load.addEventListener('click', () => void reload());
-  save.addEventListener('click', async () => {
-    try {
+  save.addEventListener('click', () => {
+    start();
+    void act(async () => {
       await moderation('PUT', path(), area.value, 'application/toml');
       status.textContent = 'Saved.';
-    } catch (error) {
-      showError(error);
-    }
+    });
   });
-  dry.addEventListener('click', async () => {
-    try {
+  dry.addEventListener('click', () => {
+    start();
+    void act(async () => {
       renderDryRun(results, await moderation('POST', `${path()}:dry_run`, area.value, 'application/toml'));
-    } catch (error) {
-      showError(error);
-    }
+    });
   });
 
   append(root, el('h1', {}, 'Policy'),

@@ -2,7 +2,7 @@
 // Keys: j/k move, x select, a approve, r reject, e edit then approve (Ctrl+Enter).
 import { listFrom, moderation, query } from '../api';
 import { append, clear, el, highlighted, scoreBars, type Highlight } from '../dom';
-import { community, showError } from '../shell';
+import { act, community } from '../shell';
 
 interface Reason {
   rule?: string;
@@ -101,15 +101,16 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       reason: reason.value,
       ...(text !== undefined ? { text } : {}),
     }));
-    try {
+    status.textContent = '';
+    await act(async () => {
       await moderation('POST', 'queue/decisions', { decisions });
       status.textContent = `${action.replace('_', ' ')}: ${ids.length} comment${ids.length === 1 ? '' : 's'}`;
+      // A reason explains one decision: the next one starts without it.
+      reason.value = '';
       for (const id of ids) selected.delete(id);
       editing = null;
       await load();
-    } catch (error) {
-      showError(error);
-    }
+    });
   }
 
   function render(empty = 'The queue is empty.'): void {

@@ -11,16 +11,15 @@ interface ThreadSummary {
   title?: string;
   url?: string;
   community?: string;
-  comment_count?: number;
   comments?: number;
-  held_count?: number;
+  held?: number;
+  created_at?: string;
 }
 
 interface ThreadComment {
   id: string | number;
-  parent_id?: string | number | null;
   parent?: string | number | null;
-  depth?: number;
+  depth: number;
   author?: string;
   text: string | null;
   status?: string;
@@ -89,42 +88,8 @@ export async function threadsPage(root: HTMLElement): Promise<void> {
     el('li', {},
       el('a', { href: `#/threads/${encodeURIComponent(String(t.id))}` }, t.title || `Thread ${t.id}`),
       t.community ? ` · ${t.community}` : '',
-      (t.comment_count ?? t.comments) !== undefined ? ` · ${t.comment_count ?? t.comments} comments` : '',
-      t.held_count ? ` · ${t.held_count} held` : ''))));
-}
-
-// Depth from the parent links when the server does not send it.
-function depths(comments: ThreadComment[]): Map<string, number> {
-  const parentOf = new Map(comments.map((c) => [String(c.id), c.parent_id ?? c.parent ?? null]));
-  const out = new Map<string, number>();
-  const depthOf = (id: string, guard = 0): number => {
-    if (out.has(id)) return out.get(id)!;
-    const parent = parentOf.get(id);
-    const d = parent === null || parent === undefined || !parentOf.has(String(parent)) || guard > 200 ? 0 : depthOf(String(parent), guard + 1) + 1;
-    out.set(id, d);
-    return d;
-  };
-  for (const c of comments) depthOf(String(c.id));
-  return out;
-}
-
-// Parents before children, siblings in the order the server sent them.
-function treeOrder(comments: ThreadComment[]): ThreadComment[] {
-  const ids = new Set(comments.map((c) => String(c.id)));
-  const children = new Map<string, ThreadComment[]>();
-  const roots: ThreadComment[] = [];
-  for (const c of comments) {
-    const parent = c.parent_id ?? c.parent;
-    if (parent === null || parent === undefined || !ids.has(String(parent))) roots.push(c);
-    else children.set(String(parent), [...(children.get(String(parent)) ?? []), c]);
-  }
-  const out: ThreadComment[] = [];
-  const walk = (c: ThreadComment) => {
-    out.push(c);
-    for (const child of children.get(String(c.id)) ?? []) walk(child);
-  };
-  roots.forEach(walk);
-  return out;
+      t.comments !== undefined ? ` · ${t.comments} comments` : '',
+      t.held ? el('span', { class: 'held-count', 'data-testid': 'held-count' }, ` · ${t.held} held`) : ''))));
 }
 
 const fixed = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
@@ -289,8 +254,9 @@ export async function threadPage(root: HTMLElement, id: string): Promise<void> {
   ]);
   const thread = (data.thread ?? data) as ThreadSummary;
   const text = (c: ThreadComment) => c.text ?? '(text not stored)';
-  const comments = treeOrder(listFrom<ThreadComment>(data, 'comments', 'items'));
-  const depth = depths(comments);
+  // The server sends the reply tree in order with each comment's depth (built
+  // iteratively there: a reply chain may be deeper than any call stack).
+  const comments = listFrom<ThreadComment>(data, 'comments');
   const jump = new Jumper();
   append(root, el('p', {}, el('a', { href: '#/threads' }, '← Threads')), el('h1', {}, thread.title || `Thread ${id}`));
 
@@ -306,7 +272,7 @@ export async function threadPage(root: HTMLElement, id: string): Promise<void> {
   const items = document.createDocumentFragment();
   for (const c of comments) {
     const cid = String(c.id);
-    const d = c.depth ?? depth.get(cid) ?? 0;
+    const d = c.depth;
     const a = index?.byId.get(cid);
     const item = el('li', { class: `comment status-${c.status ?? 'unknown'}`, 'data-comment-id': cid, 'data-depth': d, tabindex: -1 },
       a ? heatBar(a.heat) : null,
