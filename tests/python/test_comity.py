@@ -203,7 +203,7 @@ def test_threads_give_identical_results():
 
 
 def test_scoring_releases_the_gil():
-    texts = [f"{t} number {i}" for i in range(600) for t in TEXTS]
+    texts = [f"{t} number {i}" for i in range(2000) for t in TEXTS]
     done = threading.Event()
     span = {}
 
