@@ -130,8 +130,8 @@ class Model {
  public:
   explicit Model(const std::string& paths) : models_(load_model_set(split_model_paths(paths))) {}
 
-  // One dict per item, in order. A bad item raises (naming texts[offset + i]) when
-  // `raise_errors`, else gives None.
+  // One dict per item, in order. The first bad item (in input order, whatever its
+  // kind) raises, naming texts[offset + i], when `raise_errors`; else it gives None.
   py::list score(const py::list& items, const std::vector<std::string>& attributes,
                  const std::string& language, int threads, bool lenient, bool raise_errors,
                  std::size_t offset) const {
@@ -139,10 +139,7 @@ class Model {
     const std::size_t n = items.size();
     std::vector<Input> inputs;
     inputs.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      inputs.push_back(take_text(items[i].ptr()));
-      if (raise_errors && inputs.back().type_error) raise_for(inputs.back(), offset + i);
-    }
+    for (std::size_t i = 0; i < n; ++i) inputs.push_back(take_text(items[i].ptr()));
     std::vector<nlohmann::json> scores(n);
     {
       py::gil_scoped_release release;

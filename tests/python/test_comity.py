@@ -118,6 +118,11 @@ def test_wrong_types_raise_type_error_naming_the_item():
         comity.score(["fine", None])
     with pytest.raises(TypeError, match=r"texts\[0\]: expected str or bytes, got int"):
         comity.score([42])
+    # The first bad text in input order is the one reported, whatever its kind.
+    with pytest.raises(ValueError, match=r"^texts\[1\]: empty text$"):
+        comity.score(["fine", "", None])
+    with pytest.raises(TypeError, match=r"^texts\[1\]: "):
+        comity.score(["fine", None, ""])
     with pytest.raises(TypeError):
         comity.score(None)
     with pytest.raises(TypeError):
