@@ -7,7 +7,7 @@
 
 #include "server/batch.h"
 #include "server/google_error.h"
-#include "server/html_text.h"
+#include "comity/html_text.h"
 #include "server/http_message.h"
 #include "server/perspective_request.h"
 
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!request.text.empty() && request.text.size() <= limits.max_comment_bytes);
     check(!request.attributes.empty());
     if (request.text_type == comity::server::TextType::kHtml) {
-      const auto html = comity::server::html_to_text(request.text);
+      const auto html = comity::html_to_text(request.text);
       check(html.source_begin.size() == html.text.size() &&
             html.source_end.size() == html.text.size());
       for (std::size_t i = 0; i < html.text.size(); ++i) {

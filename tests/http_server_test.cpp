@@ -9,7 +9,7 @@
 #include "server/batch.h"
 #include "server/cors.h"
 #include "server/google_error.h"
-#include "server/html_text.h"
+#include "comity/html_text.h"
 #include "server/language.h"
 #include "server/server_config.h"
 #include "server_test_support.h"

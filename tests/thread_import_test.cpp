@@ -170,6 +170,26 @@ TEST(ThreadImport, DisqusTakesTheBusiestThreadAndResolvesParents) {
   EXPECT_FALSE(t.warnings.empty());  // the other thread is reported, not merged
 }
 
+// Imports read HTML the way analyze's comment.type HTML does: one implementation.
+TEST(ThreadImport, CommentHtmlBecomesTheTextAnalyzeWouldScore) {
+  const std::string html =
+      "<p>Fine &amp; dandy &ldquo;quote&rdquo;</p><script>alert('x')</script>"
+      "<style>p{color:red}</style><!-- hidden --><p>Second<br>line</p>";
+  const std::string wxr =
+      R"(<?xml version="1.0" encoding="UTF-8"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>)"
+      R"(<title>T</title><wp:post_id>1</wp:post_id><wp:comment><wp:comment_id>7</wp:comment_id>)"
+      "<wp:comment_content><![CDATA[" +
+      html + "]]></wp:comment_content></wp:comment></item></channel></rss>";
+  const Thread t = import_thread(wxr, "body", ThreadFormat::kWxr);
+  ASSERT_EQ(t.comments.size(), 1u);
+  const std::string& text = t.comments[0].text;
+  EXPECT_EQ(text.find("alert"), std::string::npos) << text;
+  EXPECT_EQ(text.find("color"), std::string::npos) << text;
+  EXPECT_EQ(text.find("hidden"), std::string::npos) << text;
+  EXPECT_NE(text.find("Fine & dandy \u201Cquote\u201D"), std::string::npos) << text;
+  EXPECT_NE(text.find("Second\nline"), std::string::npos) << text;
+}
+
 TEST(ThreadImport, TextDumpRebuildsTheTreeWithAuthorsAndTimes) {
   const Thread t = import_thread_file(fixture("corner-shop.txt"));
   EXPECT_EQ(t.article.title, "Corner shop to close after 40 years");

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace comity::server {
+namespace comity {
 
 struct HtmlText {
   std::string text;  // tags and comments removed, entities decoded, valid UTF-8
@@ -23,4 +23,4 @@ struct HtmlText {
 // and <br> become a newline so words on both sides do not merge.
 HtmlText html_to_text(std::string_view html);
 
-}  // namespace comity::server
+}  // namespace comity

@@ -8,7 +8,7 @@
 
 #include "comity/text.h"
 #include "server/google_error.h"
-#include "server/html_text.h"
+#include "comity/html_text.h"
 #include "server/language.h"
 
 namespace comity::server {

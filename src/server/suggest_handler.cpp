@@ -1,7 +1,7 @@
 #include "server/suggest_handler.h"
 
 #include "server/google_error.h"
-#include "server/html_text.h"
+#include "comity/html_text.h"
 #include "server/language.h"
 
 namespace comity::server {

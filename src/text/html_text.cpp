@@ -1,10 +1,10 @@
-#include "server/html_text.h"
+#include "comity/html_text.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
-namespace comity::server {
+namespace comity {
 namespace {
 
 constexpr std::array<std::string_view, 26> kBlockTags = {
@@ -16,7 +16,7 @@ struct NamedEntity {
   std::string_view name;
   char32_t code_point;
 };
-constexpr std::array<NamedEntity, 12> kEntities = {{{"amp", U'&'},
+constexpr std::array<NamedEntity, 14> kEntities = {{{"amp", U'&'},
                                                     {"lt", U'<'},
                                                     {"gt", U'>'},
                                                     {"quot", U'"'},
@@ -27,6 +27,8 @@ constexpr std::array<NamedEntity, 12> kEntities = {{{"amp", U'&'},
                                                     {"ndash", U'\u2013'},
                                                     {"rsquo", U'\u2019'},
                                                     {"lsquo", U'\u2018'},
+                                                    {"rdquo", U'\u201D'},
+                                                    {"ldquo", U'\u201C'},
                                                     {"copy", U'\u00A9'}}};
 
 class Builder {
@@ -192,4 +194,4 @@ HtmlText html_to_text(std::string_view html) {
   return out;
 }
 
-}  // namespace comity::server
+}  // namespace comity

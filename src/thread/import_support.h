@@ -11,8 +11,9 @@ namespace comity::thread_import {
 void check_text(std::string_view text, const std::string& where, std::string_view field,
                 const ThreadImportLimits& limits);
 
-// Comment bodies in WXR and Disqus are HTML fragments: drops tags, turns block ends
-// and <br> into newlines, decodes character references, trims blank runs.
+// Comment bodies in WXR and Disqus are HTML fragments: their text as
+// comity::html_to_text gives it (what analyze scores), blank runs and ends trimmed.
+// `html` must be valid UTF-8 (check_text).
 std::string html_to_text(std::string_view html);
 
 // Trims ASCII and Unicode spaces (incl. U+00A0) at both ends.
