@@ -325,6 +325,13 @@ TEST(CliScore, TxtFilesAreOneCommentPerLine) {
   ASSERT_EQ(t.exit_code, 0) << t.err;
   EXPECT_EQ(json_lines(t.out)[0]["scores"], lines[0]["scores"]);
 
+  // Whatever the extension's case.
+  const std::string upper = tiny::scratch("COMMENTS.TXT");
+  tiny::write_bytes(upper, tiny::read_bytes(in));
+  const Outcome u = comity({"score", "-m", cli_model(), upper});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  EXPECT_EQ(u.out, r.out);
+
   // --format tsv still reads it as a table: the first line is its header.
   const Outcome tsv = comity({"score", "-m", cli_model(), "--format", "tsv", in});
   EXPECT_EQ(tsv.exit_code, 1) << tsv.err;

@@ -2,6 +2,7 @@
 // JSON object per input out, in input order.
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -265,8 +266,9 @@ void score_file(const ScoreArgs& args, const std::string& path, Runner& runner) 
     // A .txt file is prose, one comment per line: read as a TSV table (as training reads
     // .txt) every line was a header or a row without a 'text' column.
     const std::size_t dot = path.find_last_of('.');
-    const bool txt = dot != std::string::npos && path.find('/', dot) == std::string::npos &&
-                     (path.substr(dot) == ".txt" || path.substr(dot) == ".TXT");
+    std::string extension = dot == std::string::npos ? "" : path.substr(dot);
+    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool txt = extension == ".txt" && path.find('/', dot) == std::string::npos;
     if (txt) {
       format = "text";
     } else {
