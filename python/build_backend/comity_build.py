@@ -109,6 +109,23 @@ def _write_wheel(path, files):
         wheel.writestr(f"{DIST_INFO}/RECORD", "\n".join(record) + "\n")
 
 
+# What building the package reads (COMITY_TESTS, COMITY_BENCH and COMITY_FUZZ are off):
+# an sdist of these builds a wheel as the repository does.
+SDIST_PATHS = ["CMakeLists.txt", "pyproject.toml", "README.md", "include", "src", "tools", "python",
+               "docs/python.md"] + PACKAGE_DATA
+
+
+def _sdist_files():
+    for relative in SDIST_PATHS:
+        path = ROOT / relative
+        if path.is_file():
+            yield path
+            continue
+        for found in sorted(path.rglob("*")):
+            if found.is_file() and "__pycache__" not in found.parts:
+                yield found
+
+
 # --- PEP 517 hooks ------------------------------------------------------------------
 
 def get_requires_for_build_wheel(config_settings=None):
@@ -122,6 +139,31 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
     (target / "WHEEL").write_text(_wheel_file(), encoding="utf-8")
     (target / "top_level.txt").write_text(NAME + "\n", encoding="utf-8")
     return DIST_INFO
+
+
+def get_requires_for_build_sdist(config_settings=None):
+    return []
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    import tarfile
+
+    top = f"{NAME}-{VERSION}"
+    name = f"{top}.tar.gz"
+    Path(sdist_directory).mkdir(parents=True, exist_ok=True)
+    pkg_info = _metadata().encode()
+    with tarfile.open(os.path.join(sdist_directory, name), "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for path in _sdist_files():
+            info = tar.gettarinfo(str(path), arcname=f"{top}/{path.relative_to(ROOT)}")
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            info.mtime = 1577836800  # 2020-01-01: the same tree, the same archive
+            with open(path, "rb") as f:
+                tar.addfile(info, f)
+        info = tarfile.TarInfo(f"{top}/PKG-INFO")
+        info.size, info.mtime, info.mode = len(pkg_info), 1577836800, 0o644
+        tar.addfile(info, __import__("io").BytesIO(pkg_info))
+    return name
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
