@@ -131,7 +131,7 @@ def test_wrong_types_raise_type_error_naming_the_item():
         comity.spans(None)
 
 
-def test_unscorable_texts_raise_value_error_with_the_clis_message(tmp_path):
+def test_unscorable_texts_raise_value_error_with_the_clis_message():
     with pytest.raises(ValueError, match=r"^texts\[0\]: empty text$"):
         comity.score([""])
     with pytest.raises(ValueError, match=r"^texts\[2\]: empty text$"):
