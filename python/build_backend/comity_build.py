@@ -73,15 +73,15 @@ def _wheel_file():
 
 
 def _compile():
-    """Configures (once) and builds the _comity target; returns the built module's path."""
+    """Configures and builds the _comity target; returns the built module's path."""
     build = _build_dir()
     jobs = os.environ.get("COMITY_BUILD_JOBS") or str(os.cpu_count() or 1)
-    if not (build / "CMakeCache.txt").exists():
-        subprocess.run(
-            ["cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
-             "-DCMAKE_POSITION_INDEPENDENT_CODE=ON", "-DCOMITY_SERVER=OFF", "-DCOMITY_BENCH=OFF",
-             "-DCOMITY_TESTS=OFF", "-DCOMITY_PYTHON=ON", f"-DPython_EXECUTABLE={_base_interpreter()}"],
-            check=True, stdout=sys.stderr)
+    # Configured every time (a second or two): a reused directory gets these options.
+    subprocess.run(
+        ["cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
+         "-DCMAKE_POSITION_INDEPENDENT_CODE=ON", "-DCOMITY_SERVER=OFF", "-DCOMITY_BENCH=OFF",
+         "-DCOMITY_TESTS=OFF", "-DCOMITY_PYTHON=ON", f"-DPython_EXECUTABLE={_base_interpreter()}"],
+        check=True, stdout=sys.stderr)
     subprocess.run(["cmake", "--build", str(build), "--target", "_comity", "-j", jobs],
                    check=True, stdout=sys.stderr)
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
