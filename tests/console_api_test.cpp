@@ -27,7 +27,7 @@ struct ConsoleServer {
 
   ConsoleServer() {
     store = open_sqlite_store(dir.path().string());
-    key = store->create_api_key("test", 0).secret;
+    key = store->create_api_key("test", 0, ApiKeyScope::kAdmin).secret;
     {
       console::Accounts accounts(dir.path().string());
       accounts.create_user("bob", console::Role::moderator, "correct horse battery");

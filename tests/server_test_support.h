@@ -134,7 +134,7 @@ struct RunningServer {
       std::shared_ptr<const Analyzer> analyzer = std::make_shared<FakeAnalyzer>(), int rpm = 0,
       ServerConfig config = {}, HttpServer::ModelLoader loader = {}, bool with_moderation = false) {
     store = open_sqlite_store(dir.path().string());
-    key = store->create_api_key("test", rpm).secret;
+    key = store->create_api_key("test", rpm, ApiKeyScope::kAdmin).secret;
     log_sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream);
     auto logger = std::make_shared<spdlog::logger>("access-test", log_sink);
     config.host = "127.0.0.1";

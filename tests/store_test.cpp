@@ -93,7 +93,7 @@ TEST(SqliteStore, ReopeningIsIdempotent) {
   {
     auto store = open_sqlite_store(dir.str());
     store->add_feedback(make_feedback("suggestscore", "kept across reopen"));
-    store->create_api_key("ci", 10);
+    store->create_api_key("ci", 10, ApiKeyScope::kScore);
   }
   const auto migrations_before = raw_query_int(dir, "SELECT count(*) FROM schema_migrations");
   for (int i = 0; i < 2; ++i) {
@@ -282,8 +282,8 @@ TEST(ApiKeySecret, Sha256MatchesTheStandardVectors) {
 TEST(SqliteStore, ApiKeysCreateFindListRevoke) {
   TempDir dir;
   auto store = open_sqlite_store(dir.str());
-  const CreatedApiKey ci = store->create_api_key("ci", 60);
-  const CreatedApiKey web = store->create_api_key("web", 0);
+  const CreatedApiKey ci = store->create_api_key("ci", 60, ApiKeyScope::kScore);
+  const CreatedApiKey web = store->create_api_key("web", 0, ApiKeyScope::kScore);
   EXPECT_EQ(ci.record.prefix, ci.secret.substr(0, 8));
   EXPECT_EQ(ci.record.name, "ci");
   EXPECT_EQ(ci.record.requests_per_minute, 60);
@@ -328,8 +328,8 @@ TEST(SqliteStore, ApiKeysCreateFindListRevoke) {
 TEST(SqliteStore, AmbiguousPrefixRevokesNothing) {
   TempDir dir;
   auto store = open_sqlite_store(dir.str());
-  const auto a = store->create_api_key("a", 0);
-  const auto b = store->create_api_key("b", 0);
+  const auto a = store->create_api_key("a", 0, ApiKeyScope::kScore);
+  const auto b = store->create_api_key("b", 0, ApiKeyScope::kScore);
   {
     // Force a prefix collision, which real keys hit about once in 15 million pairs.
     sqlite::Connection raw((dir.path() / "comity.db").string());
@@ -343,7 +343,7 @@ TEST(SqliteStore, AmbiguousPrefixRevokesNothing) {
 TEST(SqliteStore, RejectsNegativeQuota) {
   TempDir dir;
   auto store = open_sqlite_store(dir.str());
-  EXPECT_THROW(store->create_api_key("bad", -1), StoreError);
+  EXPECT_THROW(store->create_api_key("bad", -1, ApiKeyScope::kScore), StoreError);
   EXPECT_TRUE(store->list_api_keys().empty());
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace comity {
@@ -30,11 +31,21 @@ struct FeedbackRecord {
   std::map<std::string, double> attribute_values;  // "TOXICITY" -> 1.0
 };
 
+// What an API key may call. Each scope includes the ones before it:
+//   score       analyze, suggestscore, /v1/score, models, posting comments
+//   moderation  + the queue, decisions, threads, dashboards, policy dry runs
+//   admin       + saving policies, imports, the audit log, model reloads
+// The comment form's backend gets `score`: it cannot change what moderators see.
+enum class ApiKeyScope { kScore, kModeration, kAdmin };
+std::string_view api_key_scope_name(ApiKeyScope scope);
+std::optional<ApiKeyScope> parse_api_key_scope(std::string_view name);
+
 struct ApiKeyRecord {
   std::int64_t id = 0;
   std::string name;
   std::string prefix;           // first characters of the key, shown in listings
   int requests_per_minute = 0;  // 0 = unlimited
+  ApiKeyScope scope = ApiKeyScope::kScore;
   std::string created_at;
   bool revoked = false;
 };
@@ -54,7 +65,8 @@ class Store {
   virtual void for_each_feedback(const std::function<void(const FeedbackRecord&)>& fn) = 0;
   virtual std::int64_t count_feedback() = 0;
 
-  virtual CreatedApiKey create_api_key(const std::string& name, int requests_per_minute) = 0;
+  virtual CreatedApiKey create_api_key(const std::string& name, int requests_per_minute,
+                                       ApiKeyScope scope) = 0;
   // Looks a presented key up by its hash; nullopt when unknown or revoked.
   virtual std::optional<ApiKeyRecord> find_api_key(const std::string& secret) = 0;
   virtual std::vector<ApiKeyRecord> list_api_keys() = 0;

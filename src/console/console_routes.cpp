@@ -326,24 +326,27 @@ void install_console(server::HttpServer& server, const ConsoleOptions& options) 
       ((*console).*method)(request, response);
     };
   };
-  server.add_route("POST", "/console/api/login", false, plain(&Console::login));
-  server.add_route("POST", "/console/api/logout", false, plain(&Console::logout));
-  server.add_route("GET", "/console/api/me", false, plain(&Console::me));
+  server.add_route("POST", "/console/api/login", server::HttpServer::kPublic,
+                   plain(&Console::login));
+  server.add_route("POST", "/console/api/logout", server::HttpServer::kPublic,
+                   plain(&Console::logout));
+  server.add_route("GET", "/console/api/me", server::HttpServer::kPublic, plain(&Console::me));
   for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
     server.add_route(
-        method, "/console/api/(v1/[A-Za-z0-9_./:-]+)", false,
+        method, "/console/api/(v1/[A-Za-z0-9_./:-]+)", server::HttpServer::kPublic,
         [console](const Request& request, Response& response, const std::smatch& groups) {
           console->proxy(request, response, groups);
         });
   }
   // The server's root is where people type the address: send them to the console.
-  server.add_route("GET", "/", false, [](const Request&, Response& response, const std::smatch&) {
-    response.status = 302;
-    response.set_header("Location", "/console/");
-    response.set_content("See /console/.\n", "text/plain; charset=UTF-8");
-  });
+  server.add_route("GET", "/", server::HttpServer::kPublic,
+                   [](const Request&, Response& response, const std::smatch&) {
+                     response.status = 302;
+                     response.set_header("Location", "/console/");
+                     response.set_content("See /console/.\n", "text/plain; charset=UTF-8");
+                   });
   server.add_route(
-      "GET", "/console(/.*)?", false,
+      "GET", "/console(/.*)?", server::HttpServer::kPublic,
       [console](const Request& request, Response& response, const std::smatch& groups) {
         console->serve_static(request, response, groups);
       });

@@ -652,51 +652,58 @@ class ModerationApi {
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store) {
   register_thread_analysis_route(server, store);
   auto api = std::make_shared<ModerationApi>(server, std::move(store));
-  using Request = Request;
-  using Response = Response;
-  server.add_route(
-      "POST", "/v1/comments", true,
-      [api](const Request& q, Response& r, const std::smatch&) { api->submit_comment(q, r); });
-  // Imported comment ids hold a '/' (thread/comment): the id is the rest of the path.
-  server.add_route("GET", "/v1/comments/(.+)", true,
-                   [api](const Request&, Response& r, const std::smatch& m) {
-                     api->get_comment(m[1].str(), r);
-                   });
-  server.add_route(
-      "POST", "/v1/threads:import", true,
-      [api](const Request& q, Response& r, const std::smatch&) { api->import_thread(q, r); });
-  server.add_route("GET", "/v1/queue", true,
-                   [api](const Request& q, Response& r, const std::smatch&) { api->queue(q, r); });
-  server.add_route("POST", "/v1/queue/decisions", true,
-                   [api](const Request& q, Response& r, const std::smatch&) { api->decide(q, r); });
-  server.add_route(
-      "GET", "/v1/threads", true,
-      [api](const Request& q, Response& r, const std::smatch&) { api->list_threads(q, r); });
-  server.add_route(
-      "GET", "/v1/threads/([^/:]+)", true,
-      [api](const Request&, Response& r, const std::smatch& m) { api->get_thread(m[1].str(), r); });
-  server.add_route(
-      "GET", "/v1/policies/([^/:]+)", true,
-      [api](const Request&, Response& r, const std::smatch& m) { api->get_policy(m[1].str(), r); });
-  server.add_route("PUT", "/v1/policies/([^/:]+)", true,
-                   [api](const Request& q, Response& r, const std::smatch& m) {
-                     api->put_policy(m[1].str(), q, r);
-                   });
-  // /dry-run: the name before the :verb convention (docs/api.md), kept for old callers.
-  for (const char* dry_run : {"/v1/policies/([^/:]+):dry_run", "/v1/policies/([^/:]+)/dry-run"}) {
-    server.add_route("POST", dry_run, true,
-                     [api](const Request& q, Response& r, const std::smatch& m) {
-                       api->dry_run(m[1].str(), q, r);
+  using M = ModerationApi;
+  using Match = std::smatch;
+  using Handler = void (*)(M&, const Request&, Response&, const Match&);
+  struct RouteSpec {
+    const char* method;
+    const char* pattern;
+    ApiKeyScope scope;  // what an API key needs (docs/api.md#keys)
+    Handler handler;
+  };
+  constexpr ApiKeyScope kScore = ApiKeyScope::kScore, kModeration = ApiKeyScope::kModeration,
+                        kAdmin = ApiKeyScope::kAdmin;
+  // The moderation API, one row per route. A site's comment form posts with a
+  // `score` key; moderators' tools need `moderation`; what changes the rules,
+  // stores whole exports or reads the audit log is `admin`.
+  static const RouteSpec kRoutes[] = {
+      {"POST", "/v1/comments", kScore,
+       [](M& a, const Request& q, Response& r, const Match&) { a.submit_comment(q, r); }},
+      // Imported comment ids hold a '/' (thread/comment): the id is the rest of the path.
+      {"GET", "/v1/comments/(.+)", kScore,
+       [](M& a, const Request&, Response& r, const Match& m) { a.get_comment(m[1].str(), r); }},
+      {"POST", "/v1/threads:import", kAdmin,
+       [](M& a, const Request& q, Response& r, const Match&) { a.import_thread(q, r); }},
+      {"GET", "/v1/queue", kModeration,
+       [](M& a, const Request& q, Response& r, const Match&) { a.queue(q, r); }},
+      {"POST", "/v1/queue/decisions", kModeration,
+       [](M& a, const Request& q, Response& r, const Match&) { a.decide(q, r); }},
+      {"GET", "/v1/threads", kModeration,
+       [](M& a, const Request& q, Response& r, const Match&) { a.list_threads(q, r); }},
+      {"GET", "/v1/threads/([^/:]+)", kModeration,
+       [](M& a, const Request&, Response& r, const Match& m) { a.get_thread(m[1].str(), r); }},
+      {"GET", "/v1/policies/([^/:]+)", kModeration,
+       [](M& a, const Request&, Response& r, const Match& m) { a.get_policy(m[1].str(), r); }},
+      {"PUT", "/v1/policies/([^/:]+)", kAdmin,
+       [](M& a, const Request& q, Response& r, const Match& m) { a.put_policy(m[1].str(), q, r); }},
+      {"POST", "/v1/policies/([^/:]+):dry_run", kModeration,
+       [](M& a, const Request& q, Response& r, const Match& m) { a.dry_run(m[1].str(), q, r); }},
+      // /dry-run: the name before the :verb convention (docs/api.md), kept for old callers.
+      {"POST", "/v1/policies/([^/:]+)/dry-run", kModeration,
+       [](M& a, const Request& q, Response& r, const Match& m) { a.dry_run(m[1].str(), q, r); }},
+      {"GET", "/v1/communities", kModeration,
+       [](M& a, const Request&, Response& r, const Match&) { a.list_communities(r); }},
+      {"GET", "/v1/dashboard", kModeration,
+       [](M& a, const Request& q, Response& r, const Match&) { a.dashboard(q, r); }},
+      {"GET", "/v1/audit", kAdmin,
+       [](M& a, const Request& q, Response& r, const Match&) { a.audit(q, r); }},
+  };
+  for (const RouteSpec& route : kRoutes) {
+    server.add_route(route.method, route.pattern, route.scope,
+                     [api, handler = route.handler](const Request& q, Response& r, const Match& m) {
+                       handler(*api, q, r, m);
                      });
   }
-  server.add_route(
-      "GET", "/v1/communities", true,
-      [api](const Request&, Response& r, const std::smatch&) { api->list_communities(r); });
-  server.add_route(
-      "GET", "/v1/dashboard", true,
-      [api](const Request& q, Response& r, const std::smatch&) { api->dashboard(q, r); });
-  server.add_route("GET", "/v1/audit", true,
-                   [api](const Request& q, Response& r, const std::smatch&) { api->audit(q, r); });
 }
 
 }  // namespace comity::server

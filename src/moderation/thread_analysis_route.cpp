@@ -18,8 +18,8 @@
 #include "comity/thread.h"
 #include "comity/thread_report_json.h"
 #include "moderation/moderation_routes.h"
-#include "server/language.h"
 #include "server/google_error.h"
+#include "server/language.h"
 
 namespace comity::server {
 namespace {
@@ -201,9 +201,8 @@ void analyse_thread(HttpServer& server, ModerationStore& store, const std::strin
 
 void register_thread_analysis_route(HttpServer& server,
                                     const std::shared_ptr<ModerationStore>& store) {
-  server.add_route("GET", "/v1/threads/([^/:]+)/analysis", true,
-                   [&server, store](const Request&, Response& response,
-                                    const std::smatch& match) {
+  server.add_route("GET", "/v1/threads/([^/:]+)/analysis", ApiKeyScope::kModeration,
+                   [&server, store](const Request&, Response& response, const std::smatch& match) {
                      analyse_thread(server, *store, match[1].str(), response);
                    });
 }

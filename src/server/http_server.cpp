@@ -48,7 +48,7 @@ std::string random_boundary() {
 struct HttpServer::Route {
   const char* method;
   const char* path;
-  bool authenticated;
+  std::optional<ApiKeyScope> scope;
   void (HttpServer::*handler)(const Request&, Response&);
 };
 
@@ -84,31 +84,31 @@ HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Analyzer> anal
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::add_route(std::string method, std::string path_regex, bool authenticated,
-                           RouteHandler handler) {
+void HttpServer::add_route(std::string method, std::string path_regex,
+                           std::optional<ApiKeyScope> scope, RouteHandler handler) {
   std::regex regex(path_regex, std::regex::ECMAScript);
-  extension_routes_.push_back({std::move(method), std::move(path_regex), std::move(regex),
-                               authenticated, std::move(handler)});
+  extension_routes_.push_back(
+      {std::move(method), std::move(path_regex), std::move(regex), scope, std::move(handler)});
 }
 
 const HttpServer::Route* HttpServer::find_route(const std::string& method,
                                                 const std::string& path) const {
   static const Route kRoutes[] = {
-      {"POST", "/v1alpha1/comments:analyze", true, &HttpServer::handle_analyze},
-      {"POST", "/v1alpha1/comments:suggestscore", true, &HttpServer::handle_suggest},
-      {"POST", "/batch", false, &HttpServer::handle_batch},
-      {"POST", "/batch/commentanalyzer/v1alpha1", false, &HttpServer::handle_batch},
-      {"GET", "/$discovery/rest", false, &HttpServer::handle_discovery},
-      {"GET", "/discovery/v1/apis/commentanalyzer/v1alpha1/rest", false,
+      {"POST", "/v1alpha1/comments:analyze", ApiKeyScope::kScore, &HttpServer::handle_analyze},
+      {"POST", "/v1alpha1/comments:suggestscore", ApiKeyScope::kScore, &HttpServer::handle_suggest},
+      {"POST", "/batch", kPublic, &HttpServer::handle_batch},
+      {"POST", "/batch/commentanalyzer/v1alpha1", kPublic, &HttpServer::handle_batch},
+      {"GET", "/$discovery/rest", kPublic, &HttpServer::handle_discovery},
+      {"GET", "/discovery/v1/apis/commentanalyzer/v1alpha1/rest", kPublic,
        &HttpServer::handle_discovery},
-      {"POST", "/v1/score", true, &HttpServer::handle_native_score},
-      {"GET", "/v1/models", true, &HttpServer::handle_models},
-      {"POST", "/v1/models:reload", true, &HttpServer::handle_reload},
+      {"POST", "/v1/score", ApiKeyScope::kScore, &HttpServer::handle_native_score},
+      {"GET", "/v1/models", ApiKeyScope::kScore, &HttpServer::handle_models},
+      {"POST", "/v1/models:reload", ApiKeyScope::kAdmin, &HttpServer::handle_reload},
       // The name before the :verb convention (docs/api.md), kept for old callers.
-      {"POST", "/v1/admin/reload", true, &HttpServer::handle_reload},
-      {"GET", "/healthz", false, &HttpServer::handle_healthz},
-      {"GET", "/readyz", false, &HttpServer::handle_readyz},
-      {"GET", "/metrics", false, &HttpServer::handle_metrics},
+      {"POST", "/v1/admin/reload", ApiKeyScope::kAdmin, &HttpServer::handle_reload},
+      {"GET", "/healthz", kPublic, &HttpServer::handle_healthz},
+      {"GET", "/readyz", kPublic, &HttpServer::handle_readyz},
+      {"GET", "/metrics", kPublic, &HttpServer::handle_metrics},
   };
   for (const Route& route : kRoutes) {
     if (path == route.path &&
@@ -167,7 +167,9 @@ void HttpServer::serve_request(const Request& request, Response& response,
 
 void HttpServer::dispatch(const Request& request, Response& response, std::string& route,
                           std::string& key_id, const std::string* principal) {
-  const auto who = [&] { return principal ? *principal : authenticate(request, response); };
+  const auto who = [&](ApiKeyScope needed) {
+    return principal ? *principal : authenticate(request, response, needed);
+  };
   const Route* match = find_route(request.method, request.path);
   if (match == nullptr) {
     for (const ExtensionRoute& extension : extension_routes_) {
@@ -178,8 +180,8 @@ void HttpServer::dispatch(const Request& request, Response& response, std::strin
         continue;
       }
       route = extension.pattern;
-      if (extension.authenticated) {
-        key_id = who();
+      if (extension.scope) {
+        key_id = who(*extension.scope);
       }
       extension.handler(request, response, groups);
       return;
@@ -187,13 +189,14 @@ void HttpServer::dispatch(const Request& request, Response& response, std::strin
     throw not_found(request.method, request.path);
   }
   route = match->path;
-  if (match->authenticated) {
-    key_id = who();
+  if (match->scope) {
+    key_id = who(*match->scope);
   }
   (this->*match->handler)(request, response);
 }
 
-std::string HttpServer::authenticate(const Request& request, Response& response) {
+std::string HttpServer::authenticate(const Request& request, Response& response,
+                                     ApiKeyScope needed) {
   if (config_.no_auth) {
     return "";
   }
@@ -214,6 +217,11 @@ std::string HttpServer::authenticate(const Request& request, Response& response)
   }
   if (!record) {
     throw api_key_invalid();
+  }
+  if (record->scope < needed) {
+    throw ApiError(403, fmt::format("This API key has the '{}' scope; this request needs '{}' "
+                                    "(comity keys create --scope).",
+                                    api_key_scope_name(record->scope), api_key_scope_name(needed)));
   }
   const RateLimiter::Decision decision =
       rate_limiter_.check(record->id, record->requests_per_minute, RateLimiter::Clock::now());
@@ -310,7 +318,7 @@ void HttpServer::handle_discovery(const Request& request, Response& response) {
   }
   // Google checks a key sent with the discovery fetch; perspective.py relies on it.
   if (!config_.no_auth && (request.has_param("key") || request.has_header("X-Goog-Api-Key"))) {
-    authenticate(request, response);
+    authenticate(request, response, ApiKeyScope::kScore);
   }
   const std::string root = client_root_url(
       request.get_header_value("X-Forwarded-Proto"), request.get_header_value("X-Forwarded-Host"),

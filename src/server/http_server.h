@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
@@ -71,8 +72,13 @@ class HttpServer {
   // They are tried after the built-in routes, in the order added; add them
   // before start()/serve(). Handlers throw ApiError for client errors, exactly
   // like the built-in ones; HEAD is served by a GET route.
+  //
+  // `scope`: the API key scope a caller needs (docs/api.md#keys), or kPublic for
+  // routes anyone may call. The console's in-process calls (handle_as) carry
+  // their user's own role checks and pass any scope.
   using RouteHandler = std::function<void(const Request&, Response&, const std::smatch&)>;
-  void add_route(std::string method, std::string path_regex, bool authenticated,
+  static constexpr std::optional<ApiKeyScope> kPublic = std::nullopt;
+  void add_route(std::string method, std::string path_regex, std::optional<ApiKeyScope> scope,
                  RouteHandler handler);
 
   // What extension handlers share with the built-in ones. The store may be null;
@@ -89,7 +95,7 @@ class HttpServer {
     std::string method;
     std::string pattern;
     std::regex regex;
-    bool authenticated;
+    std::optional<ApiKeyScope> scope;
     RouteHandler handler;
   };
   // What the listener calls: CORS around handle().
@@ -98,8 +104,10 @@ class HttpServer {
   void dispatch(const Request& request, Response& response, std::string& route, std::string& key_id,
                 const std::string* principal);
   const Route* find_route(const std::string& method, const std::string& path) const;
-  // Returns the key id for the access log ("" in no-auth mode). Throws ApiError.
-  std::string authenticate(const Request& request, Response& response);
+  // Returns the key id for the access log ("" in no-auth mode). Throws ApiError:
+  // 401/403 for a missing or unknown key, 403 PERMISSION_DENIED for a key whose
+  // scope does not include `needed`, 429 over its quota.
+  std::string authenticate(const Request& request, Response& response, ApiKeyScope needed);
   std::shared_ptr<const Analyzer> analyzer() const;
   RequestLimits request_limits() const;
 

@@ -128,6 +128,12 @@ CREATE TABLE policies (
 );
 CREATE UNIQUE INDEX policies_one_active ON policies(community) WHERE active = 1;
 )sql"},
+    // Keys made before scopes had every right: they keep it, so an upgrade breaks
+    // no integration. New keys get the scope they are created with.
+    {4, "api key scopes", R"sql(
+ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'
+  CHECK (scope IN ('score', 'moderation', 'admin'));
+)sql"},
 };
 
 }  // namespace

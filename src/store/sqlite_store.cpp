@@ -68,7 +68,7 @@ constexpr const char* kFeedbackColumns =
     "attribute_values";
 
 constexpr const char* kApiKeyColumns =
-    "id, name, prefix, requests_per_minute, created_at, revoked_at IS NOT NULL";
+    "id, name, prefix, requests_per_minute, created_at, revoked_at IS NOT NULL, scope";
 
 // Rows handed to for_each_feedback per lock acquisition: small enough that an
 // export never stalls the server's inserts for long.
@@ -91,7 +91,7 @@ class SqliteStore final : public Store {
         count_feedback_(*connection_, "SELECT count(*) FROM feedback"),
         insert_api_key_(*connection_,
                         "INSERT INTO api_keys(name, prefix, key_hash, requests_per_minute, "
-                        "created_at) VALUES (?1, ?2, ?3, ?4, ?5)"),
+                        "created_at, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
         find_api_key_(*connection_,
                       std::string("SELECT ") + kApiKeyColumns +
                           " FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL"),
@@ -177,13 +177,15 @@ class SqliteStore final : public Store {
     return count->column_int(0);
   }
 
-  CreatedApiKey create_api_key(const std::string& name, int requests_per_minute) override {
+  CreatedApiKey create_api_key(const std::string& name, int requests_per_minute,
+                               ApiKeyScope scope) override {
     if (requests_per_minute < 0) throw StoreError("requests_per_minute must be >= 0");
     CreatedApiKey created;
     created.secret = generate_api_key_secret();
     created.record.name = name;
     created.record.prefix = created.secret.substr(0, kApiKeyShownPrefixChars);
     created.record.requests_per_minute = requests_per_minute;
+    created.record.scope = scope;
     created.record.created_at = utc_now_rfc3339();
     const std::string hash = sha256_hex(created.secret);
 
@@ -194,6 +196,7 @@ class SqliteStore final : public Store {
     insert->bind(3, std::string_view(hash));
     insert->bind(4, std::int64_t{requests_per_minute});
     insert->bind(5, std::string_view(created.record.created_at));
+    insert->bind(6, api_key_scope_name(scope));
     insert->run();
     created.record.id = sqlite3_last_insert_rowid(connection_->get());
     return created;
@@ -272,6 +275,8 @@ class SqliteStore final : public Store {
     record.requests_per_minute = static_cast<int>(row.column_int(3));
     record.created_at = row.column_text(4);
     record.revoked = row.column_int(5) != 0;
+    // The column's CHECK admits only the three names.
+    record.scope = parse_api_key_scope(row.column_text(6)).value_or(ApiKeyScope::kScore);
     return record;
   }
 

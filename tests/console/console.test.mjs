@@ -81,7 +81,7 @@ async function shot(page, name) {
 
 before(async () => {
   dataDir = makeTempDir('console');
-  apiKey = runComity(['keys', 'create', '--data-dir', dataDir, '--name', 'seeder', '--rpm', '0']).stdout.trim();
+  apiKey = runComity(['keys', 'create', '--data-dir', dataDir, '--name', 'seeder', '--rpm', '0', '--scope', 'admin']).stdout.trim();
   createUser(dataDir, ADMIN);
   createUser(dataDir, MODERATOR);
   // A measured quality beside the model, as `comity eval` leaves models/<name>.eval.json:

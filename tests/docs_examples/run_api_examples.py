@@ -115,7 +115,7 @@ def main():
     passed, failed = 0, []
     with tempfile.TemporaryDirectory(prefix="comity-docs-") as scratch:
         data_dir = os.path.join(scratch, "data")
-        created = subprocess.run([binary, "keys", "create", "--name", "me", "--rpm", "600",
+        created = subprocess.run([binary, "keys", "create", "--name", "me", "--rpm", "600", "--scope", "admin",
                                   "--data-dir", data_dir], check=True, capture_output=True,
                                  text=True)
         key = re.search(r"cmt_\S+", created.stdout).group(0)

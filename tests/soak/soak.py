@@ -472,7 +472,7 @@ def main():
     tally = Tally()
     with tempfile.TemporaryDirectory(prefix="comity-soak-") as scratch:
         data_dir = os.path.join(scratch, "data")
-        created = subprocess.run([binary, "keys", "create", "--name", "soak", "--rpm", "0",
+        created = subprocess.run([binary, "keys", "create", "--name", "soak", "--rpm", "0", "--scope", "admin",
                                   "--data-dir", data_dir], check=True, capture_output=True, text=True)
         key = re.search(r"cmt_\S+", created.stdout).group(0)
         process, port, err_path = start_server(binary, data_dir, scratch)

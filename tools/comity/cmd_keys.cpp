@@ -14,6 +14,7 @@ struct KeysFlags {
   std::string data_dir;
   std::string name;
   int requests_per_minute = 60;
+  std::string scope = "score";
   std::string target;
 };
 
@@ -41,29 +42,38 @@ void register_keys_command(CLI::App& app) {
       ->add_option("--rpm", flags->requests_per_minute,
                    "Requests per minute allowed for this key; 0 = unlimited (default 60)")
       ->check(CLI::NonNegativeNumber);
+  create
+      ->add_option("--scope", flags->scope,
+                   "What the key may call: score (analyze, scores, posting comments; the "
+                   "default, for a site's comment form), moderation (+ queue, decisions, "
+                   "threads, dashboards, policy dry runs) or admin (+ saving policies, imports, "
+                   "the audit log, model reloads)")
+      ->check(CLI::IsMember({"score", "moderation", "admin"}));
   create->callback([flags] {
     auto store = open_store(*flags);
-    const comity::CreatedApiKey key =
-        store->create_api_key(flags->name, flags->requests_per_minute);
+    const comity::CreatedApiKey key = store->create_api_key(
+        flags->name, flags->requests_per_minute, *comity::parse_api_key_scope(flags->scope));
     std::printf("%s\n", key.secret.c_str());
-    std::fprintf(
-        stderr,
-        "created key %lld (%s) for '%s', %d requests/minute; store it now, it is not shown again\n",
-        static_cast<long long>(key.record.id), key.record.prefix.c_str(), key.record.name.c_str(),
-        key.record.requests_per_minute);
+    std::fprintf(stderr,
+                 "created %s key %lld (%s) for '%s', %d requests/minute; store it now, it is not "
+                 "shown again\n",
+                 flags->scope.c_str(), static_cast<long long>(key.record.id),
+                 key.record.prefix.c_str(), key.record.name.c_str(),
+                 key.record.requests_per_minute);
   });
 
-  CLI::App* list =
-      keys->add_subcommand("list", "List API keys (id, prefix, name, quota, created, revoked).");
+  CLI::App* list = keys->add_subcommand(
+      "list", "List API keys (id, prefix, name, quota, created, status, scope).");
   add_data_dir(list, *flags);
   list->callback([flags] {
     auto store = open_store(*flags);
-    std::printf("%-6s %-12s %-24s %-8s %-22s %s\n", "ID", "PREFIX", "NAME", "RPM", "CREATED",
-                "STATUS");
+    std::printf("%-6s %-12s %-24s %-8s %-22s %-8s %s\n", "ID", "PREFIX", "NAME", "RPM", "CREATED",
+                "STATUS", "SCOPE");
     for (const auto& key : store->list_api_keys()) {
-      std::printf("%-6lld %-12s %-24s %-8d %-22s %s\n", static_cast<long long>(key.id),
+      std::printf("%-6lld %-12s %-24s %-8d %-22s %-8s %s\n", static_cast<long long>(key.id),
                   key.prefix.c_str(), key.name.c_str(), key.requests_per_minute,
-                  key.created_at.c_str(), key.revoked ? "revoked" : "active");
+                  key.created_at.c_str(), key.revoked ? "revoked" : "active",
+                  std::string(comity::api_key_scope_name(key.scope)).c_str());
     }
   });
 
