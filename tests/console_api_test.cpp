@@ -131,6 +131,67 @@ TEST(ConsoleApiTest, ASingleDecisionIsRecordedUnderTheSignedInUser) {
   }
 }
 
+// A signed-in browser: the session cookie and CSRF token of one sign-in.
+struct SignedIn {
+  httplib::Headers headers;
+  int me_status(const ConsoleServer& console) const {
+    const auto reply = console.client().Get("/console/api/me", headers);
+    return reply ? reply->status : 0;
+  }
+};
+
+SignedIn sign_in(const ConsoleServer& console, const std::string& password) {
+  const auto login = console.login("bob", password);
+  EXPECT_TRUE(login);
+  if (!login || login->status != 200) return {};
+  const std::string set_cookie = login->get_header_value("Set-Cookie");
+  return {{{"Cookie", set_cookie.substr(0, set_cookie.find(';'))},
+           {"X-CSRF-Token", json::parse(login->body)["csrfToken"].get<std::string>()}}};
+}
+
+TEST(ConsoleApiTest, DisablingAnAccountEndsItsSessionsUntilItIsEnabled) {
+  ConsoleServer console;
+  const SignedIn browser = sign_in(console, "correct horse battery");
+  ASSERT_EQ(browser.me_status(console), 200);
+  console::Accounts accounts(console.dir.path().string());
+  accounts.set_disabled("bob", true, "cli:ops");
+  EXPECT_EQ(browser.me_status(console), 401) << "the open session ends with the account";
+  EXPECT_EQ(console.login("bob", "correct horse battery")->status, 401);
+  EXPECT_TRUE(accounts.list_users().front().disabled);
+
+  accounts.set_disabled("bob", false, "cli:ops");
+  EXPECT_EQ(browser.me_status(console), 401) << "an ended session stays ended";
+  EXPECT_EQ(sign_in(console, "correct horse battery").me_status(console), 200);
+  EXPECT_THROW(accounts.set_disabled("nobody", true, "cli:ops"), std::invalid_argument);
+
+  std::vector<std::string> actions;
+  for (const AuditEntry& entry : console.moderation->audit_log("", 10)) {
+    if (entry.subject == "bob") {
+      EXPECT_EQ(entry.actor, "cli:ops");
+      actions.push_back(entry.action);
+    }
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"user.enable", "user.disable"}));
+}
+
+TEST(ConsoleApiTest, APasswordResetAndEndingSessionsSignTheUserOutEverywhere) {
+  ConsoleServer console;
+  const SignedIn first = sign_in(console, "correct horse battery");
+  const SignedIn second = sign_in(console, "correct horse battery");
+  console::Accounts accounts(console.dir.path().string());
+  EXPECT_EQ(accounts.end_sessions("bob", "cli:ops"), 2);
+  EXPECT_EQ(first.me_status(console), 401);
+  EXPECT_EQ(second.me_status(console), 401);
+
+  const SignedIn third = sign_in(console, "correct horse battery");
+  EXPECT_THROW(accounts.reset_password("bob", "short", "cli:ops"), std::invalid_argument);
+  EXPECT_EQ(third.me_status(console), 200) << "a refused reset changes nothing";
+  accounts.reset_password("bob", "a brand new passphrase", "cli:ops");
+  EXPECT_EQ(third.me_status(console), 401);
+  EXPECT_EQ(console.login("bob", "correct horse battery")->status, 401);
+  EXPECT_EQ(sign_in(console, "a brand new passphrase").me_status(console), 200);
+}
+
 TEST(ConsoleApiTest, TheServerRootLeadsToTheConsole) {
   ConsoleServer console;
   const auto root = console.client().Get("/");

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/console.h"
 #include "comity/moderation.h"
 #include "comity/moderation_store.h"
 #include "comity/store.h"
@@ -316,6 +317,46 @@ TEST(ModerationCliTest, ModeratorVerdictsRetrainTheModelThroughFeedbackExport) {
   EXPECT_GT(after, 0.5) << "before " << before;
   // Approved topics did not become toxic.
   EXPECT_LT(toxicity_of(dir, retrained, "the bridge repairs"), 0.5);
+}
+
+TEST(ModerationCliTest, UsersCommandsDisableEnableResetAndSignOut) {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  const std::string password = write(dir, "pw", "correct horse battery\n");
+  const std::string fresh = write(dir, "pw2", "another long passphrase\n");
+  const std::string d = " --data-dir '" + data + "'";
+  ASSERT_EQ(
+      run_comity(dir, "users create --name bob --password-file '" + password + "'" + d).exit_code,
+      0);
+  const CliRun disabled = run_comity(dir, "users disable --name bob --actor ops" + d);
+  EXPECT_EQ(disabled.exit_code, 0) << disabled.err;
+  EXPECT_NE(run_comity(dir, "users list" + d).out.find("disabled"), std::string::npos);
+  {
+    console::Accounts accounts(data);
+    EXPECT_FALSE(accounts.check_password("bob", "correct horse battery"));
+  }
+  EXPECT_EQ(run_comity(dir, "users enable --name bob" + d).exit_code, 0);
+  const CliRun reset =
+      run_comity(dir, "users reset-password --name bob --password-file '" + fresh + "'" + d);
+  EXPECT_EQ(reset.exit_code, 0) << reset.err;
+  {
+    console::Accounts accounts(data);
+    EXPECT_FALSE(accounts.check_password("bob", "correct horse battery"));
+    EXPECT_TRUE(accounts.check_password("bob", "another long passphrase"));
+  }
+  const CliRun ended = run_comity(dir, "users end-sessions --name bob" + d);
+  EXPECT_EQ(ended.exit_code, 0);
+  EXPECT_NE(ended.err.find("0 session(s) ended"), std::string::npos) << ended.err;
+  const CliRun unknown = run_comity(dir, "users disable --name nobody" + d);
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no user 'nobody'"), std::string::npos) << unknown.err;
+  // Each change is in the audit log, under the actor given or cli:$USER.
+  auto store = open_sqlite_moderation_store(data);
+  std::vector<std::string> log;
+  for (const AuditEntry& e : store->audit_log("", 20)) log.push_back(e.action + " " + e.actor);
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log.back(), "user.disable ops");
+  EXPECT_EQ(log[0].rfind("user.end_sessions cli:", 0), 0u) << log[0];
 }
 
 }  // namespace

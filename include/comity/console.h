@@ -30,6 +30,7 @@ struct User {
   std::string name;
   Role role = Role::moderator;
   std::string created_at;
+  bool disabled = false;  // cannot sign in; has no sessions
 };
 
 // "pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>" with a random 16-byte salt.
@@ -61,8 +62,20 @@ class Accounts {
   // Throws std::invalid_argument for an empty name, a short password or a taken name.
   User create_user(const std::string& name, Role role, const std::string& password);
   std::vector<User> list_users();
-  // nullopt for an unknown name or a wrong password (same cost either way).
+  // nullopt for an unknown name, a wrong password or a disabled account (same cost
+  // in every case).
   std::optional<User> check_password(const std::string& name, const std::string& password);
+
+  // Account administration (`comity users`). Each throws std::invalid_argument for
+  // an unknown name, ends the user's sessions where it says so, and appends an
+  // audit_log row (`user.<action>`, actor `actor`) in the same transaction.
+  // Disabling ends the sessions; enabling lets the user sign in again.
+  void set_disabled(const std::string& name, bool disabled, const std::string& actor);
+  // A new password (same length rule as create_user); ends the sessions.
+  void reset_password(const std::string& name, const std::string& password,
+                      const std::string& actor);
+  // Signs the user out everywhere; returns how many sessions ended.
+  std::int64_t end_sessions(const std::string& name, const std::string& actor);
 
   SessionGrant open_session(const User& user, std::chrono::seconds lifetime);
   // nullopt when unknown or expired.
@@ -70,6 +83,10 @@ class Accounts {
   void close_session(const std::string& token);
 
  private:
+  std::int64_t change_account(const std::string& name, const std::string& action,
+                              const std::string& update_sql,
+                              const std::optional<std::string>& value, bool end_sessions,
+                              const std::string& actor);
   std::mutex mutex_;
   std::unique_ptr<sqlite::Connection> connection_;
 };

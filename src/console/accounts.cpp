@@ -101,8 +101,11 @@ User read_user(Statement& row) {
   user.name = row.column_text(1);
   user.role = parse_role(row.column_text(2));
   user.created_at = row.column_text(3);
+  user.disabled = !row.column_is_null(4);
   return user;
 }
+
+constexpr const char* kUserColumns = "id, name, role, created_at, disabled_at";
 
 }  // namespace
 
@@ -165,7 +168,7 @@ User Accounts::create_user(const std::string& name, Role role, const std::string
   exists.bind(1, std::string_view(name));
   if (exists.step()) throw std::invalid_argument("user '" + name + "' already exists");
   exists.reset();
-  User user{0, name, role, utc_now_rfc3339()};
+  User user{0, name, role, utc_now_rfc3339(), false};
   Statement insert(*connection_,
                    "INSERT INTO users(name, role, password_hash, created_at) VALUES (?1,?2,?3,?4)");
   insert.bind(1, std::string_view(name));
@@ -179,7 +182,7 @@ User Accounts::create_user(const std::string& name, Role role, const std::string
 
 std::vector<User> Accounts::list_users() {
   std::lock_guard lock(mutex_);
-  Statement rows(*connection_, "SELECT id, name, role, created_at FROM users ORDER BY id");
+  Statement rows(*connection_, std::string("SELECT ") + kUserColumns + " FROM users ORDER BY id");
   std::vector<User> users;
   while (rows.step()) users.push_back(read_user(rows));
   return users;
@@ -190,18 +193,18 @@ std::optional<User> Accounts::check_password(const std::string& name, const std:
   std::string encoded;
   {
     std::lock_guard lock(mutex_);
-    Statement row(*connection_,
-                  "SELECT id, name, role, created_at, password_hash FROM users WHERE name = ?1");
+    Statement row(*connection_, std::string("SELECT ") + kUserColumns +
+                                    ", password_hash FROM users WHERE name = ?1");
     row.bind(1, std::string_view(name));
     if (row.step()) {
       user = read_user(row);
-      encoded = row.column_text(4);
+      encoded = row.column_text(5);
     }
   }
   // An unknown name costs a full hash too, so timing does not reveal which names exist.
   static const std::string kDecoy = hash_password("decoy password");
   const bool ok = verify_password(password, user ? encoded : kDecoy);
-  if (!user || !ok) return std::nullopt;
+  if (!user || !ok || user->disabled) return std::nullopt;
   return user;
 }
 
@@ -226,13 +229,77 @@ std::optional<Session> Accounts::find_session(const std::string& token) {
   if (token.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
   Statement row(*connection_,
-                "SELECT u.id, u.name, u.role, u.created_at, s.csrf_token FROM console_sessions s "
-                "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2");
+                "SELECT u.id, u.name, u.role, u.created_at, u.disabled_at, s.csrf_token "
+                "FROM console_sessions s JOIN users u ON u.id = s.user_id "
+                "WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL");
   row.bind(1, std::string_view(sha256_hex(token)));
   row.bind(2, unix_now());
   if (!row.step()) return std::nullopt;
-  Session session{read_user(row), row.column_text(4)};
+  Session session{read_user(row), row.column_text(5)};
   return session;
+}
+
+// One account change: the user's row updated by `update` (bound ?1 = user id),
+// optionally their sessions ended, and an audit row, all in one transaction.
+std::int64_t Accounts::change_account(const std::string& name, const std::string& action,
+                                      const std::string& update_sql,
+                                      const std::optional<std::string>& value, bool end_sessions,
+                                      const std::string& actor) {
+  std::lock_guard lock(mutex_);
+  connection_->exec("BEGIN IMMEDIATE");
+  try {
+    Statement find(*connection_, "SELECT id FROM users WHERE name = ?1");
+    find.bind(1, std::string_view(name));
+    if (!find.step()) throw std::invalid_argument("no user '" + name + "'");
+    const std::int64_t id = find.column_int(0);
+    if (!update_sql.empty()) {
+      Statement update(*connection_, update_sql);
+      update.bind(1, id);
+      update.bind(2, value);
+      update.run();
+    }
+    std::int64_t ended = 0;
+    if (end_sessions) {
+      Statement erase(*connection_, "DELETE FROM console_sessions WHERE user_id = ?1");
+      erase.bind(1, id);
+      erase.run();
+      ended = sqlite3_changes(connection_->get());
+    }
+    Statement audit(*connection_,
+                    "INSERT INTO audit_log(created_at, community, actor, action, subject, detail) "
+                    "VALUES (?1, '', ?2, ?3, ?4, json_object('sessions_ended', ?5))");
+    audit.bind(1, std::string_view(utc_now_rfc3339()));
+    audit.bind(2, std::string_view(actor));
+    audit.bind(3, std::string_view("user." + action));
+    audit.bind(4, std::string_view(name));
+    audit.bind(5, ended);
+    audit.run();
+    connection_->exec("COMMIT");
+    return ended;
+  } catch (...) {
+    connection_->exec("ROLLBACK");
+    throw;
+  }
+}
+
+void Accounts::set_disabled(const std::string& name, bool disabled, const std::string& actor) {
+  change_account(
+      name, disabled ? "disable" : "enable", "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
+      disabled ? std::optional<std::string>(utc_now_rfc3339()) : std::nullopt, disabled, actor);
+}
+
+void Accounts::reset_password(const std::string& name, const std::string& password,
+                              const std::string& actor) {
+  if (password.size() < kMinPasswordLength) {
+    throw std::invalid_argument("a password takes at least " + std::to_string(kMinPasswordLength) +
+                                " characters");
+  }
+  change_account(name, "reset_password", "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                 hash_password(password), true, actor);
+}
+
+std::int64_t Accounts::end_sessions(const std::string& name, const std::string& actor) {
+  return change_account(name, "end_sessions", "", std::nullopt, true, actor);
 }
 
 void Accounts::close_session(const std::string& token) {

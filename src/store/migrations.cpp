@@ -134,6 +134,9 @@ CREATE UNIQUE INDEX policies_one_active ON policies(community) WHERE active = 1;
 ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'
   CHECK (scope IN ('score', 'moderation', 'admin'));
 )sql"},
+    {5, "console accounts can be disabled", R"sql(
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
+)sql"},
 };
 
 }  // namespace

@@ -35,6 +35,11 @@ std::string default_model_paths() {
   return default_model_path();
 }
 
+std::string default_actor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
+}
+
 std::string data_dir_or_default(const std::string& flag) {
   if (!flag.empty()) {
     return flag;

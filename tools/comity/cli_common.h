@@ -17,6 +17,9 @@ std::string default_model_paths();
 
 // The store directory: `flag` when given, else $COMITY_DATA_DIR, else comity-data.
 std::string data_dir_or_default(const std::string& flag);
+
+// Who the audit log names for a change made on the command line: cli:$USER.
+std::string default_actor();
 // Adds the --data-dir option every store command shares.
 CLI::Option* add_data_dir_option(CLI::App* command, std::string& target);
 

@@ -33,11 +33,6 @@ std::unique_ptr<comity::ModerationStore> existing_store(const std::string& flag)
   return comity::open_sqlite_moderation_store(dir);
 }
 
-std::string default_actor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
-}
-
 void print_summary(const std::string& path, const comity::Policy& policy) {
   std::printf("%s: ok%s\n", path.c_str(),
               policy.name.empty() ? "" : fmt::format(" (policy \"{}\")", policy.name).c_str());
@@ -92,9 +87,9 @@ void register_policy_command(CLI::App& app) {
     comity::check_policy_file(flags->file, toml);
     auto store =
         comity::open_sqlite_moderation_store(comity::cli::data_dir_or_default(flags->data_dir));
-    const comity::PolicyApplied applied =
-        comity::apply_policy(*store, flags->community, toml,
-                             flags->actor.empty() ? default_actor() : flags->actor, flags->file);
+    const comity::PolicyApplied applied = comity::apply_policy(
+        *store, flags->community, toml,
+        flags->actor.empty() ? comity::cli::default_actor() : flags->actor, flags->file);
     std::printf("community %s: %s version %lld\n", flags->community.c_str(),
                 applied.changed ? "now on" : "unchanged, already on",
                 static_cast<long long>(applied.version));

@@ -21,6 +21,7 @@ struct UsersFlags {
   std::string name;
   std::string role = "moderator";
   std::string password_file;
+  std::string actor;
 };
 
 // The first line of the file (or of stdin): never a command-line argument,
@@ -47,7 +48,9 @@ std::string read_password(const UsersFlags& flags) {
 void register_users_command(CLI::App& app) {
   auto flags = std::make_shared<UsersFlags>();
   CLI::App* users =
-      app.add_subcommand("users", "Create and list accounts of the moderator console (/console).");
+      app.add_subcommand("users",
+                         "Create, list, disable, re-enable and sign out accounts of the moderator "
+                         "console (/console), and reset their passwords.");
   users->require_subcommand(1);
 
   CLI::App* create = users->add_subcommand(
@@ -69,16 +72,60 @@ void register_users_command(CLI::App& app) {
   });
 
   CLI::App* list =
-      users->add_subcommand("list", "List console accounts (id, name, role, created).");
+      users->add_subcommand("list", "List console accounts (id, name, role, created, status).");
   comity::cli::add_data_dir_option(list, flags->data_dir);
   list->callback([flags] {
     comity::console::Accounts accounts(comity::cli::data_dir_or_default(flags->data_dir));
-    std::printf("%-6s %-24s %-10s %s\n", "ID", "NAME", "ROLE", "CREATED");
+    std::printf("%-6s %-24s %-10s %-22s %s\n", "ID", "NAME", "ROLE", "CREATED", "STATUS");
     for (const auto& user : accounts.list_users()) {
-      std::printf("%-6lld %-24s %-10s %s\n", static_cast<long long>(user.id), user.name.c_str(),
-                  comity::console::role_name(user.role), user.created_at.c_str());
+      std::printf("%-6lld %-24s %-10s %-22s %s\n", static_cast<long long>(user.id),
+                  user.name.c_str(), comity::console::role_name(user.role), user.created_at.c_str(),
+                  user.disabled ? "disabled" : "active");
     }
   });
+
+  // Account administration: each change ends the sessions it should and is audited.
+  const auto account_command = [&](const char* name, const char* help) {
+    CLI::App* command = users->add_subcommand(name, help);
+    comity::cli::add_data_dir_option(command, flags->data_dir);
+    command->add_option("--name", flags->name, "Sign-in name")->required();
+    command->add_option("--actor", flags->actor, "Who the audit log names (default: cli:$USER)");
+    return command;
+  };
+  const auto open_accounts = [flags] {
+    return std::make_unique<comity::console::Accounts>(
+        comity::cli::data_dir_or_default(flags->data_dir));
+  };
+  const auto actor = [flags] {
+    return flags->actor.empty() ? comity::cli::default_actor() : flags->actor;
+  };
+  account_command("disable", "Disable an account: it cannot sign in and its sessions end.")
+      ->callback([=] {
+        open_accounts()->set_disabled(flags->name, true, actor());
+        std::fprintf(stderr, "disabled '%s'; its sessions ended\n", flags->name.c_str());
+      });
+  account_command("enable", "Re-enable a disabled account.")->callback([=] {
+    open_accounts()->set_disabled(flags->name, false, actor());
+    std::fprintf(stderr, "enabled '%s'\n", flags->name.c_str());
+  });
+  CLI::App* reset = account_command(
+      "reset-password",
+      "Set a new password (stdin or --password-file, at least 8 characters); the account's "
+      "sessions end.");
+  reset
+      ->add_option("--password-file", flags->password_file,
+                   "File whose first line is the password (default: stdin)")
+      ->check(CLI::ExistingFile);
+  reset->callback([=] {
+    open_accounts()->reset_password(flags->name, read_password(*flags), actor());
+    std::fprintf(stderr, "new password for '%s'; its sessions ended\n", flags->name.c_str());
+  });
+  account_command("end-sessions", "Sign an account out everywhere (its browser sessions end).")
+      ->callback([=] {
+        const auto ended = open_accounts()->end_sessions(flags->name, actor());
+        std::fprintf(stderr, "'%s': %lld session(s) ended\n", flags->name.c_str(),
+                     static_cast<long long>(ended));
+      });
 }
 
 #endif  // COMITY_HAVE_SERVER
