@@ -137,6 +137,34 @@ ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'
     {5, "console accounts can be disabled", R"sql(
 ALTER TABLE users ADD COLUMN disabled_at TEXT;
 )sql"},
+    // Webhooks read the decisions table as their outbox: a decision and its event
+    // are one row, written in the decision's own transaction, so no event is lost
+    // and none is sent for a decision that rolled back. `cursor` is the last
+    // decision id a webhook is done with (delivered, or given up after retries).
+    {6, "webhooks and their delivery log", R"sql(
+CREATE TABLE webhooks (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  url               TEXT NOT NULL,
+  secret            TEXT NOT NULL,
+  community         TEXT NOT NULL DEFAULT '',  -- '' = every community
+  created_at        TEXT NOT NULL,
+  disabled_at       TEXT,
+  cursor            INTEGER NOT NULL DEFAULT 0,
+  failures          INTEGER NOT NULL DEFAULT 0,  -- failed attempts at the event after cursor
+  next_attempt_unix INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE webhook_deliveries (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id  INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  decision_id INTEGER NOT NULL,
+  attempt     INTEGER NOT NULL,
+  http_status INTEGER,          -- NULL when no answer came
+  error       TEXT NOT NULL DEFAULT '',
+  delivered   INTEGER NOT NULL CHECK (delivered IN (0, 1)),
+  created_at  TEXT NOT NULL
+);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, id);
+)sql"},
 };
 
 }  // namespace

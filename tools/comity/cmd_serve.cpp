@@ -19,6 +19,7 @@
 #include "comity/moderation_store.h"
 #include "moderation/moderation_routes.h"
 #include "moderation/policy_files.h"
+#include "moderation/webhook_dispatcher.h"
 #include "server/http_server.h"
 #include "server/scorer_analyzer.h"
 #include "server/server_config.h"
@@ -28,14 +29,14 @@ namespace {
 
 struct ServeFlags {
   std::string config_path, model, data_dir, host, log_level, console_dir, policy_dir,
-      unknown_attributes;
+      unknown_attributes, coral_signing_secret;
   std::vector<std::string> cors_allowed_origins;
   int port = 0, threads = 0;
   bool no_auth = false;
   CLI::Option *model_opt = nullptr, *data_dir_opt = nullptr, *host_opt = nullptr,
               *port_opt = nullptr, *threads_opt = nullptr, *no_auth_opt = nullptr,
               *log_level_opt = nullptr, *policy_dir_opt = nullptr, *cors_opt = nullptr,
-              *unknown_attributes_opt = nullptr;
+              *unknown_attributes_opt = nullptr, *coral_signing_secret_opt = nullptr;
 };
 
 comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
@@ -73,6 +74,9 @@ comity::server::ServerConfig resolve_config(const ServeFlags& flags) {
   }
   if (flags.unknown_attributes_opt->count() > 0) {
     config.unknown_attributes = flags.unknown_attributes;
+  }
+  if (flags.coral_signing_secret_opt->count() > 0) {
+    config.coral_signing_secret = flags.coral_signing_secret;
   }
   if (config.model_path.empty()) {
     config.model_path = comity::cli::default_model_paths();
@@ -177,6 +181,12 @@ void run_serve(const ServeFlags& flags) {
   } else if (!config.policy_dir.empty()) {
     throw std::runtime_error("policy_dir needs a data directory to store the policies in");
   }
+  // Signed POSTs of every decision to the store's webhooks (comity webhooks add).
+  std::unique_ptr<comity::WebhookDispatcher> webhooks;
+  if (store) {
+    webhooks = std::make_unique<comity::WebhookDispatcher>(config.data_dir);
+    webhooks->start();
+  }
   server.start();
   spdlog::info("comity serving on http://{}:{} with {} threads{}", config.host, server.port(),
                config.effective_threads(), config.no_auth ? " (no auth)" : "");
@@ -252,6 +262,10 @@ void register_serve_command(CLI::App& app) {
       cmd->add_option("--unknown-attributes", flags->unknown_attributes,
                       "Requested attributes Comity lacks: error (Google's 400) or omit")
           ->check(CLI::IsMember({"error", "omit"}));
+  flags->coral_signing_secret_opt = cmd->add_option(
+      "--coral-signing-secret", flags->coral_signing_secret,
+      "Signing secret of Coral's external moderation phase (POST /v1/coral/external-moderation; "
+      "prefer COMITY_CORAL_SIGNING_SECRET, which ps does not show)");
   cmd->add_option("--console-dir", flags->console_dir,
                   "Built moderator console served at /console (default: $COMITY_CONSOLE_DIR or "
                   "web/dist in the source tree; build it with web/build.sh)");

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   register_keys_command(app);
   register_feedback_command(app);
   register_users_command(app);
+  register_webhooks_command(app);
   register_policy_command(app);
   register_import_command(app);
 #endif

@@ -8,7 +8,9 @@ void register_serve_command(CLI::App& app);
 void register_keys_command(CLI::App& app);
 // `comity feedback export`: suggestscore feedback as JSONL for training.
 void register_feedback_command(CLI::App& app);
-// `comity users create|list`: accounts of the moderator console.
+// `comity webhooks add|list|remove|deliveries|replay`: signed POSTs on every decision.
+void register_webhooks_command(CLI::App& app);
+// `comity users create|list|disable|enable|reset-password|end-sessions`: console accounts.
 void register_users_command(CLI::App& app);
 // `comity policy check|dry-run`: validate moderation policies and replay history.
 void register_policy_command(CLI::App& app);
