@@ -651,6 +651,7 @@ class ModerationApi {
 
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store) {
   register_thread_analysis_route(server, store);
+  register_coral_external_route(server, store);
   auto api = std::make_shared<ModerationApi>(server, std::move(store));
   using M = ModerationApi;
   using Match = std::smatch;

@@ -19,4 +19,10 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
 void register_thread_analysis_route(HttpServer& server,
                                     const std::shared_ptr<ModerationStore>& store);
 
+// POST /v1/coral/external-moderation: Coral Talk's external moderation phase,
+// answered with the community's policy (src/moderation/coral_external_route.cpp).
+// Public route: each request must carry Coral's HMAC signature made with
+// config().coral_signing_secret. Called by register_moderation_routes.
+void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store);
+
 }  // namespace comity::server

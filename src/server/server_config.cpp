@@ -47,6 +47,7 @@ const std::vector<Setting>& settings() {
       {"cors_allowed_origins", &ServerConfig::cors_allowed_origins},
       {"unknown_attributes", &ServerConfig::unknown_attributes},
       {"max_native_comments", &ServerConfig::max_native_comments},
+      {"coral_signing_secret", &ServerConfig::coral_signing_secret},
       {"access_log", &ServerConfig::access_log},
       {"log_level", &ServerConfig::log_level},
   };

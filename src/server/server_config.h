@@ -36,6 +36,9 @@ struct ServerConfig {
   // out of the answer and named in the X-Comity-Omitted-Attributes header).
   std::string unknown_attributes = "error";
   std::size_t max_native_comments = 100;
+  // Coral Talk's external moderation phase signs each request with this secret
+  // (X-Coral-Signature); empty: the route refuses every request unless no_auth.
+  std::string coral_signing_secret;
   bool access_log = true;
   std::string log_level = "info";
 
