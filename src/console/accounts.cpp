@@ -17,6 +17,8 @@ namespace comity::console {
 namespace {
 
 using sqlite::Statement;
+using sqlite::unix_now;
+using sqlite::utc_now_rfc3339;
 
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
@@ -80,21 +82,6 @@ std::string pbkdf2(const std::string& password, const std::string& salt, int ite
   return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string utc_now_rfc3339() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
 User read_user(Statement& row) {
   User user;
   user.id = row.column_int(0);
@@ -144,13 +131,8 @@ bool verify_password(const std::string& password, const std::string& encoded) {
   return CRYPTO_memcmp(actual.data(), expected->data(), kHashBytes) == 0;
 }
 
-Accounts::Accounts(const std::string& data_dir) {
-  // Opening the store creates the directory and applies the migrations (users: step 2).
-  open_sqlite_store(data_dir);
-  connection_ = std::make_unique<sqlite::Connection>(data_dir + "/comity.db");
-  sqlite3_busy_timeout(connection_->get(), 5000);
-  connection_->exec("PRAGMA foreign_keys = ON");
-}
+Accounts::Accounts(const std::string& data_dir)
+    : connection_(sqlite::open_store_connection(data_dir)) {}
 
 Accounts::~Accounts() = default;
 

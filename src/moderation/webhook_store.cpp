@@ -19,21 +19,8 @@ namespace {
 
 using nlohmann::json;
 using sqlite::Statement;
-
-std::string utc_now_rfc3339() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using sqlite::unix_now;
+using sqlite::utc_now_rfc3339;
 
 // The comment's status once the decision applied (what the moderation API stores).
 const char* status_after(const std::string& action) {
@@ -82,13 +69,8 @@ std::string webhook_signature(const std::string& secret, std::int64_t unix_secon
   return "t=" + std::to_string(unix_seconds) + ",v1=" + hex;
 }
 
-WebhookStore::WebhookStore(const std::string& data_dir) {
-  // Opening the store creates the directory and applies the migrations (step 6).
-  open_sqlite_store(data_dir);
-  connection_ = std::make_unique<sqlite::Connection>(data_dir + "/comity.db");
-  sqlite3_busy_timeout(connection_->get(), 5000);
-  connection_->exec("PRAGMA foreign_keys = ON");
-}
+WebhookStore::WebhookStore(const std::string& data_dir)
+    : connection_(sqlite::open_store_connection(data_dir)) {}
 
 WebhookStore::~WebhookStore() = default;
 

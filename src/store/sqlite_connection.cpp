@@ -128,6 +128,12 @@ void Transaction::commit() {
   done_ = true;
 }
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string utc_now_rfc3339() {
   const auto now = std::chrono::system_clock::now();
   const auto millis =

@@ -313,6 +313,19 @@ std::unique_ptr<Connection> open_connection(const std::string& path) {
 
 }  // namespace
 
+namespace sqlite {
+
+std::unique_ptr<Connection> open_store_connection(const std::string& data_dir) {
+  open_sqlite_store(data_dir);  // creates the directory and applies every migration
+  auto connection =
+      std::make_unique<Connection>((std::filesystem::path(data_dir) / "comity.db").string());
+  sqlite3_busy_timeout(connection->get(), 5000);
+  connection->exec("PRAGMA foreign_keys = ON");
+  return connection;
+}
+
+}  // namespace sqlite
+
 std::unique_ptr<Store> open_sqlite_store(const std::string& data_dir) {
   create_private_directory(data_dir);
   const std::string path = (std::filesystem::path(data_dir) / "comity.db").string();

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
 
 namespace comity::cli {
 
@@ -33,6 +36,19 @@ std::string default_model_paths() {
   // another language gets LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE instead of English
   // scores. `--model models/comity-2.cmodel,models/comity-multi-1.cmodel` opts in.
   return default_model_path();
+}
+
+std::string read_secret_line(const std::string& path) {
+  std::string line;
+  if (path.empty()) {
+    std::getline(std::cin, line);
+  } else {
+    std::ifstream file(path);
+    if (!file) throw std::runtime_error("cannot read " + path);
+    std::getline(file, line);
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 std::string default_actor() {

@@ -20,6 +20,10 @@ std::string data_dir_or_default(const std::string& flag);
 
 // Who the audit log names for a change made on the command line: cli:$USER.
 std::string default_actor();
+
+// A secret's first line from `path`, or from stdin when `path` is empty: never a
+// command-line argument, which other local users could read from the process list.
+std::string read_secret_line(const std::string& path);
 // Adds the --data-dir option every store command shares.
 CLI::Option* add_data_dir_option(CLI::App* command, std::string& target);
 

@@ -24,23 +24,8 @@ struct UsersFlags {
   std::string actor;
 };
 
-// The first line of the file (or of stdin): never a command-line argument,
-// which other local users could read from the process list.
 std::string read_password(const UsersFlags& flags) {
-  std::string line;
-  if (flags.password_file.empty()) {
-    std::getline(std::cin, line);
-  } else {
-    std::ifstream file(flags.password_file);
-    if (!file) {
-      throw std::runtime_error("cannot read " + flags.password_file);
-    }
-    std::getline(file, line);
-  }
-  if (!line.empty() && line.back() == '\r') {
-    line.pop_back();
-  }
-  return line;
+  return comity::cli::read_secret_line(flags.password_file);
 }
 
 }  // namespace

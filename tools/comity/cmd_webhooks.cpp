@@ -3,7 +3,6 @@
 #include <openssl/rand.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -28,15 +27,7 @@ std::unique_ptr<comity::WebhookStore> open_webhooks(const WebhooksFlags& flags) 
 // The first line of --secret-file, or 32 random bytes in hex (printed once).
 std::string secret_for(const WebhooksFlags& flags, bool& generated) {
   generated = flags.secret_file.empty();
-  if (!generated) {
-    std::ifstream file(flags.secret_file);
-    std::string line;
-    if (!file || !std::getline(file, line)) {
-      throw std::runtime_error("cannot read " + flags.secret_file);
-    }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
-  }
+  if (!generated) return comity::cli::read_secret_line(flags.secret_file);
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes");
   static constexpr char kDigits[] = "0123456789abcdef";
