@@ -55,16 +55,17 @@ ordered_json coral_request(const std::string& body, const std::string& author = 
       {"tenantDomain", "talk.example.org"}};
 }
 
-ServerConfig config_with(const std::string& secret) {
+ServerConfig config_with(const std::string& secret, bool no_auth = false) {
   ServerConfig config;
   config.coral_signing_secret = secret;
+  config.no_auth = no_auth;
   config.max_body_bytes = 64 * 1024;  // small, so the oversized body below stays cheap
   return config;
 }
 
 struct CoralServer : RunningServer {
-  explicit CoralServer(const std::string& secret = kSecret)
-      : RunningServer(std::make_shared<FakeAnalyzer>(), 0, config_with(secret), {},
+  explicit CoralServer(const std::string& secret = kSecret, bool no_auth = false)
+      : RunningServer(std::make_shared<FakeAnalyzer>(), 0, config_with(secret, no_auth), {},
                       /*with_moderation=*/true) {}
 
   // POSTs `body` as Coral does (its User-Agent, no Comity key); `signature` is
@@ -229,6 +230,19 @@ TEST(CoralExternalTest, RefusesEverythingWithoutAConfiguredSecret) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 403);
   EXPECT_NE(result->body.find("coral_signing_secret"), std::string::npos) << result->body;
+}
+
+TEST(CoralExternalTest, NoAuthAcceptsUnsignedRequestsOnlyWithoutASecret) {
+  const std::string body = coral_request("hello").dump(2);
+  CoralServer trying_out("", /*no_auth=*/true);
+  httplib::Result result = trying_out.send(body, "");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200) << result->body;
+  // A configured secret is always checked.
+  CoralServer signed_only(kSecret, /*no_auth=*/true);
+  result = signed_only.send(body, "");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 401);
 }
 
 TEST(CoralExternalTest, ARepeatedRequestGetsTheStoredDecision) {
