@@ -213,6 +213,75 @@ TEST(ModerationInputTest, ACmsLooksUpOneCommentWithEveryDecision) {
   EXPECT_EQ(server.call("GET", "/v1/comments/old%2Fp1", "", 200)["id"], "old/p1");
 }
 
+TEST(ModerationInputTest, TheQueueGivesContextFiltersSortsAndPages) {
+  ModerationServer server;
+  server.call("PUT", "/v1/policies/news", "default_action = \"hold\"\n", 200);
+  const auto post = [&](const std::string& thread, const std::string& id, const std::string& author,
+                        const std::string& text, const std::string& time,
+                        const std::string& parent = "") {
+    json body = {
+        {"community", "news"},
+        {"thread",
+         {{"id", thread}, {"title", "Title " + thread}, {"url", "https://n.example/" + thread}}},
+        {"comment", {{"id", id}, {"author", author}, {"text", text}, {"time", time}}}};
+    if (!parent.empty()) body["comment"]["parent"] = parent;
+    server.call("POST", "/v1/comments", body.dump(), 200);
+  };
+  post("a", "a1", "ann", "first words", "2026-05-01T10:00:00Z");
+  post("a", "a2", "bob", "you idiot, 100% wrong", "2026-05-01T11:00:00Z", "a1");
+  post("b", "b1", "bob", "another idiot take", "2026-05-02T09:00:00Z");
+  post("b", "b2", "cat", "fine by me", "2026-05-03T09:00:00Z");
+  server.call("POST", "/v1/queue/decisions",
+              json{{"comment_id", "b2"}, {"action", "approve"}, {"actor", "mod"}}.dump(), 200);
+
+  const json all = server.call("GET", "/v1/queue?community=news", "", 200);
+  EXPECT_EQ(all["total"], 3);
+  // Riskiest first: the two with "idiot", then the rest.
+  ASSERT_EQ(all["comments"].size(), 3u);
+  const json& reply = all["comments"][0]["id"] == "a2" ? all["comments"][0] : all["comments"][1];
+  EXPECT_EQ(reply["id"], "a2");
+  EXPECT_EQ(reply["created_at"], "2026-05-01T11:00:00Z");
+  EXPECT_EQ(reply["article"]["title"], "Title a");
+  EXPECT_EQ(reply["article"]["url"], "https://n.example/a");
+  EXPECT_EQ(reply["parent_comment"]["id"], "a1");
+  EXPECT_EQ(reply["parent_comment"]["author"], "ann");
+  EXPECT_EQ(reply["parent_comment"]["text"], "first words");
+  EXPECT_EQ(reply["author_history"]["comments"], 2);
+  EXPECT_EQ(reply["author_history"]["held"], 2);
+  EXPECT_EQ(reply["author_history"]["first_seen"], "2026-05-01T11:00:00Z");
+  EXPECT_EQ(all["comments"][2]["id"], "a1");
+  EXPECT_FALSE(all.contains("next_offset"));
+
+  const auto ids = [&](const std::string& query) {
+    const json page = server.call("GET", "/v1/queue?community=news&" + query, "", 200);
+    std::vector<std::string> out;
+    for (const json& c : page["comments"]) out.push_back(c["id"]);
+    return out;
+  };
+
+  EXPECT_EQ(ids("sort=newest"), (std::vector<std::string>{"b1", "a2", "a1"}));
+  EXPECT_EQ(ids("sort=oldest"), (std::vector<std::string>{"a1", "a2", "b1"}));
+  EXPECT_EQ(ids("sort=oldest&thread=b"), (std::vector<std::string>{"b1"}));
+  EXPECT_EQ(ids("sort=oldest&author=bob"), (std::vector<std::string>{"a2", "b1"}));
+  EXPECT_EQ(ids("sort=oldest&q=IDIOT"), (std::vector<std::string>{"a2", "b1"}));
+  EXPECT_EQ(ids("q=100%25"), (std::vector<std::string>{"a2"}))
+      << "% is a character, not a wildcard";
+  EXPECT_EQ(ids("q=_"), (std::vector<std::string>{}));
+  EXPECT_EQ(ids("sort=oldest&since=2026-05-01T10:30:00Z&until=2026-05-02T12:00:00Z"),
+            (std::vector<std::string>{"a2", "b1"}));
+  EXPECT_EQ(ids("status=approved"), (std::vector<std::string>{"b2"}));
+  EXPECT_EQ(ids("status=any&sort=oldest"), (std::vector<std::string>{"a1", "a2", "b1", "b2"}));
+  // Pages: offset and next_offset walk the whole queue.
+  const json first = server.call("GET", "/v1/queue?community=news&sort=oldest&limit=2", "", 200);
+  EXPECT_EQ(first["comments"].size(), 2u);
+  EXPECT_EQ(first["next_offset"], 2);
+  EXPECT_EQ(ids("sort=oldest&limit=2&offset=2"), (std::vector<std::string>{"b1"}));
+  for (const char* bad :
+       {"status=maybe", "sort=loud", "offset=-1", "offset=x", "since=yesterday"}) {
+    server.call("GET", std::string("/v1/queue?community=news&") + bad, "", 400);
+  }
+}
+
 TEST(ModerationInputTest, ModelsReportTheEvaluationWrittenBesideThem) {
   TempDir dir;
   const std::string model = write_tiny_model(dir.path(), "tiny-eval-1");

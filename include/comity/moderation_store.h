@@ -3,6 +3,7 @@
 // PostgreSQL backend can implement the same contract; the SQLite one shares the
 // data directory's comity.db (migration 3 creates its tables).
 #pragma once
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -100,6 +101,29 @@ struct StoredComment {
   std::optional<DecisionRecord> last_decision;
 };
 
+// What a moderator's queue shows: filters, order and a page of it.
+struct QueueQuery {
+  std::string community;
+  std::string status = "held";  // held | nudged | approved | rejected | pending | any
+  std::string thread, author;   // empty: all
+  std::string text_contains;    // case-insensitive for ASCII; empty: all
+  std::int64_t since_unix = 0, until_unix = INT64_MAX;
+  enum class Order { kRiskiest, kNewest, kOldest } order = Order::kRiskiest;
+  std::size_t limit = 50, offset = 0;
+};
+
+struct QueuePage {
+  std::vector<StoredComment> comments;
+  std::int64_t total = 0;  // matching comments, all pages
+};
+
+// An author's record in one community, for deciding on their next comment.
+struct AuthorHistory {
+  std::int64_t comments = 0, approved = 0, held = 0, rejected = 0, nudged = 0;
+  std::string first_seen;                      // created_at of their first comment
+  std::vector<DecisionRecord> last_decisions;  // moderators' latest, newest first (up to 5)
+};
+
 // Decisions of one action on one UTC day, by the policy or by moderators.
 struct DailyActions {
   std::string day;  // YYYY-MM-DD of the decision
@@ -161,6 +185,8 @@ class ModerationStore {
   // Held comments, riskiest first.
   virtual std::vector<StoredComment> held_comments(const std::string& community,
                                                    std::size_t limit) = 0;
+  virtual QueuePage queue(const QueueQuery& query) = 0;
+  virtual AuthorHistory author_history(const std::string& community, const std::string& author) = 0;
   // Comments by `author` in `community` with since_unix <= created_unix <= until_unix.
   virtual std::int64_t count_author_comments(const std::string& community,
                                              const std::string& author, std::int64_t since_unix,

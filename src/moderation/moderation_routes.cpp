@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -104,6 +105,16 @@ std::size_t limit_param(const Request& request) {
     throw invalid_argument("'limit' must be a positive integer.");
   }
   return std::min(value, kMaxLimit);
+}
+
+std::size_t offset_param(const Request& request) {
+  if (!request.has_param("offset")) return 0;
+  const std::string text = request.get_param_value("offset");
+  if (text.empty() || text.size() > 9 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw invalid_argument("'offset' must be a non-negative integer below 10^9.");
+  }
+  return std::stoul(text);
 }
 
 // Who is acting, for policies changed over the API (the console passes its user).
@@ -340,18 +351,102 @@ class ModerationApi {
     reply(response, 200, out);
   }
 
+  // The review queue with what a moderator needs to decide: the article, the
+  // comment replied to and the author's record, filtered, sorted and paged.
   void queue(const Request& request, Response& response) {
-    const std::string community = required_param(request, "community");
+    QueueQuery query;
+    query.community = required_param(request, "community");
+    if (request.has_param("status")) {
+      query.status = request.get_param_value("status");
+      static const std::set<std::string> kStatuses = {"held",     "nudged",  "approved",
+                                                      "rejected", "pending", "any"};
+      if (!kStatuses.contains(query.status)) {
+        throw invalid_argument(
+            "'status' must be held, nudged, approved, rejected, pending or any.");
+      }
+    }
+    query.thread = request.get_param_value("thread");
+    query.author = request.get_param_value("author");
+    query.text_contains = request.get_param_value("q");
+    if (query.text_contains.size() > kMaxIdBytes) {
+      throw invalid_argument(fmt::format("'q' is longer than {} bytes.", kMaxIdBytes));
+    }
+    for (const auto& [name, target] :
+         {std::pair{"since", &query.since_unix}, std::pair{"until", &query.until_unix}}) {
+      if (!request.has_param(name)) continue;
+      const auto parsed = parse_rfc3339(request.get_param_value(name));
+      if (!parsed) throw invalid_argument(fmt::format("'{}' must be an RFC 3339 time.", name));
+      *target = *parsed;
+    }
+    const std::string sort = request.get_param_value("sort");
+    if (sort == "newest") {
+      query.order = QueueQuery::Order::kNewest;
+    } else if (sort == "oldest") {
+      query.order = QueueQuery::Order::kOldest;
+    } else if (!sort.empty() && sort != "risk") {
+      throw invalid_argument("'sort' must be risk, newest or oldest.");
+    }
+    query.limit = limit_param(request);
+    query.offset = offset_param(request);
+    const QueuePage page = store_->queue(query);
+
+    std::map<std::string, json> threads, authors;  // looked up once per page
     json items = json::array();
-    for (const StoredComment& stored : store_->held_comments(community, limit_param(request))) {
+    for (const StoredComment& stored : page.comments) {
+      const CommentRecord& c = stored.comment;
       json item = comment_json(stored);
       if (stored.last_decision) {
         item["why"] = parsed_or_empty(stored.last_decision->reasons_json, json::array());
         item["decided_by"] = stored.last_decision->actor;
       }
+      if (!threads.contains(c.thread)) {
+        const auto thread = store_->find_thread(c.thread);
+        threads[c.thread] =
+            thread ? json{{"id", thread->id}, {"title", thread->title}, {"url", thread->url}}
+                   : json{{"id", c.thread}};
+      }
+      item["article"] = threads[c.thread];
+      if (c.parent) {
+        const auto parent = store_->find_comment(*c.parent);
+        item["parent_comment"] =
+            parent
+                ? json{{"id", parent->comment.id},
+                       {"author", parent->comment.author},
+                       {"status", parent->comment.status},
+                       {"text", parent->comment.text ? json(*parent->comment.text) : json(nullptr)}}
+                : json(nullptr);
+      }
+      if (!c.author.empty()) {
+        if (!authors.contains(c.author)) {
+          const AuthorHistory h = store_->author_history(c.community, c.author);
+          json decisions = json::array();
+          for (const DecisionRecord& d : h.last_decisions) {
+            decisions.push_back({{"comment_id", d.comment_id},
+                                 {"action", d.action},
+                                 {"actor", d.actor},
+                                 {"reason", d.reason},
+                                 {"created_at", d.created_at}});
+          }
+          authors[c.author] = {{"comments", h.comments},
+                               {"approved", h.approved},
+                               {"held", h.held},
+                               {"rejected", h.rejected},
+                               {"nudged", h.nudged},
+                               {"first_seen", h.first_seen},
+                               {"last_decisions", std::move(decisions)}};
+        }
+        item["author_history"] = authors[c.author];
+      }
       items.push_back(std::move(item));
     }
-    reply(response, 200, {{"community", community}, {"comments", std::move(items)}});
+    json out = {{"community", query.community},
+                {"total", page.total},
+                {"offset", query.offset},
+                {"comments", std::move(items)}};
+    if (query.offset + page.comments.size() < static_cast<std::size_t>(page.total)) {
+      out["next_offset"] = query.offset + page.comments.size();
+    }
+    reply(response, 200, out);
   }
 
   void decide(const Request& request, Response& response) {

@@ -260,16 +260,87 @@ class SqliteModerationStore final : public ModerationStore {
 
   std::vector<StoredComment> held_comments(const std::string& community,
                                            std::size_t limit) override {
-    std::lock_guard lock(mutex_);
-    Statement query(*db_, comment_query("WHERE c.community = ?1 AND c.status = 'held'"
-                                        " ORDER BY c.risk DESC, c.created_unix, c.rowid LIMIT ?2"));
-    query.bind(1, std::string_view(community));
-    query.bind(2, static_cast<std::int64_t>(limit));
-    std::vector<StoredComment> out;
-    while (query.step()) {
-      out.push_back(read_comment(query));
+    QueueQuery query;
+    query.community = community;
+    query.limit = limit;
+    return queue(query).comments;
+  }
+
+  QueuePage queue(const QueueQuery& q) override {
+    // One fixed statement per order: an empty filter matches everything.
+    static constexpr const char* kWhere =
+        "WHERE c.community = ?1 AND (?2 = 'any' OR c.status = ?2) AND (?3 = '' OR c.thread = ?3)"
+        " AND (?4 = '' OR c.author = ?4) AND (?5 = '' OR c.text LIKE ?5 ESCAPE '\\')"
+        " AND c.created_unix BETWEEN ?6 AND ?7";
+    const char* order =
+        q.order == QueueQuery::Order::kNewest   ? " ORDER BY c.created_unix DESC, c.rowid DESC"
+        : q.order == QueueQuery::Order::kOldest ? " ORDER BY c.created_unix, c.rowid"
+                                                : " ORDER BY c.risk DESC, c.created_unix, c.rowid";
+    std::string pattern;
+    if (!q.text_contains.empty()) {
+      pattern = "%";
+      for (const char ch : q.text_contains) {
+        if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+        pattern += ch;
+      }
+      pattern += "%";
     }
-    return out;
+    const auto bind = [&](Statement& s) {
+      s.bind(1, std::string_view(q.community));
+      s.bind(2, std::string_view(q.status));
+      s.bind(3, std::string_view(q.thread));
+      s.bind(4, std::string_view(q.author));
+      s.bind(5, std::string_view(pattern));
+      s.bind(6, q.since_unix);
+      s.bind(7, q.until_unix);
+    };
+    std::lock_guard lock(mutex_);
+    QueuePage page;
+    Statement count(*db_, std::string("SELECT COUNT(*) FROM comments c ") + kWhere);
+    bind(count);
+    if (count.step()) page.total = count.column_int(0);
+    Statement rows(*db_, comment_query(std::string(kWhere) + order + " LIMIT ?8 OFFSET ?9"));
+    bind(rows);
+    rows.bind(8, static_cast<std::int64_t>(q.limit));
+    rows.bind(9, static_cast<std::int64_t>(q.offset));
+    while (rows.step()) page.comments.push_back(read_comment(rows));
+    return page;
+  }
+
+  AuthorHistory author_history(const std::string& community, const std::string& author) override {
+    std::lock_guard lock(mutex_);
+    AuthorHistory history;
+    Statement counts(*db_,
+                     "SELECT COUNT(*), SUM(status = 'approved'), SUM(status = 'held'),"
+                     " SUM(status = 'rejected'), SUM(status = 'nudged'), MIN(created_at)"
+                     " FROM comments WHERE community = ?1 AND author = ?2");
+    counts.bind(1, std::string_view(community));
+    counts.bind(2, std::string_view(author));
+    if (counts.step()) {
+      history.comments = counts.column_int(0);
+      history.approved = counts.column_int(1);
+      history.held = counts.column_int(2);
+      history.rejected = counts.column_int(3);
+      history.nudged = counts.column_int(4);
+      history.first_seen = counts.column_optional_text(5).value_or("");
+    }
+    Statement decided(*db_,
+                      "SELECT d.id, d.comment, d.action, d.actor, d.reason, d.created_at"
+                      " FROM decisions d JOIN comments c ON c.id = d.comment"
+                      " WHERE c.community = ?1 AND c.author = ?2 AND d.actor != 'policy'"
+                      " ORDER BY d.id DESC LIMIT 5");
+    decided.bind(1, std::string_view(community));
+    decided.bind(2, std::string_view(author));
+    while (decided.step()) {
+      DecisionRecord& d = history.last_decisions.emplace_back();
+      d.id = decided.column_int(0);
+      d.comment_id = decided.column_text(1);
+      d.action = decided.column_text(2);
+      d.actor = decided.column_text(3);
+      d.reason = decided.column_text(4);
+      d.created_at = decided.column_text(5);
+    }
+    return history;
   }
 
   std::int64_t count_author_comments(const std::string& community, const std::string& author,
