@@ -588,6 +588,48 @@ test('on a 390 px phone the navigation stays on screen; the page has an icon; / 
   await context.close();
 });
 
+test('the queue shows the article, the parent and the author record; filters, search and paging', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const desk = 'desk';
+  assert.equal((await api('PUT', `/v1/policies/${desk}`, 'default_action = "hold"\n', 'application/toml')).status, 200);
+  const post = async (id, author, text, parent) => {
+    const reply = await api('POST', '/v1/comments', { community: desk,
+      thread: { id: 'desk-1', title: 'Budget vote tonight', url: 'https://news.example/budget' },
+      comment: { id, author, text, ...(parent ? { parent } : {}) } });
+    assert.equal(reply.status, 200, reply.text);
+  };
+  await post('desk-c1', 'carol', 'The council meets at seven.');
+  await post('desk-c2', 'dave', 'what an idiot thing to say', 'desk-c1');
+  for (let i = 0; i < 103; ++i) await post(`desk-bulk-${i}`, 'spammer', `buy cheap watches number ${i}`);
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', desk);
+  await page.dispatchEvent('#community', 'change');
+  await page.waitForSelector('[data-testid=queue-total]:has-text("105 held comments, 100 shown")');
+  assert.equal(await page.locator('[data-testid=queue] li.item').count(), 100);
+  await page.click('#queue-more');
+  await page.waitForSelector('[data-testid=queue-total]:has-text("105 shown")');
+  assert.equal(await page.locator('#queue-more').isHidden(), true, 'nothing more to load');
+
+  await page.fill('#queue-author', 'dave');
+  await page.dispatchEvent('#queue-author', 'change');
+  await page.waitForSelector('[data-testid=queue-total]:has-text("1 held comment, 1 shown")');
+  const item = page.locator('[data-testid=queue] li.item').first();
+  assert.equal(await item.getAttribute('data-comment-id'), 'desk-c2');
+  assert.equal(await item.locator('[data-testid=queue-article]').innerText(), 'Budget vote tonight');
+  assert.match(await item.locator('[data-testid=parent-comment]').innerText(), /in reply to carol: The council meets at seven\./);
+  assert.match(await item.locator('[data-testid=author-history]').innerText(), /1 comment, 1 held, 0 rejected/);
+  await shot(page, 'queue-context');
+
+  await page.fill('#queue-author', '');
+  await page.fill('#queue-search', 'number 10');
+  await page.dispatchEvent('#queue-search', 'change');
+  // "number 10", "number 100" to "number 102".
+  await page.waitForSelector('[data-testid=queue-total]:has-text("4 held comments")');
+  await page.selectOption('#queue-sort', 'newest');
+  await page.waitForFunction(() => document.querySelector('[data-testid=queue] li.item')?.dataset.commentId === 'desk-bulk-102');
+  await context.close();
+});
+
 test('repeated failed sign-ins are throttled', async () => {
   const attempt = (password) => fetch(`${server.baseUrl}/console/api/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

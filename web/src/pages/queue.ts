@@ -1,7 +1,7 @@
 // The review queue: held comments, riskiest first, each with why it was held.
 // Keys: j/k move, x select, a approve, r reject, e edit then approve (Ctrl+Enter).
 import { listFrom, moderation, query } from '../api';
-import { append, clear, el, highlighted, scoreBars, type Highlight } from '../dom';
+import { append, clear, el, excerpt, highlighted, scoreBars, type Highlight } from '../dom';
 import { act, community } from '../shell';
 
 interface Reason {
@@ -28,6 +28,16 @@ interface HeldComment {
   decision?: { reasons?: (Reason | string)[] };
   scores?: Record<string, number>;
   highlights?: Highlight[];
+  status?: string;
+  article?: { id: string; title?: string; url?: string };
+  parent_comment?: { id: string; author?: string; status?: string; text: string | null } | null;
+  author_history?: { comments: number; approved: number; held: number; rejected: number; nudged: number; first_seen?: string };
+}
+
+interface QueueReply {
+  total?: number;
+  next_offset?: number;
+  comments?: HeldComment[];
 }
 
 type Action = 'approve' | 'reject' | 'edit_approve';
@@ -57,6 +67,20 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
   let editing: string | null = null;
 
   const reason = el('input', { id: 'reason', type: 'text', placeholder: 'Reason (recorded in the audit log)', 'aria-label': 'Reason' });
+  // Filters: what GET /v1/queue narrows by; any change reloads from the first page.
+  const statusFilter = el('select', { id: 'queue-status', 'aria-label': 'Status' },
+    ...['held', 'nudged', 'rejected', 'approved', 'any'].map((v) => el('option', { value: v }, v)));
+  const threadFilter = el('input', { id: 'queue-thread', type: 'text', placeholder: 'thread id', 'aria-label': 'Thread' });
+  const authorFilter = el('input', { id: 'queue-author', type: 'text', placeholder: 'author', 'aria-label': 'Author' });
+  const search = el('input', { id: 'queue-search', type: 'search', placeholder: 'text contains', 'aria-label': 'Search' });
+  const sort = el('select', { id: 'queue-sort', 'aria-label': 'Sort' },
+    el('option', { value: 'risk' }, 'riskiest first'), el('option', { value: 'newest' }, 'newest first'), el('option', { value: 'oldest' }, 'oldest first'));
+  const summary = el('p', { class: 'help', 'data-testid': 'queue-total' });
+  const more = el('button', { type: 'button', id: 'queue-more', hidden: true, onclick: () => void load(true) }, 'Load more');
+  let nextOffset: number | undefined;
+  for (const input of [statusFilter, threadFilter, authorFilter, search, sort]) {
+    input.addEventListener('change', () => void load());
+  }
   const status = el('p', { class: 'status', role: 'status' });
   const list = el('ol', { class: 'queue', 'data-testid': 'queue' });
   const bulkApprove = el('button', { type: 'button', onclick: () => void decide([...selected], 'approve') }, 'Approve selected');
@@ -74,19 +98,31 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     root,
     el('h1', {}, 'Review queue'),
     el('p', { class: 'help' }, 'j / k move · x select · a approve · r reject · e edit and approve (Ctrl+Enter saves, Esc cancels)'),
+    el('div', { class: 'toolbar filters' }, statusFilter, threadFilter, authorFilter, search, sort),
     el('div', { class: 'toolbar' }, el('label', { for: 'reason' }, 'Reason '), reason, selectAll, bulkApprove, bulkReject),
+    summary,
     status,
     list,
+    more,
   );
 
-  async function load(): Promise<void> {
+  async function load(append = false): Promise<void> {
     if (!community()) {
       items = [];
       render('Choose a community above to see its queue.');
       return;
     }
-    const data = await moderation('GET', `queue${query({ community: community(), limit: 100 })}`);
-    items = listFrom<HeldComment>(data, 'items', 'comments', 'queue', 'held');
+    const data = await moderation<QueueReply>('GET', `queue${query({
+      community: community(), limit: 100, offset: append ? nextOffset : undefined,
+      status: statusFilter.value === 'held' ? undefined : statusFilter.value,
+      thread: threadFilter.value.trim() || undefined, author: authorFilter.value.trim() || undefined,
+      q: search.value.trim() || undefined, sort: sort.value === 'risk' ? undefined : sort.value,
+    })}`);
+    const page = listFrom<HeldComment>(data, 'comments');
+    items = append ? [...items, ...page] : page;
+    nextOffset = data.next_offset;
+    more.hidden = nextOffset === undefined;
+    summary.textContent = `${data.total ?? items.length} ${statusFilter.value === 'any' ? '' : `${statusFilter.value} `}comment${data.total === 1 ? '' : 's'}, ${items.length} shown`;
     cursor = Math.min(cursor, Math.max(0, items.length - 1));
     render();
   }
@@ -128,13 +164,24 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
         (box.checked ? selected.add(id) : selected.delete(id));
         render();
       });
+      const thread = threadOf(item);
+      const history = item.author_history;
       const meta = el('div', { class: 'meta' },
         `#${id}`,
-        item.community ? ` · ${item.community}` : '',
-        threadOf(item) !== undefined ? ' · ' : '',
-        threadOf(item) !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(threadOf(item)))}` }, `thread ${threadOf(item)}`) : '',
+        item.created_at ? ` · ${item.created_at}` : '',
+        thread !== undefined ? ' · ' : '',
+        thread !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(thread))}`, 'data-testid': 'queue-article' }, item.article?.title || `thread ${thread}`) : '',
+        item.article?.url ? el('a', { href: item.article.url, rel: 'noopener noreferrer', target: '_blank', class: 'external' }, ' ↗') : '',
         item.author ? ` · ${item.author}` : '',
-        typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '');
+        history ? el('span', { class: 'history', 'data-testid': 'author-history', title: history.first_seen ? `first comment ${history.first_seen}` : '' },
+          ` (${history.comments} comment${history.comments === 1 ? '' : 's'}, ${history.held} held, ${history.rejected} rejected)`) : '',
+        typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '',
+        item.status && item.status !== 'held' ? ` · ${item.status}` : '');
+      const parent = item.parent_comment
+        ? el('blockquote', { class: 'parent', 'data-testid': 'parent-comment' },
+          el('span', { class: 'meta' }, `in reply to ${item.parent_comment.author || 'a comment'}: `),
+          excerpt(item.parent_comment.text ?? '(text not stored)', 240))
+        : null;
       const body = editing === id ? editor(item) : el('blockquote', {}, highlighted(item.text ?? '', item.highlights));
       const reasons = el('ul', { class: 'reasons' }, ...(item.why ?? item.reasons ?? item.decision?.reasons ?? []).map((r) => el('li', {}, reasonText(r))));
       const actions = el('div', { class: 'actions' },
@@ -142,7 +189,7 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
         el('button', { type: 'button', onclick: () => void decide([id], 'reject') }, 'Reject (r)'),
         el('button', { type: 'button', onclick: () => startEdit(index) }, 'Edit (e)'));
       const row = el('li', { class: index === cursor ? 'item current' : 'item', 'data-comment-id': id },
-        el('div', { class: 'select' }, box), el('div', { class: 'main' }, meta, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
+        el('div', { class: 'select' }, box), el('div', { class: 'main' }, meta, parent, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
       row.addEventListener('click', (event) => {
         if ((event.target as HTMLElement).closest('button, input, textarea, a')) return;
         cursor = index;
