@@ -282,6 +282,74 @@ TEST(ModerationInputTest, TheQueueGivesContextFiltersSortsAndPages) {
   }
 }
 
+TEST(ModerationInputTest, TrustedAuthorsSkipTheQueueSuspendedAndBannedAreRejected) {
+  ModerationServer server;
+  server.call("PUT", "/v1/policies/news",
+              "default_action = \"hold\"\n[deny]\naction = \"reject\"\nterms = [\"spamword\"]\n",
+              200);
+  const auto post = [&](const std::string& id, const std::string& author,
+                        const std::string& text = "an ordinary comment") {
+    return server.call("POST", "/v1/comments",
+                       json{{"community", "news"},
+                            {"thread", {{"id", "t1"}}},
+                            {"comment", {{"id", id}, {"author", author}, {"text", text}}}}
+                           .dump(),
+                       200)["decision"];
+  };
+  const auto standing = [&](const std::string& author, const json& body, int status = 200) {
+    return server.call("PUT", "/v1/authors/news/" + author, body.dump(), status,
+                       "application/json");
+  };
+  EXPECT_EQ(post("c1", "trusty")["action"], "hold");
+  const json trusted = standing("trusty", {{"standing", "trusted"}, {"reason", "staff writer"}});
+  EXPECT_EQ(trusted["standing"]["standing"], "trusted");
+  const json skipped = post("c2", "trusty");
+  EXPECT_EQ(skipped["action"], "approve");
+  EXPECT_EQ(skipped["reasons"].back()["rule"], "author:trusted");
+  EXPECT_EQ(post("c3", "trusty", "buy spamword now")["action"], "reject")
+      << "trust skips the queue, not the deny list";
+
+  standing("troll", {{"standing", "suspended"}, {"hours", 24}, {"reason", "insults"}});
+  const json suspended = post("c4", "troll");
+  EXPECT_EQ(suspended["action"], "reject");
+  EXPECT_EQ(suspended["reasons"][0]["rule"], "author:suspended");
+  EXPECT_NE(suspended["reasons"][0]["detail"].get<std::string>().find("insults"),
+            std::string::npos);
+  standing("spammer", {{"standing", "banned"}});
+  EXPECT_EQ(post("c5", "spammer")["action"], "reject");
+  // Imports follow the same standing.
+  const json imported =
+      server.call("POST", "/v1/threads:import?community=news&thread=old&format=jsonl",
+                  R"({"id": "p1", "author": "spammer", "text": "old comment"})"
+                  "\n"
+                  R"({"id": "p2", "author": "trusty", "text": "old comment too"})"
+                  "\n",
+                  200);
+  EXPECT_EQ(imported["actions"], json({{"approve", 1}, {"reject", 1}})) << imported.dump();
+
+  // The record, the queue's view of it, clearing, and refusals.
+  const json record = server.call("GET", "/v1/authors/news/troll", "", 200);
+  EXPECT_EQ(record["standing"]["standing"], "suspended");
+  EXPECT_FALSE(record["standing"]["until"].is_null());
+  EXPECT_EQ(record["rejected"], 1);
+  const auto cleared = server.client->Delete(("/v1/authors/news/troll?key=" + server.key).c_str());
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(cleared->status, 200);
+  EXPECT_EQ(post("c6", "troll")["action"], "hold");
+  const json queue =
+      server.call("GET", "/v1/queue?community=news&author=trusty&status=any", "", 200);
+  EXPECT_EQ(queue["comments"][0]["author_history"]["standing"]["standing"], "trusted");
+  standing("x", {{"standing", "suspended"}}, 400);  // a suspension needs an end
+  standing("x", {{"standing", "king"}}, 400);
+  standing("x", {{"standing", "banned"}, {"until", "2001-01-01T00:00:00Z"}}, 400);
+  standing("x", {{"standing", "banned"}, {"hours", -3}}, 400);
+  int audited = 0;
+  for (const AuditEntry& e : server.moderation->audit_log("news", 100)) {
+    audited += e.action.rfind("author.", 0) == 0;
+  }
+  EXPECT_EQ(audited, 4);
+}
+
 TEST(ModerationInputTest, ModelsReportTheEvaluationWrittenBesideThem) {
   TempDir dir;
   const std::string model = write_tiny_model(dir.path(), "tiny-eval-1");

@@ -117,6 +117,16 @@ struct QueuePage {
   std::int64_t total = 0;  // matching comments, all pages
 };
 
+// What moderators decided about an author in one community. Trusted authors'
+// comments skip the queue (a hold or nudge becomes approve; a reject stays);
+// suspended and banned authors' comments are rejected, a suspension until a time.
+struct AuthorStanding {
+  std::string community, author;
+  std::string standing;                    // trusted | suspended | banned
+  std::optional<std::int64_t> until_unix;  // nullopt: until changed
+  std::string reason, actor, created_at;
+};
+
 // An author's record in one community, for deciding on their next comment.
 struct AuthorHistory {
   std::int64_t comments = 0, approved = 0, held = 0, rejected = 0, nudged = 0;
@@ -187,6 +197,15 @@ class ModerationStore {
                                                    std::size_t limit) = 0;
   virtual QueuePage queue(const QueueQuery& query) = 0;
   virtual AuthorHistory author_history(const std::string& community, const std::string& author) = 0;
+  // The author's standing in force at `now_unix` (an expired one is nullopt).
+  virtual std::optional<AuthorStanding> author_standing(const std::string& community,
+                                                        const std::string& author,
+                                                        std::int64_t now_unix) = 0;
+  // Replaces the author's standing (nullopt: clears it) with an audit row, in one
+  // transaction.
+  virtual void set_author_standing(const std::string& community, const std::string& author,
+                                   const std::optional<AuthorStanding>& standing,
+                                   const AuditEntry& audit) = 0;
   // Comments by `author` in `community` with since_unix <= created_unix <= until_unix.
   virtual std::int64_t count_author_comments(const std::string& community,
                                              const std::string& author, std::int64_t since_unix,

@@ -139,7 +139,8 @@ server::RoutedScore CommentIntake::score(std::string_view text) const {
 IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord comment,
                                    const std::string& text, const server::RoutedScore& routed,
                                    bool do_not_store, const ActivePolicy& active,
-                                   int recent_by_author, Arrival arrival) {
+                                   int recent_by_author, Arrival arrival,
+                                   const std::optional<AuthorStanding>& standing) {
   const ScoreResult& scored = routed.result;
   IntakeResult out;
   out.highlights = highlights_json(scored, text);
@@ -160,6 +161,20 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
          "held for a moderator"});
   }
 
+  if (standing && standing->standing != "trusted") {
+    // Moderators' word on the author outranks the policy's on the comment.
+    out.decision.action = ModerationAction::kReject;
+    std::string detail = "the author is " + standing->standing;
+    if (standing->until_unix) detail += " until " + format_rfc3339(*standing->until_unix);
+    if (!standing->reason.empty()) detail += ": " + standing->reason;
+    out.decision.reasons = {{"author:" + standing->standing, detail}};
+  } else if (standing && (out.decision.action == ModerationAction::kHold ||
+                          out.decision.action == ModerationAction::kNudge)) {
+    out.decision.reasons.push_back(
+        {"author:trusted", fmt::format("trusted author: skips the queue (the policy would {})",
+                                       action_name(out.decision.action))});
+    out.decision.action = ModerationAction::kApprove;
+  }
   comment.community = thread.community;
   comment.thread = thread.id;
   if (!do_not_store) {
@@ -220,8 +235,11 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
       --recent;
     }
   }
+  const auto standing = comment.author.empty()
+                            ? std::nullopt
+                            : store_.author_standing(thread.community, comment.author, now_unix());
   IntakeResult result = decide(thread, std::move(comment), text, score(text), do_not_store, active,
-                               recent, Arrival::kLive);
+                               recent, Arrival::kLive, standing);
   if (resubmission) {
     result.item.audit.detail_json = nlohmann::json{
         {"policy_version", active.version},
@@ -276,6 +294,7 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
     batch.items.reserve(source->comments.size());
     // Rate limits see the export's own comments as well as stored ones.
     std::unordered_map<std::string, std::multiset<std::int64_t>> posted_by_author;
+    std::unordered_map<std::string, std::optional<AuthorStanding>> standings;
     std::vector<std::string> candidate_ids;
     candidate_ids.reserve(source->comments.size());
     for (const Comment& c : source->comments) {
@@ -340,8 +359,13 @@ std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<Threa
             std::distance(times.lower_bound(since), times.upper_bound(comment.created_unix)));
         times.insert(comment.created_unix);
       }
-      IntakeResult result = decide(thread, std::move(comment), c.text, scored[i % kBlock], false,
-                                   active, recent, Arrival::kImported);
+      if (!c.author.empty() && !standings.contains(c.author)) {
+        standings[c.author] = store_.author_standing(thread.community, c.author, now);
+      }
+      const std::optional<AuthorStanding> none;
+      IntakeResult result =
+          decide(thread, std::move(comment), c.text, scored[i % kBlock], false, active, recent,
+                 Arrival::kImported, c.author.empty() ? none : standings[c.author]);
       ++summary.actions[result.item.decision.action];
       ++summary.imported;
       batch.items.push_back(std::move(result.item));

@@ -122,7 +122,8 @@ class CommentIntake {
   enum class Arrival { kLive, kImported };
   IntakeResult decide(const ThreadRecord& thread, CommentRecord comment, const std::string& text,
                       const server::RoutedScore& routed, bool do_not_store,
-                      const ActivePolicy& policy, int recent_by_author, Arrival arrival);
+                      const ActivePolicy& policy, int recent_by_author, Arrival arrival,
+                      const std::optional<AuthorStanding>& standing);
 
   ModerationStore& store_;
   const server::Analyzer& analyzer_;

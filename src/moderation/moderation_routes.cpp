@@ -427,7 +427,9 @@ class ModerationApi {
                                  {"reason", d.reason},
                                  {"created_at", d.created_at}});
           }
-          authors[c.author] = {{"comments", h.comments},
+          authors[c.author] = {{"standing", standing_json(store_->author_standing(
+                                                c.community, c.author, now_seconds()))},
+                               {"comments", h.comments},
                                {"approved", h.approved},
                                {"held", h.held},
                                {"rejected", h.rejected},
@@ -591,6 +593,87 @@ class ModerationApi {
              {"body", thread->body},
              {"created_at", thread->created_at}}},
            {"comments", std::move(out)}});
+  }
+
+  json standing_json(const std::optional<AuthorStanding>& standing) {
+    if (!standing) return nullptr;
+    return {{"standing", standing->standing},
+            {"until",
+             standing->until_unix ? json(format_rfc3339(*standing->until_unix)) : json(nullptr)},
+            {"reason", standing->reason},
+            {"actor", standing->actor},
+            {"created_at", standing->created_at}};
+  }
+
+  void get_author(const std::string& community, const std::string& author, Response& response) {
+    const AuthorHistory h = store_->author_history(community, author);
+    reply(response, 200,
+          {{"community", community},
+           {"author", author},
+           {"standing", standing_json(store_->author_standing(community, author, now_seconds()))},
+           {"comments", h.comments},
+           {"approved", h.approved},
+           {"held", h.held},
+           {"rejected", h.rejected},
+           {"nudged", h.nudged},
+           {"first_seen", h.first_seen}});
+  }
+
+  // Trust, suspend or ban an author in a community (the body), or clear it (DELETE).
+  void put_author(const std::string& community, const std::string& author, const Request& request,
+                  Response& response, bool clear) {
+    if (author.size() > kMaxIdBytes) {
+      throw invalid_argument(fmt::format("Author names are at most {} bytes.", kMaxIdBytes));
+    }
+    std::optional<AuthorStanding> standing;
+    std::string actor = request.get_header_value("X-Comity-Actor");
+    if (!clear) {
+      const json root = parse_body(request);
+      AuthorStanding s;
+      s.community = community;
+      s.author = author;
+      s.standing = string_field(root, "standing", "", true);
+      if (s.standing != "trusted" && s.standing != "suspended" && s.standing != "banned") {
+        throw invalid_json("'standing' must be trusted, suspended or banned.", "standing");
+      }
+      s.reason = string_field(root, "reason", "", false);
+      if (actor.empty()) actor = string_field(root, "actor", "", false);
+      const std::string until = string_field(root, "until", "", false);
+      if (!until.empty()) {
+        const auto parsed = parse_rfc3339(until);
+        if (!parsed || *parsed <= now_seconds()) {
+          throw invalid_json("'until' must be an RFC 3339 time in the future.", "until");
+        }
+        s.until_unix = *parsed;
+      } else if (const auto hours = root.find("hours"); hours != root.end() && !hours->is_null()) {
+        if (!hours->is_number() ||
+            !(hours->get<double>() > 0 && hours->get<double>() <= 24.0 * 3650)) {
+          throw invalid_json("'hours' must be a number of hours above 0 (at most ten years).",
+                             "hours");
+        }
+        s.until_unix = now_seconds() + static_cast<std::int64_t>(hours->get<double>() * 3600);
+      }
+      if (s.standing == "suspended" && !s.until_unix) {
+        throw invalid_json("A suspension needs an end: 'until' or 'hours' (or ban instead).",
+                           "until");
+      }
+      s.actor = actor.empty() ? "api" : actor;
+      standing = std::move(s);
+    }
+    AuditEntry audit;
+    audit.community = community;
+    audit.actor = actor.empty() ? "api" : actor;
+    audit.action = clear ? "author.clear" : "author." + standing->standing;
+    audit.subject = author;
+    audit.detail_json = clear ? "{}" : standing_json(standing).dump();
+    store_->set_author_standing(community, author, standing, audit);
+    get_author(community, author, response);
+  }
+
+  static std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
 
   // One stored comment for a CMS: status, scores and highlights, every decision.
@@ -787,6 +870,20 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
       // /dry-run: the name before the :verb convention (docs/api.md), kept for old callers.
       {"POST", "/v1/policies/([^/:]+)/dry-run", kModeration,
        [](M& a, const Request& q, Response& r, const Match& m) { a.dry_run(m[1].str(), q, r); }},
+      // Authors' standing per community: trusted skip the queue, suspended and banned
+      // are rejected.
+      {"GET", "/v1/authors/([^/:]+)/(.+)", kModeration,
+       [](M& a, const Request&, Response& r, const Match& m) {
+         a.get_author(m[1].str(), m[2].str(), r);
+       }},
+      {"PUT", "/v1/authors/([^/:]+)/(.+)", kModeration,
+       [](M& a, const Request& q, Response& r, const Match& m) {
+         a.put_author(m[1].str(), m[2].str(), q, r, false);
+       }},
+      {"DELETE", "/v1/authors/([^/:]+)/(.+)", kModeration,
+       [](M& a, const Request& q, Response& r, const Match& m) {
+         a.put_author(m[1].str(), m[2].str(), q, r, true);
+       }},
       {"GET", "/v1/communities", kModeration,
        [](M& a, const Request&, Response& r, const Match&) { a.list_communities(r); }},
       {"GET", "/v1/dashboard", kModeration,

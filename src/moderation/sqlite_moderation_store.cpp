@@ -307,6 +307,57 @@ class SqliteModerationStore final : public ModerationStore {
     return page;
   }
 
+  std::optional<AuthorStanding> author_standing(const std::string& community,
+                                                const std::string& author,
+                                                std::int64_t now_unix) override {
+    std::lock_guard lock(mutex_);
+    Statement row(
+        *db_,
+        "SELECT standing, until_unix, reason, actor, created_at FROM author_standing"
+        " WHERE community = ?1 AND author = ?2 AND (until_unix IS NULL OR until_unix > ?3)");
+    row.bind(1, std::string_view(community));
+    row.bind(2, std::string_view(author));
+    row.bind(3, now_unix);
+    if (!row.step()) return std::nullopt;
+    AuthorStanding s{community,          author,
+                     row.column_text(0), std::nullopt,
+                     row.column_text(2), row.column_text(3),
+                     row.column_text(4)};
+    if (!row.column_is_null(1)) s.until_unix = row.column_int(1);
+    return s;
+  }
+
+  void set_author_standing(const std::string& community, const std::string& author,
+                           const std::optional<AuthorStanding>& standing,
+                           const AuditEntry& audit) override {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(*db_);
+    ensure_community(community);
+    Statement erase(*db_, "DELETE FROM author_standing WHERE community = ?1 AND author = ?2");
+    erase.bind(1, std::string_view(community));
+    erase.bind(2, std::string_view(author));
+    erase.run();
+    if (standing) {
+      Statement insert(*db_,
+                       "INSERT INTO author_standing(community, author, standing, until_unix,"
+                       " reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      insert.bind(1, std::string_view(community));
+      insert.bind(2, std::string_view(author));
+      insert.bind(3, std::string_view(standing->standing));
+      if (standing->until_unix) {
+        insert.bind(4, *standing->until_unix);
+      } else {
+        insert.bind_null(4);
+      }
+      insert.bind(5, std::string_view(standing->reason));
+      insert.bind(6, std::string_view(standing->actor));
+      insert.bind(7, std::string_view(or_now(standing->created_at)));
+      insert.run();
+    }
+    insert_audit(audit);
+    transaction.commit();
+  }
+
   AuthorHistory author_history(const std::string& community, const std::string& author) override {
     std::lock_guard lock(mutex_);
     AuthorHistory history;

@@ -165,6 +165,18 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, id);
 )sql"},
+    {7, "authors trusted, suspended or banned per community", R"sql(
+CREATE TABLE author_standing (
+  community  TEXT NOT NULL,
+  author     TEXT NOT NULL,
+  standing   TEXT NOT NULL CHECK (standing IN ('trusted', 'suspended', 'banned')),
+  until_unix INTEGER,  -- NULL: until changed
+  reason     TEXT NOT NULL DEFAULT '',
+  actor      TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (community, author)
+);
+)sql"},
 };
 
 }  // namespace
