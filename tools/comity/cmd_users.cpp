@@ -32,10 +32,10 @@ std::string read_password(const UsersFlags& flags) {
 
 void register_users_command(CLI::App& app) {
   auto flags = std::make_shared<UsersFlags>();
-  CLI::App* users =
-      app.add_subcommand("users",
-                         "Create, list, disable, re-enable and sign out accounts of the moderator "
-                         "console (/console), and reset their passwords.");
+  CLI::App* users = app.add_subcommand(
+      "users",
+      "Accounts of the moderator console (/console): create, list, disable, enable, "
+      "reset-password, end-sessions.");
   users->require_subcommand(1);
 
   CLI::App* create = users->add_subcommand(

@@ -45,8 +45,8 @@ void register_webhooks_command(CLI::App& app) {
   auto flags = std::make_shared<WebhooksFlags>();
   CLI::App* webhooks = app.add_subcommand(
       "webhooks",
-      "URLs that `comity serve` POSTs every moderation decision to (signed with HMAC-SHA256, "
-      "retried with backoff), their delivery log, and replays.");
+      "Webhooks: URLs that `comity serve` POSTs every moderation decision to, signed and "
+      "retried: add, list, remove, deliveries (the log), replay.");
   webhooks->require_subcommand(1);
 
   CLI::App* add = webhooks->add_subcommand(
