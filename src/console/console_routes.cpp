@@ -228,10 +228,15 @@ struct Console {
   static bool allowed(const std::string& method, const std::string& path, Role role, bool dry_run) {
     static const std::regex kPolicy("v1/policies/[^/:]+");
     static const std::regex kDryRun("v1/policies/[^/:]+(:dry_run|/dry-run)");
+    static const std::regex kAuthor("v1/authors/[^/:]+/.+");
     if (method == "GET" || method == "HEAD") {
       return true;
     }
     if (method == "POST" && (path == "v1/queue/decisions" || std::regex_match(path, kDryRun))) {
+      return true;
+    }
+    // Trusting, suspending and banning authors is moderators' work.
+    if ((method == "PUT" || method == "DELETE") && std::regex_match(path, kAuthor)) {
       return true;
     }
     // Imports store whole threads: admins only, but anyone may dry-run one.
@@ -333,7 +338,8 @@ void install_console(server::HttpServer& server, const ConsoleOptions& options) 
   server.add_route("GET", "/console/api/me", server::HttpServer::kPublic, plain(&Console::me));
   for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
     server.add_route(
-        method, "/console/api/(v1/[A-Za-z0-9_./:-]+)", server::HttpServer::kPublic,
+        // Any decoded path: author names and comment ids may hold any character.
+        method, "/console/api/(v1/.+)", server::HttpServer::kPublic,
         [console](const Request& request, Response& response, const std::smatch& groups) {
           console->proxy(request, response, groups);
         });

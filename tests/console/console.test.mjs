@@ -627,6 +627,30 @@ test('the queue shows the article, the parent and the author record; filters, se
   await page.waitForSelector('[data-testid=queue-total]:has-text("4 held comments")');
   await page.selectOption('#queue-sort', 'newest');
   await page.waitForFunction(() => document.querySelector('[data-testid=queue] li.item')?.dataset.commentId === 'desk-bulk-102');
+
+  // Acting on the author from the queue: a 24-hour suspension with the typed reason.
+  await page.fill('#queue-search', '');
+  await page.fill('#queue-author', 'dave');
+  await page.dispatchEvent('#queue-author', 'change');
+  await page.waitForSelector('[data-testid=queue-total]:has-text("1 held comment")');
+  await page.fill('#reason', 'insults again');
+  await page.click('[data-testid=queue] li.item button[data-action=suspend]');
+  await page.waitForSelector('p.status:has-text("dave: suspended for 24 h")');
+  const dave = await api('GET', '/v1/authors/desk/dave');
+  assert.equal(dave.json.standing.standing, 'suspended', dave.text);
+  assert.equal(dave.json.standing.reason, 'insults again');
+  assert.equal(dave.json.standing.actor, MODERATOR.name);
+  const after = await api('POST', '/v1/comments', { community: desk, thread: { id: 'desk-1' },
+    comment: { id: 'desk-c3', author: 'dave', text: 'back again' } });
+  assert.equal(after.json.decision.action, 'reject', 'a suspended author is rejected');
+
+  // Acting from the thread view: reject the parent comment there.
+  await page.goto(`${server.baseUrl}/console/#/threads/desk-1`);
+  await page.click('[data-comment-id="desk-c1"] button[data-action=reject]');
+  await page.waitForSelector('[data-comment-id="desk-c1"].status-rejected');
+  const rejected = await api('GET', '/v1/comments/desk-c1');
+  assert.equal(rejected.json.status, 'rejected');
+  assert.equal(rejected.json.decision.actor, MODERATOR.name);
   await context.close();
 });
 

@@ -149,6 +149,19 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     });
   }
 
+  // An author's standing in this community (PUT /v1/authors/...): trusted authors
+  // skip the queue from now on; suspended and banned ones are rejected.
+  async function setStanding(author: string, body: Record<string, unknown>): Promise<void> {
+    status.textContent = '';
+    await act(async () => {
+      await moderation('PUT', `authors/${encodeURIComponent(community())}/${encodeURIComponent(author)}`,
+        { ...body, reason: reason.value });
+      status.textContent = `${author}: ${String(body.standing)}${body.hours ? ` for ${String(body.hours)} h` : ''}`;
+      reason.value = '';
+      await load();
+    });
+  }
+
   function render(empty = 'The queue is empty.'): void {
     clear(list);
     bulkApprove.disabled = bulkReject.disabled = selected.size === 0;
@@ -187,7 +200,11 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       const actions = el('div', { class: 'actions' },
         el('button', { type: 'button', onclick: () => void decide([id], 'approve') }, 'Approve (a)'),
         el('button', { type: 'button', onclick: () => void decide([id], 'reject') }, 'Reject (r)'),
-        el('button', { type: 'button', onclick: () => startEdit(index) }, 'Edit (e)'));
+        el('button', { type: 'button', onclick: () => startEdit(index) }, 'Edit (e)'),
+        item.author ? el('span', { class: 'author-actions' }, ' Author: ',
+          el('button', { type: 'button', 'data-action': 'trust', onclick: () => void setStanding(item.author!, { standing: 'trusted' }) }, 'Trust'),
+          el('button', { type: 'button', 'data-action': 'suspend', onclick: () => void setStanding(item.author!, { standing: 'suspended', hours: 24 }) }, 'Suspend 24 h'),
+          el('button', { type: 'button', 'data-action': 'ban', onclick: () => void setStanding(item.author!, { standing: 'banned' }) }, 'Ban')) : null);
       const row = el('li', { class: index === cursor ? 'item current' : 'item', 'data-comment-id': id },
         el('div', { class: 'select' }, box), el('div', { class: 'main' }, meta, parent, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
       row.addEventListener('click', (event) => {
