@@ -41,24 +41,10 @@ struct ModerationServer : RunningServer {
   }
 };
 
-constexpr const char* kHoldToxic = R"(
-name = "test"
-[[threshold]]
-name = "toxic"
-attribute = "TOXICITY"
-at_least = 0.5
-action = "hold"
-reason = "Looks toxic."
-[deny]
-action = "reject"
-reason = "Banned word."
-terms = ["fuck"]
-)";
-
 TEST(ModerationApiTest, SubmitScoresStoresAndDecidesWithARealModel) {
   TempDir models;
   ModerationServer server(load_model_analyzer(write_idiot_model(models.path())));
-  server.call("PUT", "/v1/policies/news", kHoldToxic, 200);
+  server.call("PUT", "/v1/policies/news", kHoldToxicPolicy, 200);
 
   const json toxic = server.submit("c1", "you idiot");
   EXPECT_EQ(toxic["comment_id"], "c1");
@@ -457,7 +443,7 @@ TEST(ModerationApiTest, ParsedPoliciesAreReusedUntilANewVersionGoesLive) {
 TEST(ModerationApiTest, EditAndApproveRescoresSoHighlightsMatchTheNewText) {
   TempDir models;
   ModerationServer server(load_model_analyzer(write_idiot_model(models.path())));
-  server.call("PUT", "/v1/policies/news", kHoldToxic, 200);
+  server.call("PUT", "/v1/policies/news", kHoldToxicPolicy, 200);
   EXPECT_EQ(server.submit("c1", "you idiot")["decision"]["action"], "hold");
   const auto before = server.moderation->find_comment("c1");
   ASSERT_TRUE(before && before->scores);

@@ -90,20 +90,6 @@ struct CoralServer : RunningServer {
   }
 };
 
-constexpr const char* kSitePolicy = R"(
-name = "site"
-[[threshold]]
-name = "toxic"
-attribute = "TOXICITY"
-at_least = 0.5
-action = "hold"
-reason = "Looks toxic."
-[deny]
-action = "reject"
-reason = "Banned word."
-terms = ["fuck"]
-)";
-
 constexpr const char* kNudgePolicy = R"(
 name = "nudgers"
 [[threshold]]
@@ -119,7 +105,7 @@ const json kToxicFlag =
 
 TEST(CoralExternalTest, AnswersEachPolicyActionInCoralsSchema) {
   CoralServer server;
-  server.call("PUT", std::string("/v1/policies/") + kSite, kSitePolicy, 200);
+  server.call("PUT", std::string("/v1/policies/") + kSite, kHoldToxicPolicy, 200);
   server.call("PUT", "/v1/policies/nudgers", kNudgePolicy, 200);
 
   std::string id;
@@ -247,7 +233,7 @@ TEST(CoralExternalTest, NoAuthAcceptsUnsignedRequestsOnlyWithoutASecret) {
 
 TEST(CoralExternalTest, ARepeatedRequestGetsTheStoredDecision) {
   CoralServer server;
-  server.call("PUT", std::string("/v1/policies/") + kSite, kSitePolicy, 200);
+  server.call("PUT", std::string("/v1/policies/") + kSite, kHoldToxicPolicy, 200);
   std::string first, again;
   const ordered_json request = coral_request("you idiot", "u-bob");
   const json answer = server.moderate(request, 200, "", &first);
@@ -275,7 +261,7 @@ TEST(CoralExternalTest, ARepeatedRequestGetsTheStoredDecision) {
 
 TEST(CoralExternalTest, ScoresTheVisibleTextOfAnHtmlBody) {
   CoralServer server;
-  server.call("PUT", std::string("/v1/policies/") + kSite, kSitePolicy, 200);
+  server.call("PUT", std::string("/v1/policies/") + kSite, kHoldToxicPolicy, 200);
   std::string id;
   const json answer = server.moderate(
       coral_request("<p>you <b>idiot</b></p><script>var idiot = 1;</script>"), 200, "", &id);

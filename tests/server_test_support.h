@@ -185,6 +185,22 @@ struct RunningServer {
   std::unique_ptr<httplib::Client> client;
 };
 
+// A policy that holds TOXICITY >= 0.5 and rejects one banned word: what the
+// moderation tests decide comments by.
+inline constexpr const char* kHoldToxicPolicy = R"(
+name = "test"
+[[threshold]]
+name = "toxic"
+attribute = "TOXICITY"
+at_least = 0.5
+action = "hold"
+reason = "Looks toxic."
+[deny]
+action = "reject"
+reason = "Banned word."
+terms = ["fuck"]
+)";
+
 // A model that knows one insult: every feature of "idiot" pushes TOXICITY and INSULT up.
 // `languages` and `attribute_languages` as a multilingual model would list them.
 inline std::string write_tiny_model(
