@@ -125,11 +125,11 @@ class Server:
             raise RuntimeError(f"{path}: HTTP {response.status}: {data[:300]!r}")
         return json.loads(data)
 
-    def score_native(self, texts, clients, batch=100):
-        """POST /v1/score, `batch` comments a request, from `clients` threads."""
-        requests = [texts[i:i + batch] for i in range(0, len(texts), batch)]
-        results = [None] * len(requests)
-        next_index = iter(range(len(requests)))
+    def fan_out(self, count, clients, request):
+        """`request(connection, i)` for i in range(count), from `clients` threads each with
+        its own keep-alive connection; the answers in order."""
+        results = [None] * count
+        next_index = iter(range(count))
         lock = threading.Lock()
 
         def client():
@@ -139,39 +139,33 @@ class Server:
                     i = next(next_index, None)
                 if i is None:
                     break
-                reply = self.post(connection, "/v1/score", {
-                    "comments": requests[i], "sentences": False, "tokens": False})
-                results[i] = [r["scores"] for r in reply["results"]]
+                results[i] = request(connection, i)
             connection.close()
 
         run_threads(client, clients)
+        return results
+
+    def score_native(self, texts, clients, batch=100):
+        """POST /v1/score, `batch` comments a request, from `clients` threads."""
+        requests = [texts[i:i + batch] for i in range(0, len(texts), batch)]
+        results = self.fan_out(len(requests), clients, lambda connection, i: [
+            r["scores"] for r in self.post(connection, "/v1/score", {
+                "comments": requests[i], "sentences": False, "tokens": False})["results"]])
         return [s for part in results for s in part]
 
     def analyze(self, texts, clients):
         """Perspective's comments:analyze, one comment and all eight attributes a request,
         in English: Perspective (and Comity) refuse an attribute in a language it is not
         served in, where /v1/score and comity.score fall back."""
-        results = [None] * len(texts)
-        next_index = iter(range(len(texts)))
-        lock = threading.Lock()
         wanted = {a: {} for a in comity.ATTRIBUTES}
 
-        def client():
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            while True:
-                with lock:
-                    i = next(next_index, None)
-                if i is None:
-                    break
-                reply = self.post(connection, "/v1alpha1/comments:analyze", {
-                    "comment": {"text": texts[i]}, "requestedAttributes": wanted,
-                    "languages": ["en"]})
-                results[i] = {a: v["summaryScore"]["value"]
-                              for a, v in reply["attributeScores"].items()}
-            connection.close()
+        def one(connection, i):
+            reply = self.post(connection, "/v1alpha1/comments:analyze", {
+                "comment": {"text": texts[i]}, "requestedAttributes": wanted,
+                "languages": ["en"]})
+            return {a: v["summaryScore"]["value"] for a, v in reply["attributeScores"].items()}
 
-        run_threads(client, clients)
-        return results
+        return self.fan_out(len(texts), clients, one)
 
 
 def run_threads(target, n):
