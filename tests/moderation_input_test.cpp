@@ -350,6 +350,43 @@ TEST(ModerationInputTest, TrustedAuthorsSkipTheQueueSuspendedAndBannedAreRejecte
   EXPECT_EQ(audited, 4);
 }
 
+TEST(ModerationInputTest, ReadersReportsFormTheirOwnQueueUntilAModeratorDecides) {
+  ModerationServer server;
+  for (const char* id : {"r1", "r2", "r3"}) {
+    server.call("POST", "/v1/comments", comment_body("t1", id).dump(), 200);
+  }
+  const auto report = [&](const std::string& id, const std::string& reporter,
+                          const std::string& reason, int status = 200) {
+    return server.call("POST", "/v1/comments/" + id + ":report",
+                       json{{"reporter", reporter}, {"reason", reason}}.dump(), status);
+  };
+  EXPECT_EQ(report("r1", "reader-1", "abuse")["open_reports"], 1);
+  EXPECT_EQ(report("r1", "reader-2", "abuse")["open_reports"], 2);
+  const json again = report("r1", "reader-2", "spam");
+  EXPECT_FALSE(again["added"].get<bool>()) << "a reader reports a comment once";
+  EXPECT_EQ(again["open_reports"], 2);
+  report("r1", "reader-3", "spam");
+  report("r2", "reader-1", "spam");
+  report("missing", "reader-1", "spam", 404);
+  report("r2", "reader-9", "", 400);
+
+  const json queue = server.call("GET", "/v1/reports?community=news", "", 200);
+  EXPECT_EQ(queue["total"], 2);
+  ASSERT_EQ(queue["comments"].size(), 2u);
+  EXPECT_EQ(queue["comments"][0]["id"], "r1");
+  EXPECT_EQ(queue["comments"][0]["reports"]["open"], 3);
+  EXPECT_EQ(queue["comments"][0]["reports"]["reasons"], json({{"abuse", 2}, {"spam", 1}}));
+  EXPECT_EQ(queue["comments"][0]["status"], "approved");
+
+  // A moderator's decision answers the comment's reports; new ones open it again.
+  server.call("POST", "/v1/queue/decisions",
+              json{{"comment_id", "r1"}, {"action", "reject"}, {"actor", "mod"}}.dump(), 200);
+  const json after = server.call("GET", "/v1/reports?community=news", "", 200);
+  ASSERT_EQ(after["comments"].size(), 1u);
+  EXPECT_EQ(after["comments"][0]["id"], "r2");
+  EXPECT_EQ(report("r1", "reader-4", "abuse")["open_reports"], 1);
+}
+
 TEST(ModerationInputTest, ModelsReportTheEvaluationWrittenBesideThem) {
   TempDir dir;
   const std::string model = write_tiny_model(dir.path(), "tiny-eval-1");

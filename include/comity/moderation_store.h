@@ -127,6 +127,19 @@ struct AuthorStanding {
   std::string reason, actor, created_at;
 };
 
+// A reader's report (flag) on a comment.
+struct ReportRecord {
+  std::string comment_id, community, reporter, reason, detail, created_at;
+};
+
+// A reported comment in the reports queue: its open reports summed up.
+struct ReportedComment {
+  StoredComment comment;
+  std::int64_t open_reports = 0;
+  std::map<std::string, std::int64_t> reasons;  // reason -> open reports
+  std::string latest_at;
+};
+
 // An author's record in one community, for deciding on their next comment.
 struct AuthorHistory {
   std::int64_t comments = 0, approved = 0, held = 0, rejected = 0, nudged = 0;
@@ -197,6 +210,13 @@ class ModerationStore {
                                                    std::size_t limit) = 0;
   virtual QueuePage queue(const QueueQuery& query) = 0;
   virtual AuthorHistory author_history(const std::string& community, const std::string& author) = 0;
+  // Adds a report and returns the comment's open reports; false in `added` when
+  // this reporter had reported it already (nothing is added then).
+  virtual std::int64_t add_report(const ReportRecord& report, bool& added) = 0;
+  // Comments with open reports, most reported first; `total` in the page.
+  virtual std::vector<ReportedComment> reported_comments(const std::string& community,
+                                                         std::size_t limit, std::size_t offset,
+                                                         std::int64_t& total) = 0;
   // The author's standing in force at `now_unix` (an expired one is nullopt).
   virtual std::optional<AuthorStanding> author_standing(const std::string& community,
                                                         const std::string& author,

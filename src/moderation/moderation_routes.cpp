@@ -676,6 +676,48 @@ class ModerationApi {
         .count();
   }
 
+  // A reader's report, relayed by the site: counted once per reporter.
+  void report_comment(const std::string& id, const Request& request, Response& response) {
+    const auto stored = store_->find_comment(id);
+    if (!stored) throw ApiError(404, fmt::format("No comment '{}'.", id));
+    const json root = parse_body(request);
+    ReportRecord report;
+    report.comment_id = id;
+    report.community = stored->comment.community;
+    report.reason = string_field(root, "reason", "", true);
+    report.reporter = id_field(root, "reporter", "", false);
+    report.detail = string_field(root, "detail", "", false);
+    if (report.reason.empty() || report.reason.size() > kMaxIdBytes) {
+      throw invalid_json(fmt::format("'reason' must be 1 to {} bytes.", kMaxIdBytes), "reason");
+    }
+    if (report.detail.size() > server_.config().max_comment_bytes) {
+      throw invalid_json("'detail' is too long.", "detail");
+    }
+    bool added = false;
+    const std::int64_t open = store_->add_report(report, added);
+    reply(response, 200, {{"comment_id", id}, {"added", added}, {"open_reports", open}});
+  }
+
+  // The reports queue: comments readers reported, most reported first.
+  void reports(const Request& request, Response& response) {
+    const std::string community = required_param(request, "community");
+    std::int64_t total = 0;
+    const std::size_t offset = offset_param(request);
+    const auto page = store_->reported_comments(community, limit_param(request), offset, total);
+    json items = json::array();
+    for (const ReportedComment& r : page) {
+      json item = comment_json(r.comment);
+      item["reports"] = {
+          {"open", r.open_reports}, {"reasons", r.reasons}, {"latest_at", r.latest_at}};
+      items.push_back(std::move(item));
+    }
+    json out = {{"community", community}, {"total", total}, {"comments", std::move(items)}};
+    if (offset + page.size() < static_cast<std::size_t>(total)) {
+      out["next_offset"] = offset + page.size();
+    }
+    reply(response, 200, out);
+  }
+
   // One stored comment for a CMS: status, scores and highlights, every decision.
   void get_comment(const std::string& id, Response& response) {
     const auto stored = store_->find_comment(id);
@@ -848,6 +890,13 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
   static const RouteSpec kRoutes[] = {
       {"POST", "/v1/comments", kScore,
        [](M& a, const Request& q, Response& r, const Match&) { a.submit_comment(q, r); }},
+      // A reader's report, relayed by the site's backend like a new comment.
+      {"POST", "/v1/comments/(.+):report", kScore,
+       [](M& a, const Request& q, Response& r, const Match& m) {
+         a.report_comment(m[1].str(), q, r);
+       }},
+      {"GET", "/v1/reports", kModeration,
+       [](M& a, const Request& q, Response& r, const Match&) { a.reports(q, r); }},
       // Imported comment ids hold a '/' (thread/comment): the id is the rest of the path.
       {"GET", "/v1/comments/(.+)", kScore,
        [](M& a, const Request&, Response& r, const Match& m) { a.get_comment(m[1].str(), r); }},

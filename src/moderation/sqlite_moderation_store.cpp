@@ -174,6 +174,12 @@ class SqliteModerationStore final : public ModerationStore {
       rescore.run();
     }
     const std::int64_t id = insert_decision(decision);
+    // A moderator has looked at the comment: its open reports are answered.
+    Statement resolve(
+        *db_, "UPDATE reports SET resolved_by = ?2 WHERE comment = ?1 AND resolved_by IS NULL");
+    resolve.bind(1, std::string_view(decision.comment_id));
+    resolve.bind(2, id);
+    resolve.run();
     insert_audit(audit);
     transaction.commit();
     return id;
@@ -305,6 +311,64 @@ class SqliteModerationStore final : public ModerationStore {
     rows.bind(9, static_cast<std::int64_t>(q.offset));
     while (rows.step()) page.comments.push_back(read_comment(rows));
     return page;
+  }
+
+  std::int64_t add_report(const ReportRecord& report, bool& added) override {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(*db_);
+    Statement insert(*db_,
+                     "INSERT OR IGNORE INTO reports(comment, community, reporter, reason, detail,"
+                     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert.bind(1, std::string_view(report.comment_id));
+    insert.bind(2, std::string_view(report.community));
+    insert.bind(3, std::string_view(report.reporter));
+    insert.bind(4, std::string_view(report.reason));
+    insert.bind(5, std::string_view(report.detail));
+    insert.bind(6, std::string_view(or_now(report.created_at)));
+    insert.run();
+    added = sqlite3_changes(db_->get()) > 0;
+    Statement count(*db_,
+                    "SELECT COUNT(*) FROM reports WHERE comment = ?1 AND resolved_by IS NULL");
+    count.bind(1, std::string_view(report.comment_id));
+    count.step();
+    const std::int64_t open = count.column_int(0);
+    transaction.commit();
+    return open;
+  }
+
+  std::vector<ReportedComment> reported_comments(const std::string& community, std::size_t limit,
+                                                 std::size_t offset, std::int64_t& total) override {
+    std::lock_guard lock(mutex_);
+    Statement count(*db_,
+                    "SELECT COUNT(DISTINCT comment) FROM reports"
+                    " WHERE community = ?1 AND resolved_by IS NULL");
+    count.bind(1, std::string_view(community));
+    total = count.step() ? count.column_int(0) : 0;
+    Statement page(*db_,
+                   "SELECT comment, COUNT(*), MAX(created_at) FROM reports"
+                   " WHERE community = ?1 AND resolved_by IS NULL GROUP BY comment"
+                   " ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT ?2 OFFSET ?3");
+    page.bind(1, std::string_view(community));
+    page.bind(2, static_cast<std::int64_t>(limit));
+    page.bind(3, static_cast<std::int64_t>(offset));
+    std::vector<ReportedComment> out;
+    while (page.step()) {
+      ReportedComment& r = out.emplace_back();
+      r.comment.comment.id = page.column_text(0);
+      r.open_reports = page.column_int(1);
+      r.latest_at = page.column_text(2);
+    }
+    for (ReportedComment& r : out) {
+      Use find(prepared(find_comment_, comment_query("WHERE c.id = ?1")));
+      find->bind(1, std::string_view(r.comment.comment.id));
+      if (find->step()) r.comment = read_comment(*find);
+      Statement reasons(*db_,
+                        "SELECT reason, COUNT(*) FROM reports WHERE comment = ?1 AND"
+                        " resolved_by IS NULL GROUP BY reason ORDER BY COUNT(*) DESC, reason");
+      reasons.bind(1, std::string_view(r.comment.comment.id));
+      while (reasons.step()) r.reasons[reasons.column_text(0)] = reasons.column_int(1);
+    }
+    return out;
   }
 
   std::optional<AuthorStanding> author_standing(const std::string& community,

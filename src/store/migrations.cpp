@@ -177,6 +177,22 @@ CREATE TABLE author_standing (
   PRIMARY KEY (community, author)
 );
 )sql"},
+    // Readers' reports (flags). A moderator's decision on the comment resolves its
+    // open reports; a reader reports a comment once.
+    {8, "readers' reports", R"sql(
+CREATE TABLE reports (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  comment     TEXT NOT NULL REFERENCES comments(id),
+  community   TEXT NOT NULL,
+  reporter    TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  detail      TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL,
+  resolved_by INTEGER  -- the decision that resolved it; NULL while open
+);
+CREATE UNIQUE INDEX reports_once_per_reader ON reports(comment, reporter) WHERE reporter != '';
+CREATE INDEX reports_open ON reports(community, resolved_by, comment);
+)sql"},
 };
 
 }  // namespace

@@ -654,6 +654,30 @@ test('the queue shows the article, the parent and the author record; filters, se
   await context.close();
 });
 
+test('readers’ reports have a queue of their own; a decision there answers them', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const flagged = await api('POST', '/v1/comments', { community: 'flags', thread: { id: 'flags-1' },
+    comment: { id: 'flags-c1', author: 'erin', text: 'buy my course, link in bio' } });
+  assert.equal(flagged.status, 200, flagged.text);
+  for (const [reporter, reason] of [['r1', 'spam'], ['r2', 'spam'], ['r3', 'abuse']]) {
+    const r = await api('POST', '/v1/comments/flags-c1:report', { reporter, reason });
+    assert.equal(r.status, 200, r.text);
+  }
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', 'flags');
+  await page.dispatchEvent('#community', 'change');
+  await page.goto(`${server.baseUrl}/console/#/reports`);
+  await page.waitForSelector('[data-testid=reports] li.item');
+  assert.match(await page.locator('[data-testid=report-reasons]').innerText(), /3 reports: spam 2, abuse 1/);
+  await shot(page, 'reports');
+  await page.click('[data-comment-id="flags-c1"] button[data-action=reject]');
+  await page.waitForSelector('[data-testid=reports-total]:has-text("0 reported comments")');
+  const stored = await api('GET', '/v1/comments/flags-c1');
+  assert.equal(stored.json.status, 'rejected');
+  assert.equal(stored.json.decision.actor, MODERATOR.name);
+  await context.close();
+});
+
 test('repeated failed sign-ins are throttled', async () => {
   const attempt = (password) => fetch(`${server.baseUrl}/console/api/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

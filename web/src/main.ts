@@ -8,6 +8,7 @@ import { threadPage, threadsPage } from './pages/threads';
 import { dashboardPage } from './pages/dashboard';
 import { policiesPage } from './pages/policies';
 import { importPage } from './pages/import';
+import { reportsPage } from './pages/reports';
 import { auditPage, modelsPage } from './pages/info';
 
 const app = document.getElementById('app')!;
@@ -30,6 +31,7 @@ async function route(): Promise<void> {
   try {
     if (page === 'threads' && arg) await threadPage(main, decodeURIComponent(arg));
     else if (page === 'threads') await threadsPage(main);
+    else if (page === 'reports') await reportsPage(main);
     else if (page === 'dashboard') await dashboardPage(main);
     else if (page === 'policies') await policiesPage(main);
     else if (page === 'import') await importPage(main);

@@ -75,6 +75,7 @@ export async function act<T>(action: () => Promise<T>): Promise<T | undefined> {
 
 const pages: [string, string][] = [
   ['#/queue', 'Queue'],
+  ['#/reports', 'Reports'],
   ['#/threads', 'Threads'],
   ['#/dashboard', 'Dashboard'],
   ['#/policies', 'Policies'],
