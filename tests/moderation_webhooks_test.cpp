@@ -2,8 +2,6 @@
 // in order, signed; failures are retried and logged; a dead endpoint is given up
 // on without blocking later events; replays send history again.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <atomic>
 #include <chrono>

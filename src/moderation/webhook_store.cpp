@@ -1,7 +1,5 @@
 // The webhook tables (store migration 6) and the events they read: decisions
 // joined with their comments, in decision id order.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -10,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/sha256.h"
 #include "comity/store.h"
 #include "comity/webhooks.h"
 #include "store/sqlite_connection.h"
@@ -52,20 +51,7 @@ Webhook read_webhook(Statement& row) {
 
 std::string webhook_signature(const std::string& secret, std::int64_t unix_seconds,
                               const std::string& body) {
-  const std::string message = std::to_string(unix_seconds) + "." + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac,
-           &length) == nullptr) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kDigits[mac[i] >> 4]);
-    hex.push_back(kDigits[mac[i] & 15]);
-  }
+  const std::string hex = hmac_sha256_hex(secret, std::to_string(unix_seconds) + "." + body);
   return "t=" + std::to_string(unix_seconds) + ",v1=" + hex;
 }
 
