@@ -162,7 +162,7 @@ void BM_ExtractFeatures(benchmark::State& state) {
   std::vector<comity::Feature> features;
   std::size_t i = 0, produced = 0;
   for (auto _ : state) {
-    comity::extract_features(normalized[i++ % kComments], config, features);
+    comity::extract_features(normalized[i++ % kComments], config, nullptr, features);
     produced += features.size();
     benchmark::DoNotOptimize(features.data());
   }

@@ -6,22 +6,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 shared="$root/../shared/data"
+# Each stage's wall time, so the CI log shows where the suite's budget goes.
+last=$SECONDS
+stage() {
+  echo "== $* (previous stage $((SECONDS - last)) s, total $SECONDS s)"
+  last=$SECONDS
+}
 
+stage "installing dependencies"
 bash scripts/install-deps.sh
 
-echo "== release build and tests"
+stage "release build and tests"
 bash scripts/build.sh release
 ctest --test-dir build/release --output-on-failure -j2 --timeout 600
 
-echo "== Python package: pip install --no-index . into a fresh venv, pytest"
+stage "Python package: pip install --no-index . into a fresh venv, pytest"
 bash tests/python/run.sh
 
-echo "== ASan+UBSan build and tests"
+stage "ASan+UBSan build and tests"
 bash scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j2 --timeout 1200
 
-echo "== fuzzing (bounded)"
+stage "fuzzing (bounded)"
 bash scripts/build.sh fuzz
 for fuzzer in build/fuzz/fuzz/fuzz_*; do
   [[ -x $fuzzer ]] || continue
@@ -34,6 +41,7 @@ for fuzzer in build/fuzz/fuzz/fuzz_*; do
     "$corpus" 2>&1 | tail -n 3
 done
 
-echo "== bundled models rebuild byte-for-byte from their recipes"
+stage "bundled models rebuild byte-for-byte from their recipes"
 bash scripts/rebuild-model.sh
-echo "test.sh: all stages passed"
+stage "done"
+echo "test.sh: all stages passed in $SECONDS s"

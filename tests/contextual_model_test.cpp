@@ -16,6 +16,7 @@
 #include "comity/classifier.h"
 #include "comity/contextual_model.h"
 #include "comity/contextual_net.h"
+#include "comity/language_profile.h"
 #include "comity/linear_model.h"
 #include "comity/scorer.h"
 #include "contextual_fixture.h"
@@ -145,6 +146,49 @@ TEST(ContextualModel, EnsembleAddsTheWeightedLinearLogits) {
   const auto alone = ContextualModel::from_weights(fixture::contextual(shapes()[0], 12, false));
   expect_near(network_logits_of(*model, "you are an idiot"), logits_of(*alone, "you are an idiot"),
               0.f, "network part");
+}
+
+// A language with a mix of its own weighs the two parts as that mix says, in memory and
+// after a save; every other language keeps the global mix.
+TEST(ContextualModel, ALanguageMixWeighsThePartsForThatLanguageOnly) {
+  auto w = fixture::contextual(shapes()[0], 13, true);
+  w.info.languages = {"de", "en"};
+  LanguageMix de;
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    de.network[a] = 0.5f + 0.1f * static_cast<float>(a);
+    de.linear[a] = 2.f - 0.2f * static_cast<float>(a);
+    de.bias[a] = -0.25f;
+  }
+  w.language_mix["de"] = de;
+  const std::string path = tiny::scratch("ctx-language-mix.cmodel");
+  ContextualModel::save(w, path);
+  const auto loaded = load_classifier(path);
+  const auto* contextual = dynamic_cast<const ContextualModel*>(loaded.get());
+  ASSERT_NE(contextual, nullptr);
+  ASSERT_EQ(contextual->language_mix().size(), 1u);
+  EXPECT_EQ(contextual->language_mix().at("de"), de);
+  const auto memory = ContextualModel::from_weights(w);
+  for (const ContextualModel* m : {contextual, memory.get()}) {
+    const std::string text = "du bist ein idiot";
+    const NormalizedText german = normalize(text, language_profile("de"));
+    const NormalizedText english = normalize(text, language_profile("en"));
+    Logits net{}, lin{}, got_de{}, got_en{}, net_en{}, lin_en{};
+    m->network_logits(german, 0, UINT32_MAX, net.data());
+    m->linear_logits(german, 0, UINT32_MAX, lin.data());
+    m->logits(german, 0, UINT32_MAX, got_de.data());
+    m->network_logits(english, 0, UINT32_MAX, net_en.data());
+    m->linear_logits(english, 0, UINT32_MAX, lin_en.data());
+    m->logits(english, 0, UINT32_MAX, got_en.data());
+    for (std::size_t a = 0; a < kNumAttributes; ++a) {
+      EXPECT_NEAR(got_de[a], de.network[a] * net[a] + de.bias[a] + de.linear[a] * lin[a], 1e-4f);
+      EXPECT_NEAR(got_en[a], net_en[a] + w.linear_weight[a] * lin_en[a], 1e-4f);
+    }
+  }
+  // A mix for a language the model does not serve is refused on load.
+  auto stray = w;
+  stray.language_mix["fr"] = de;
+  ContextualModel::save(stray, path);
+  EXPECT_THROW(load_classifier(path), ModelError);
 }
 
 TEST(ContextualModel, LongTextsTakeTheWorstLinearWindow) {

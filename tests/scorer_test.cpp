@@ -243,7 +243,7 @@ TEST(ScorerHandBuilt, OneWeightedWordRaisesOnlyTextsWithIt) {
   // Put weight on every bucket the word "idiot" alone produces.
   const NormalizedText word = normalize("idiot");
   std::vector<Feature> features;
-  extract_features(word, w.info.features, features);
+  extract_features(word, w.info.features, nullptr, features);
   ASSERT_FALSE(features.empty());
   for (const Feature& f : features) {
     w.attribute_weights[std::size_t{f.bucket} * kNumAttributes + index_of(Attribute::kInsult)] =

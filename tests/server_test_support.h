@@ -219,7 +219,7 @@ inline std::string write_tiny_model(
   weights.attribute_weights.assign(buckets * kNumAttributes, 0.f);
   weights.span_weights.assign(buckets, 0.f);
   std::vector<Feature> features;
-  extract_features(normalize("idiot"), weights.info.features, features);
+  extract_features(normalize("idiot"), weights.info.features, nullptr, features);
   for (const Feature& feature : features) {
     weights.attribute_weights[feature.bucket * kNumAttributes + index_of(Attribute::kToxicity)] =
         6.f;

@@ -2,6 +2,7 @@
 // optionally added to a linear model's logits (the ensemble the recipe chose).
 #pragma once
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,13 @@ struct ContextualWeights {
   ContextualDense dense;
 };
 
+// How one language weighs the network's logit (the global mix included) and the linear
+// part's, per attribute. The identity (1, linear_weight, 0) is the global mix.
+struct LanguageMix {
+  std::array<float, kNumAttributes> network{}, linear{}, bias{};
+  bool operator==(const LanguageMix&) const = default;
+};
+
 // A whole comity-2 model before it is written: the network, the optional linear
 // part, and how the two logits add up.
 struct ContextualModelWeights {
@@ -28,6 +36,9 @@ struct ContextualModelWeights {
   ContextualWeights network;
   std::optional<ModelWeights> linear;                 // present for an ensemble
   std::array<float, kNumAttributes> linear_weight{};  // logit += linear_weight x linear logit
+  // Per language, a mix of its own fitted on its dev rows (recipe mix_per_language):
+  // logit = network x (network logit above) + linear x (linear logit) + bias.
+  std::map<std::string, LanguageMix, std::less<>> language_mix;
 };
 
 class ContextualModel final : public Classifier {
@@ -57,12 +68,17 @@ class ContextualModel final : public Classifier {
   static constexpr std::uint32_t kLinearWindow = 64;
   const ContextualShape& shape() const { return shape_; }
   const LinearModel* linear() const { return linear_.get(); }
+  const std::map<std::string, LanguageMix, std::less<>>& language_mix() const {
+    return language_mix_;
+  }
 
  private:
   friend struct ContextualModelReader;
   ContextualModel() = default;
   void encode(const NormalizedText& text, std::uint32_t token_begin, std::uint32_t token_end,
               ContextualActivations& act) const;
+  // The language's own mix, or null for the global one.
+  const LanguageMix* mix_for(std::string_view language) const;
 
   ModelInfo info_;
   ContextualShape shape_;
@@ -71,6 +87,7 @@ class ContextualModel final : public Classifier {
   ContextualDense dense_;
   std::shared_ptr<const LinearModel> linear_;
   std::array<float, kNumAttributes> linear_weight_{};
+  std::map<std::string, LanguageMix, std::less<>> language_mix_;
   Kernel kernel_ = Kernel::kNative;
   std::uint64_t checksum_ = 0;
   std::size_t file_size_ = 0;

@@ -41,6 +41,7 @@ class LinearModel final : public Classifier {
     return static_cast<float>(attr_q_[std::size_t{bucket} * kNumAttributes + attribute]) *
            info_.scale[attribute];
   }
+  const IdfTable* idf() const { return idf_.empty() ? nullptr : &idf_; }
   float span_weight(std::uint32_t bucket) const {
     return static_cast<float>(span_q_[bucket]) * info_.span_scale;
   }
@@ -51,6 +52,7 @@ class LinearModel final : public Classifier {
   ModelInfo info_;
   std::vector<std::int8_t> attr_q_;  // [bucket][attribute]
   std::vector<std::int8_t> span_q_;  // [bucket]
+  IdfTable idf_;                     // features.weighting kTfIdf only
   std::size_t size_ = 0;
   std::uint64_t checksum_ = 0;
 };

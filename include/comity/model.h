@@ -63,6 +63,7 @@ struct ModelWeights {
   // [bucket][attribute], bucket-major so one lookup reads one cache line.
   std::vector<float> attribute_weights;
   std::vector<float> span_weights;  // [bucket] token-level toxic-span head
+  IdfTable idf;                     // features.weighting kTfIdf only
 };
 
 }  // namespace comity

@@ -127,6 +127,9 @@ struct ContextualParams {
   // Final logit = network logit + linear_weight x the linear model's logit, per attribute
   // fitted on the dev rows when true ("ensemble"); the network alone when false.
   bool ensemble_linear = true;
+  // Each language with enough dev rows for an attribute gets a mix of its own (network,
+  // linear, bias) on top of the global one; the others keep the global mix.
+  bool mix_per_language = false;
   // Synthetic long comments (train/long_comments.h) added to training; an eighth as many
   // built from dev texts join the dev rows that fit the mix (never the calibration).
   std::uint32_t long_comments = 0;

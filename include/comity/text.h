@@ -38,6 +38,7 @@ struct Sentence {
 struct NormalizedText {
   std::vector<Token> tokens;
   std::vector<Sentence> sentences;
+  std::string_view language = "en";  // the profile's code (static storage)
 };
 
 struct LanguageProfile;

@@ -118,6 +118,20 @@ struct ContextualModelReader {
       if (!std::isfinite(m->dense_.span_bias) || !std::isfinite(m->dense_.span_linear)) {
         throw ModelError("span head bias or weight is not finite");
       }
+      if (const auto it = c.find("language_mix"); it != c.end()) {
+        if (!it->is_object()) throw ModelError("field 'language_mix' must be an object");
+        for (const auto& [code, mix] : it->items()) {
+          if (std::find(m->info_.languages.begin(), m->info_.languages.end(), code) ==
+              m->info_.languages.end()) {
+            throw ModelError("language_mix names '" + code + "', which is not in 'languages'");
+          }
+          LanguageMix lm;
+          lm.network = model_file::floats_per_attribute(mix.at("network"), "network");
+          lm.linear = model_file::floats_per_attribute(mix.at("linear"), "linear");
+          lm.bias = model_file::floats_per_attribute(mix.at("bias"), "bias");
+          m->language_mix_.emplace(code, lm);
+        }
+      }
     } catch (const Json::exception& e) {
       image.fail(std::string("invalid metadata: ") + e.what());
     } catch (const ModelError& e) {
@@ -148,8 +162,14 @@ struct ContextualModelReader {
       m->linear_ = model_file::read_linear(image);
       m->info_.features = m->linear_->info().features;
     }
-    if (!m->linear_ && std::any_of(m->linear_weight_.begin(), m->linear_weight_.end(),
-                                   [](float x) { return x != 0.f; })) {
+    const bool mixes_linear =
+        std::any_of(m->language_mix_.begin(), m->language_mix_.end(), [](const auto& e) {
+          return std::any_of(e.second.linear.begin(), e.second.linear.end(),
+                             [](float x) { return x != 0.f; });
+        });
+    if (!m->linear_ &&
+        (mixes_linear || std::any_of(m->linear_weight_.begin(), m->linear_weight_.end(),
+                                     [](float x) { return x != 0.f; }))) {
       image.fail("invalid metadata: linear_weight is set but the file has no linear part");
     }
     m->checksum_ = image.checksum;
@@ -172,6 +192,7 @@ std::shared_ptr<const ContextualModel> ContextualModel::from_weights(
     m->linear_ = LinearModel::from_weights(*w.linear);
     m->linear_weight_ = w.linear_weight;
   }
+  m->language_mix_ = w.language_mix;
   return m;
 }
 
@@ -201,6 +222,18 @@ void ContextualModel::save(const ContextualModelWeights& w, const std::string& p
                             {"linear_weight", linear_weight},
                             {"span_bias", w.network.dense.span_bias},
                             {"span_linear", w.network.dense.span_linear}};
+  // Written only when fitted, so files without it keep their bytes.
+  if (!w.language_mix.empty()) {
+    Json mixes = Json::object();
+    for (const auto& [code, mix] : w.language_mix) {
+      for (const auto* v : {&mix.network, &mix.linear, &mix.bias}) {
+        if (!std::all_of(v->begin(), v->end(), [](float x) { return std::isfinite(x); }))
+          throw ModelError(where + ": language_mix of " + code + " is not finite");
+      }
+      mixes[code] = {{"network", mix.network}, {"linear", mix.linear}, {"bias", mix.bias}};
+    }
+    metadata["contextual"]["language_mix"] = std::move(mixes);
+  }
   if (w.linear) {
     metadata["linear"] = model_file::linear_metadata_and_sections(*w.linear, path, sections);
   }
@@ -240,21 +273,35 @@ void ContextualModel::linear_logits(const NormalizedText& text, std::uint32_t to
   }
 }
 
+const LanguageMix* ContextualModel::mix_for(std::string_view language) const {
+  if (language_mix_.empty()) return nullptr;
+  const auto it = language_mix_.find(language);
+  return it == language_mix_.end() ? nullptr : &it->second;
+}
+
 void ContextualModel::logits(const NormalizedText& text, std::uint32_t token_begin,
                              std::uint32_t token_end, float* out) const {
   network_logits(text, token_begin, token_end, out);
+  const LanguageMix* mix = mix_for(text.language);
+  if (mix != nullptr) {
+    for (std::size_t a = 0; a < kNumAttributes; ++a)
+      out[a] = mix->network[a] * out[a] + mix->bias[a];
+  }
   if (!linear_) return;
   float linear[kNumAttributes];
   linear_logits(text, token_begin, token_end, linear);
-  for (std::size_t a = 0; a < kNumAttributes; ++a) out[a] += linear_weight_[a] * linear[a];
+  const auto& weight = mix != nullptr ? mix->linear : linear_weight_;
+  for (std::size_t a = 0; a < kNumAttributes; ++a) out[a] += weight[a] * linear[a];
 }
 
 void ContextualModel::token_evidence(const NormalizedText& text,
                                      std::vector<TokenScore>& tokens) const {
+  const LanguageMix* mix = mix_for(text.language);
   if (linear_) {
     linear_->token_evidence(text, tokens);
+    const auto& weight = mix != nullptr ? mix->linear : linear_weight_;
     for (TokenScore& t : tokens) {
-      for (std::size_t a = 0; a < kNumAttributes; ++a) t.contribution[a] *= linear_weight_[a];
+      for (std::size_t a = 0; a < kNumAttributes; ++a) t.contribution[a] *= weight[a];
     }
   } else {
     tokens.assign(text.tokens.size(), {});
@@ -268,7 +315,8 @@ void ContextualModel::token_evidence(const NormalizedText& text,
   position_contributions(shape_, dense_, t_act, contributions);
   for (std::uint32_t t = 0; t < t_act.tokens; ++t) {
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
-      tokens[t].contribution[a] += contributions[std::size_t{t} * kNumAttributes + a];
+      tokens[t].contribution[a] += (mix != nullptr ? mix->network[a] : 1.f) *
+                                   contributions[std::size_t{t} * kNumAttributes + a];
     }
     float z = span_logit(shape_, dense_, t_act, t);
     if (linear_) {

@@ -2,7 +2,9 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "common/splitmix.h"
 
@@ -20,11 +22,62 @@ void scale_group(std::vector<Feature>& out, std::size_t from) {
   for (std::size_t i = from; i < out.size(); ++i) out[i].value = v;
 }
 
+// TF-IDF over the group's distinct buckets: each of a bucket's tf occurrences carries
+// (1 + ln tf) x idf / tf, so the occurrences sum to the bucket's weight.
+void weigh_group_tfidf(std::vector<Feature>& out, std::size_t from, const IdfTable& idf) {
+  thread_local std::vector<std::uint64_t> order;  // bucket << 32 | position
+  order.clear();
+  for (std::size_t i = from; i < out.size(); ++i) {
+    order.push_back(std::uint64_t{out[i].bucket} << 32 | static_cast<std::uint32_t>(i));
+  }
+  std::sort(order.begin(), order.end());
+  double norm2 = 0;
+  for (std::size_t r = 0; r < order.size();) {
+    std::size_t e = r + 1;
+    while (e < order.size() && order[e] >> 32 == order[r] >> 32) ++e;
+    const auto tf = static_cast<float>(e - r);
+    const float w = (1.f + std::log(tf)) * idf.at(static_cast<std::uint32_t>(order[r] >> 32));
+    norm2 += double{w} * w;
+    for (std::size_t k = r; k < e; ++k) out[static_cast<std::uint32_t>(order[k])].value = w / tf;
+    r = e;
+  }
+  if (norm2 <= 0) {
+    out.resize(from);  // nothing the model knows: the group adds nothing
+    return;
+  }
+  const auto inv = static_cast<float>(1 / std::sqrt(norm2));
+  for (std::size_t i = from; i < out.size(); ++i) out[i].value *= inv;
+}
+
 }  // namespace
 
-void extract_features(const NormalizedText& text, const FeatureConfig& config,
+IdfTable fit_idf(const std::vector<std::uint32_t>& df, std::size_t docs, std::uint32_t min_df) {
+  IdfTable t;
+  const double top = std::log((1.0 + static_cast<double>(docs)) / 1.0) + 1.0;
+  t.step = static_cast<float>(top / 255.0);
+  t.q.resize(df.size());
+  for (std::size_t b = 0; b < df.size(); ++b) {
+    if (df[b] == 0 || df[b] < min_df) continue;
+    const double idf = std::log((1.0 + static_cast<double>(docs)) / (1.0 + df[b])) + 1.0;
+    t.q[b] = static_cast<std::uint8_t>(std::clamp(std::lround(idf / t.step), 1L, 255L));
+  }
+  return t;
+}
+
+void extract_features(const NormalizedText& text, const FeatureConfig& config, const IdfTable* idf,
                       std::vector<Feature>& out, std::uint32_t token_begin,
                       std::uint32_t token_end) {
+  const bool tfidf = config.weighting == FeatureWeighting::kTfIdf;
+  if (tfidf && (idf == nullptr || idf->q.size() != std::size_t{1} << config.hash_bits)) {
+    throw std::logic_error("extract_features: TF-IDF weighting without an idf table");
+  }
+  auto finish_group = [&](std::size_t from) {
+    if (tfidf) {
+      weigh_group_tfidf(out, from, *idf);
+    } else {
+      scale_group(out, from);
+    }
+  };
   out.clear();
   const auto n_tokens = static_cast<std::uint32_t>(text.tokens.size());
   if (token_end > n_tokens) token_end = n_tokens;
@@ -44,7 +97,7 @@ void extract_features(const NormalizedText& text, const FeatureConfig& config,
       out.push_back({static_cast<std::uint32_t>(g) & mask, 1.f, t + 1 - n, t + 1});
     }
   }
-  scale_group(out, 0);
+  finish_group(0);
 
   // Character n-grams of "<word>" over bytes; boundary marks let prefixes and
   // suffixes differ from infixes.
@@ -64,7 +117,7 @@ void extract_features(const NormalizedText& text, const FeatureConfig& config,
       }
     }
   }
-  scale_group(out, char_from);
+  finish_group(char_from);
 }
 
 }  // namespace comity

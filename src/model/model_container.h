@@ -59,6 +59,8 @@ std::vector<unsigned char> float_bytes(const std::vector<float>& v);
 Json common_json(const ModelInfo& info);
 void parse_common(const Json& j, ModelInfo& info);
 Json linear_json(const ModelInfo& info);
+// Eight finite floats, one per attribute, or ModelError naming `what`.
+std::array<float, kNumAttributes> floats_per_attribute(const Json& v, const char* what);
 // The start of every format 2 file's metadata: format, architecture, the common keys.
 Json file_metadata(const std::string& architecture, const ModelInfo& info, const std::string& path);
 void parse_linear(const Json& j, ModelInfo& info);

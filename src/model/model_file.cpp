@@ -214,6 +214,10 @@ Json file_metadata(const std::string& architecture, const ModelInfo& info,
   return metadata;
 }
 
+std::array<float, kNumAttributes> floats_per_attribute(const Json& v, const char* what) {
+  return to_per_attribute<float>(v, what);
+}
+
 Json linear_json(const ModelInfo& info) {
   Json j;
   j["features"] = {{"hash_bits", info.features.hash_bits},
@@ -221,6 +225,11 @@ Json linear_json(const ModelInfo& info) {
                    {"char_ngram_min", info.features.char_ngram_min},
                    {"char_ngram_max", info.features.char_ngram_max},
                    {"seed", info.features.seed}};
+  // Written only when set, so files without TF-IDF keep their bytes.
+  if (info.features.weighting == FeatureWeighting::kTfIdf) {
+    j["features"]["weighting"] = "tfidf";
+    j["features"]["min_df"] = info.features.min_df;
+  }
   j["bias"] = info.bias;
   j["scale"] = info.scale;
   j["span_bias"] = info.span_bias;
@@ -293,6 +302,13 @@ void parse_linear(const Json& j, ModelInfo& info) {
   info.features.char_ngram_max =
       static_cast<std::uint32_t>(read_unsigned(f, "char_ngram_max", UINT32_MAX));
   info.features.seed = read_unsigned(f, "seed", UINT64_MAX);
+  info.features.weighting = FeatureWeighting::kUniform;
+  info.features.min_df = 1;
+  if (const auto w = f.find("weighting"); w != f.end()) {
+    if (*w != "tfidf") throw ModelError("features.weighting must be \"tfidf\" when present");
+    info.features.weighting = FeatureWeighting::kTfIdf;
+    info.features.min_df = static_cast<std::uint32_t>(read_unsigned(f, "min_df", UINT32_MAX));
+  }
   if (!valid_hash_bits(info.features.hash_bits)) {
     throw ModelError("hash_bits " + std::to_string(info.features.hash_bits) +
                      " is outside the supported range [10, 26]");
@@ -524,6 +540,24 @@ struct LinearModelReader {
       }
       copy("linear.attributes", attr_bytes, model->attr_q_);
       copy("linear.spans", buckets, model->span_q_);
+      if (model->info_.features.weighting == FeatureWeighting::kTfIdf) {
+        const Json& linear = image.metadata.at("linear");
+        float step = 0;
+        try {
+          step = model_file::to_float(linear.at("idf_step"), "idf_step");
+        } catch (const Json::exception& e) {
+          image.fail(std::string("invalid metadata: ") + e.what());
+        } catch (const ModelError& e) {
+          image.fail(std::string("invalid metadata: ") + e.what());
+        }
+        if (!(step > 0.f)) image.fail("invalid metadata: idf_step must be positive");
+        const auto raw = image.section("linear.idf", buckets);
+        model->idf_.q.assign(raw.begin(), raw.end());
+        model->idf_.step = step;
+      }
+    }
+    if (image.version == 1 && model->info_.features.weighting == FeatureWeighting::kTfIdf) {
+      image.fail("a format 1 file cannot use TF-IDF weighting");
     }
     model->size_ = image.bytes.size();
     model->checksum_ = image.checksum;
@@ -533,13 +567,14 @@ struct LinearModelReader {
   struct Quantised {
     ModelInfo info;
     std::vector<std::int8_t> attr_q, span_q;
+    IdfTable idf;
   };
 
   static Quantised quantise(const ModelWeights& weights, const std::string& path) {
     auto fail = [&](const std::string& problem) {
       throw ModelError("model file '" + path + "': " + problem);
     };
-    Quantised q{weights.info, {}, {}};
+    Quantised q{weights.info, {}, {}, weights.idf};
     ModelInfo& info = q.info;
     const std::uint32_t bits = info.features.hash_bits;
     if (bits < 10 || bits > 26) {
@@ -549,6 +584,11 @@ struct LinearModelReader {
     if (weights.attribute_weights.size() != buckets * kNumAttributes) {
       fail("attribute weights have " + std::to_string(weights.attribute_weights.size()) +
            " entries, expected 2^hash_bits * 8 = " + std::to_string(buckets * kNumAttributes));
+    }
+    const bool tfidf = info.features.weighting == FeatureWeighting::kTfIdf;
+    if (tfidf != !weights.idf.empty() ||
+        (tfidf && (weights.idf.q.size() != buckets || !(weights.idf.step > 0.f)))) {
+      fail("TF-IDF weighting needs an idf table of 2^hash_bits entries, and only it has one");
     }
     if (!weights.span_weights.empty() && weights.span_weights.size() != buckets) {
       fail("span weights have " + std::to_string(weights.span_weights.size()) +
@@ -600,6 +640,7 @@ std::shared_ptr<const LinearModel> LinearModel::from_weights(const ModelWeights&
   model->info_ = std::move(q.info);
   model->attr_q_ = std::move(q.attr_q);
   model->span_q_ = std::move(q.span_q);
+  model->idf_ = std::move(q.idf);
   return model;
 }
 
@@ -614,7 +655,12 @@ Json linear_metadata_and_sections(const ModelWeights& weights, const std::string
   auto q = LinearModelReader::quantise(weights, path);
   sections.push_back({"linear.attributes", {q.attr_q.begin(), q.attr_q.end()}});
   sections.push_back({"linear.spans", {q.span_q.begin(), q.span_q.end()}});
-  return linear_json(q.info);
+  Json j = linear_json(q.info);
+  if (!q.idf.empty()) {
+    sections.push_back({"linear.idf", {q.idf.q.begin(), q.idf.q.end()}});
+    j["idf_step"] = q.idf.step;
+  }
+  return j;
 }
 }  // namespace model_file
 
@@ -653,7 +699,7 @@ thread_local std::vector<Feature> t_linear_features;
 
 void LinearModel::logits(const NormalizedText& text, std::uint32_t token_begin,
                          std::uint32_t token_end, float* out) const {
-  extract_features(text, info_.features, t_linear_features, token_begin, token_end);
+  extract_features(text, info_.features, idf(), t_linear_features, token_begin, token_end);
   for (std::size_t a = 0; a < kNumAttributes; ++a) out[a] = info_.bias[a];
   accumulate(t_linear_features, out);
 }
@@ -665,7 +711,7 @@ void LinearModel::token_evidence(const NormalizedText& text,
     tokens[t].where = text.tokens[t].where;
     tokens[t].norm = text.tokens[t].norm;
   }
-  extract_features(text, info_.features, t_linear_features);
+  extract_features(text, info_.features, idf(), t_linear_features);
   // A feature spanning k tokens credits each of them with 1/k of its weight.
   for (const Feature& f : t_linear_features) {
     const float share = f.value / static_cast<float>(f.token_end - f.token_begin);

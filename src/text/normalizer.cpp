@@ -422,6 +422,7 @@ NormalizedText normalize(std::string_view text, const LanguageProfile& profile) 
   thread_local UnitBuffer units;
   thread_local std::vector<UnitSpan> spans;
   NormalizedText out;
+  out.language = profile.code;
   text::scan_units(text, units);
   spans.clear();
   Tokenizer(text, units, profile, out, spans).run();

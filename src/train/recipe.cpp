@@ -278,7 +278,7 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
         where + " [contextual]", *c,
         {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens", "embedding_learning_rate",
          "dense_learning_rate", "logit_weight", "span_epochs", "span_learning_rate",
-         "ensemble_linear", "long_comments", "sharpen", "word_trigrams"});
+         "ensemble_linear", "long_comments", "sharpen", "word_trigrams", "mix_per_language"});
     auto& p = r.contextual;
     // Range-checked before narrowing, so 2^32 + 10 is refused rather than read as 10.
     auto u32 = [&](const char* key, std::uint32_t fallback) {
@@ -307,6 +307,7 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     p.span_epochs = static_cast<int>(u32("span_epochs", static_cast<std::uint32_t>(p.span_epochs)));
     p.span_learning_rate = f32("span_learning_rate", p.span_learning_rate);
     p.ensemble_linear = get_or<bool>(*c, "ensemble_linear", p.ensemble_linear);
+    p.mix_per_language = get_or<bool>(*c, "mix_per_language", p.mix_per_language);
     p.long_comments = u32("long_comments", p.long_comments);
     p.sharpen = f32("sharpen", p.sharpen);
     p.shape.word_trigrams = get_or<bool>(*c, "word_trigrams", p.shape.word_trigrams);
@@ -348,8 +349,9 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     }
   }
   if (const toml::table* f = root["features"].as_table()) {
-    check_keys(where + " [features]", *f,
-               {"hash_bits", "word_ngrams", "char_ngram_min", "char_ngram_max"});
+    check_keys(
+        where + " [features]", *f,
+        {"hash_bits", "word_ngrams", "char_ngram_min", "char_ngram_max", "weighting", "min_df"});
     r.features.hash_bits =
         static_cast<std::uint32_t>(get_or<std::int64_t>(*f, "hash_bits", r.features.hash_bits));
     r.features.word_ngrams =
@@ -358,6 +360,17 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
         get_or<std::int64_t>(*f, "char_ngram_min", r.features.char_ngram_min));
     r.features.char_ngram_max = static_cast<std::uint32_t>(
         get_or<std::int64_t>(*f, "char_ngram_max", r.features.char_ngram_max));
+    const auto weighting = get_or<std::string>(*f, "weighting", "uniform");
+    if (weighting == "tfidf") {
+      r.features.weighting = FeatureWeighting::kTfIdf;
+    } else if (weighting != "uniform") {
+      fail(where, "features.weighting must be \"uniform\" or \"tfidf\"");
+    }
+    const auto min_df = get_or<std::int64_t>(*f, "min_df", 1);
+    if (min_df < 1 || min_df > 1000) fail(where, "features.min_df must be in [1, 1000]");
+    if (min_df != 1 && weighting != "tfidf")
+      fail(where, "features.min_df needs weighting = \"tfidf\"");
+    r.features.min_df = static_cast<std::uint32_t>(min_df);
   }
   if (r.features.hash_bits < 10 || r.features.hash_bits > 26)
     fail(where, "features.hash_bits must be in [10, 26]");

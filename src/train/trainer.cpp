@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -269,7 +270,8 @@ void deduplicate(const Recipe& recipe, std::vector<Example>& examples,
 // Features for each text, in order. Each chunk of rows is extracted into its own
 // buffer in parallel, then appended in chunk order.
 SparseRows featurize(const std::vector<const Example*>& texts, const FeatureConfig& config,
-                     int threads, Progress& progress, const std::string& stage) {
+                     const IdfTable* idf, int threads, Progress& progress,
+                     const std::string& stage) {
   const std::size_t chunk = 2048;
   const std::size_t n_chunks = (texts.size() + chunk - 1) / chunk;
   std::vector<SparseRows> parts(n_chunks);
@@ -277,7 +279,7 @@ SparseRows featurize(const std::vector<const Example*>& texts, const FeatureConf
   parallel_for(n_chunks, threads, [&](std::size_t c) {
     std::vector<Feature> features;
     for (std::size_t i = c * chunk; i < std::min(texts.size(), (c + 1) * chunk); ++i) {
-      extract_features(normalize(texts[i]->text, texts[i]->profile()), config, features);
+      extract_features(normalize(texts[i]->text, texts[i]->profile()), config, idf, features);
       parts[c].append(features);
     }
     progress(stage, done.fetch_add(1) + 1, n_chunks);
@@ -285,6 +287,39 @@ SparseRows featurize(const std::vector<const Example*>& texts, const FeatureConf
   SparseRows rows;
   for (auto& p : parts) rows.append(p);
   return rows;
+}
+
+// Document frequency of each bucket over the training texts, for TF-IDF weighting.
+// Counts are summed per chunk under a lock: integer sums, so the order cannot matter.
+IdfTable document_frequencies(const std::vector<const Example*>& texts, const FeatureConfig& config,
+                              int threads, Progress& progress) {
+  FeatureConfig uniform = config;
+  uniform.weighting = FeatureWeighting::kUniform;
+  const std::size_t buckets = std::size_t{1} << config.hash_bits;
+  std::vector<std::uint32_t> df(buckets, 0);
+  std::mutex mu;
+  const std::size_t chunk = 2048;
+  const std::size_t n_chunks = (texts.size() + chunk - 1) / chunk;
+  std::atomic<std::size_t> done{0};
+  parallel_for(n_chunks, threads, [&](std::size_t c) {
+    std::vector<Feature> features;
+    std::vector<std::uint32_t> seen;
+    std::vector<std::uint32_t> local;
+    for (std::size_t i = c * chunk; i < std::min(texts.size(), (c + 1) * chunk); ++i) {
+      extract_features(normalize(texts[i]->text, texts[i]->profile()), uniform, nullptr, features);
+      seen.clear();
+      for (const Feature& f : features) seen.push_back(f.bucket);
+      std::sort(seen.begin(), seen.end());
+      seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+      local.insert(local.end(), seen.begin(), seen.end());
+    }
+    {
+      std::lock_guard lock(mu);
+      for (std::uint32_t b : local) ++df[b];
+    }
+    progress("document frequencies", done.fetch_add(1) + 1, n_chunks);
+  });
+  return fit_idf(df, texts.size(), config.min_df);
 }
 
 float raw_probability(const LinearModel& model, std::size_t attribute, const SparseRows& rows,
@@ -314,9 +349,14 @@ nlohmann::json counts_json(const DatasetCounts& c) {
 // Newton's method on the dev rows' soft targets (cross-entropy, three parameters, so it
 // cannot overfit what calibration then maps). gamma and beta are folded into the
 // network's output layer; alpha is the file's linear_weight.
+// With per_language, `language_rows` (dev rows of the sets that do not calibrate, such
+// as in-language human labels) join `dev_ids` for the per-language fits only.
 void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& examples,
-                        const std::vector<std::uint32_t>& dev_ids, int threads,
-                        nlohmann::json& report) {
+                        const std::vector<std::uint32_t>& mix_ids,
+                        const std::vector<std::uint32_t>& language_rows, bool per_language,
+                        int threads, nlohmann::json& report) {
+  std::vector<std::uint32_t> dev_ids = mix_ids;
+  if (per_language) dev_ids.insert(dev_ids.end(), language_rows.begin(), language_rows.end());
   const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
   const bool with_linear = cm.linear.has_value();
   std::vector<std::array<float, kNumAttributes>> net(dev_ids.size()), lin(dev_ids.size());
@@ -331,10 +371,11 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
       64);
   ContextualDense& dense = cm.network.dense;
   const std::uint32_t P = cm.network.shape.pooled();
+  std::map<std::string, std::array<bool, kNumAttributes>> fitted;
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
     const std::size_t inputs = with_linear ? 2 : 1;
     std::vector<double> x, target;
-    for (std::size_t k = 0; k < dev_ids.size(); ++k) {
+    for (std::size_t k = 0; k < mix_ids.size(); ++k) {
       const Example& ex = examples[dev_ids[k]];
       if (!(ex.mask >> a & 1u)) continue;
       x.push_back(net[k][a]);
@@ -356,6 +397,51 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
                                                             {"bias", fit.bias},
                                                             {"dev_rows", fit.rows},
                                                             {"dev_loss", fit.loss}};
+    if (!per_language || !with_linear) continue;
+    // Per language, on top of the global mix: the global one is dominated by the
+    // languages with the most dev rows, and a network that helps English may not help
+    // Finnish. Only where the dev rows can carry three parameters.
+    constexpr std::size_t kMinRows = 100, kMinClass = 15;
+    std::map<std::string_view, std::vector<std::size_t>> by_language;
+    for (std::size_t k = 0; k < dev_ids.size(); ++k) {
+      const Example& ex = examples[dev_ids[k]];
+      if (ex.mask >> a & 1u) by_language[ex.language].push_back(k);
+    }
+    for (const auto& [language, rows] : by_language) {
+      std::size_t positives = 0;
+      for (std::size_t k : rows) positives += examples[dev_ids[k]].target[a] >= 0.5f;
+      if (rows.size() < kMinRows || positives < kMinClass || rows.size() - positives < kMinClass)
+        continue;
+      auto& mix = cm.language_mix[std::string(language)];
+      fitted[std::string(language)][a] = true;
+      std::vector<double> lx, lt;
+      for (std::size_t k : rows) {
+        lx.push_back(gamma * net[k][a] + fit.bias);
+        lx.push_back(lin[k][a]);
+        lt.push_back(examples[dev_ids[k]].target[a]);
+      }
+      SmallLogistic lstart;
+      lstart.weight = {1, alpha, 0, 0};
+      const SmallLogistic lf = fit_small_logistic(lx, lt, 2, lstart);
+      mix.network[a] = static_cast<float>(lf.weight[0]);
+      mix.linear[a] = static_cast<float>(lf.weight[1]);
+      mix.bias[a] = static_cast<float>(lf.bias);
+      report["per_language"][std::string(language)][std::string(attribute_name(attribute_at(a)))] =
+          {{"network", lf.weight[0]},
+           {"linear", lf.weight[1]},
+           {"bias", lf.bias},
+           {"dev_rows", lf.rows},
+           {"dev_loss", lf.loss}};
+    }
+  }
+  // Attributes a language had too few dev rows for keep the global mix.
+  for (auto& [language, mix] : cm.language_mix) {
+    for (std::size_t a = 0; a < kNumAttributes; ++a) {
+      if (fitted[language][a]) continue;
+      mix.network[a] = 1.f;
+      mix.linear[a] = cm.linear_weight[a];
+      mix.bias[a] = 0.f;
+    }
   }
 }
 
@@ -415,7 +501,14 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
   for (const auto& ids : {train_ids, dev_ids}) {
     for (auto i : ids) texts.push_back(&examples[i]);
   }
-  const SparseRows rows = featurize(texts, recipe.features, threads, progress, "features");
+  IdfTable idf;
+  if (recipe.features.weighting == FeatureWeighting::kTfIdf) {
+    const std::vector<const Example*> train_texts(
+        texts.begin(), texts.begin() + static_cast<std::ptrdiff_t>(train_ids.size()));
+    idf = document_frequencies(train_texts, recipe.features, threads, progress);
+  }
+  const SparseRows rows = featurize(texts, recipe.features, idf.empty() ? nullptr : &idf, threads,
+                                    progress, "features");
   const auto t_features = Clock::now();
 
   // 3. One head per attribute; heads are independent, so they train in parallel
@@ -466,6 +559,7 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     }
   }
   info.features = recipe.features;
+  weights.idf = std::move(idf);
   info.recipe_sha256 = recipe.sha256;
   info.created_by = "comity train";
   weights.attribute_weights.assign(std::size_t{buckets} * kNumAttributes, 0.f);
@@ -544,7 +638,15 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       cm.info.span_threshold =
           train_contextual_span_head(recipe, options.data_dir, cm, report["contextual_spans"]);
     }
-    fit_contextual_mix(cm, examples, mix_ids, threads, report["contextual_mix"]);
+    std::vector<std::uint32_t> language_rows;
+    for (std::uint32_t i = 0; i < examples.size(); ++i) {
+      if (examples[i].split == Split::kDev && examples[i].dataset != kSynthetic &&
+          !recipe.datasets[examples[i].dataset].calibrate) {
+        language_rows.push_back(i);
+      }
+    }
+    fit_contextual_mix(cm, examples, mix_ids, language_rows, recipe.contextual.mix_per_language,
+                       threads, report["contextual_mix"]);
     progress("calibrating contextual", 0, 1);
     const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
     std::vector<std::array<float, kNumAttributes>> dev_logits(dev_ids.size());
