@@ -349,14 +349,9 @@ nlohmann::json counts_json(const DatasetCounts& c) {
 // Newton's method on the dev rows' soft targets (cross-entropy, three parameters, so it
 // cannot overfit what calibration then maps). gamma and beta are folded into the
 // network's output layer; alpha is the file's linear_weight.
-// With per_language, `language_rows` (dev rows of the sets that do not calibrate, such
-// as in-language human labels) join `dev_ids` for the per-language fits only.
 void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& examples,
-                        const std::vector<std::uint32_t>& mix_ids,
-                        const std::vector<std::uint32_t>& language_rows, bool per_language,
-                        int threads, nlohmann::json& report) {
-  std::vector<std::uint32_t> dev_ids = mix_ids;
-  if (per_language) dev_ids.insert(dev_ids.end(), language_rows.begin(), language_rows.end());
+                        const std::vector<std::uint32_t>& dev_ids, bool per_language, int threads,
+                        nlohmann::json& report) {
   const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
   const bool with_linear = cm.linear.has_value();
   std::vector<std::array<float, kNumAttributes>> net(dev_ids.size()), lin(dev_ids.size());
@@ -375,7 +370,7 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
     const std::size_t inputs = with_linear ? 2 : 1;
     std::vector<double> x, target;
-    for (std::size_t k = 0; k < mix_ids.size(); ++k) {
+    for (std::size_t k = 0; k < dev_ids.size(); ++k) {
       const Example& ex = examples[dev_ids[k]];
       if (!(ex.mask >> a & 1u)) continue;
       x.push_back(net[k][a]);
@@ -401,7 +396,9 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
     // Per language, on top of the global mix: the global one is dominated by the
     // languages with the most dev rows, and a network that helps English may not help
     // Finnish. Only where the dev rows can carry three parameters.
-    constexpr std::size_t kMinRows = 100, kMinClass = 15;
+    // Measured on dev: with 100 rows, or with the dev rows of the sets that do not
+    // calibrate (RTP-LX completions), small languages fit their style, not toxicity.
+    constexpr std::size_t kMinRows = 200, kMinClass = 20;
     std::map<std::string_view, std::vector<std::size_t>> by_language;
     for (std::size_t k = 0; k < dev_ids.size(); ++k) {
       const Example& ex = examples[dev_ids[k]];
@@ -638,15 +635,8 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       cm.info.span_threshold =
           train_contextual_span_head(recipe, options.data_dir, cm, report["contextual_spans"]);
     }
-    std::vector<std::uint32_t> language_rows;
-    for (std::uint32_t i = 0; i < examples.size(); ++i) {
-      if (examples[i].split == Split::kDev && examples[i].dataset != kSynthetic &&
-          !recipe.datasets[examples[i].dataset].calibrate) {
-        language_rows.push_back(i);
-      }
-    }
-    fit_contextual_mix(cm, examples, mix_ids, language_rows, recipe.contextual.mix_per_language,
-                       threads, report["contextual_mix"]);
+    fit_contextual_mix(cm, examples, mix_ids, recipe.contextual.mix_per_language, threads,
+                       report["contextual_mix"]);
     progress("calibrating contextual", 0, 1);
     const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
     std::vector<std::array<float, kNumAttributes>> dev_logits(dev_ids.size());
