@@ -24,6 +24,7 @@
 #include "comity/moderation.h"
 #include "comity/sha256.h"
 #include "moderation/comment_intake.h"
+#include "moderation/moderation_events.h"
 #include "moderation/moderation_routes.h"
 #include "server/google_error.h"
 #include "server/request_json.h"
@@ -167,8 +168,9 @@ std::vector<std::string> rules_of(const std::string& reasons_json) {
 
 class CoralExternalRoute {
  public:
-  CoralExternalRoute(HttpServer& server, std::shared_ptr<ModerationStore> store)
-      : server_(server), store_(std::move(store)) {}
+  CoralExternalRoute(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                     std::shared_ptr<ModerationEvents> events)
+      : server_(server), store_(std::move(store)), events_(std::move(events)) {}
 
   void handle(const Request& request, Response& response) {
     authenticate(request);
@@ -247,6 +249,7 @@ class CoralExternalRoute {
     CommentIntake intake(*store_, *analyzer, &policies_);
     try {
       const IntakeResult result = intake.submit(thread, std::move(comment), text, false);
+      if (result.item.comment.status == "held") events_->comment_held(result.item.comment);
       std::vector<std::string> rules;
       for (const DecisionReason& reason : result.decision.reasons) rules.push_back(reason.rule);
       reply(response, coral_answer(result.item.comment.status, rules));
@@ -301,13 +304,15 @@ class CoralExternalRoute {
 
   HttpServer& server_;
   std::shared_ptr<ModerationStore> store_;
+  std::shared_ptr<ModerationEvents> events_;
   PolicyCache policies_;
 };
 
 }  // namespace
 
-void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store) {
-  auto route = std::make_shared<CoralExternalRoute>(server, std::move(store));
+void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                                   std::shared_ptr<ModerationEvents> events) {
+  auto route = std::make_shared<CoralExternalRoute>(server, std::move(store), std::move(events));
   // Public: Coral cannot send a Comity key, it signs the body instead (checked first).
   server.add_route(
       "POST", "/v1/coral/external-moderation", HttpServer::kPublic,

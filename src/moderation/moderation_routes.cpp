@@ -16,6 +16,7 @@
 #include "comity/text.h"
 #include "comity/thread.h"
 #include "moderation/comment_intake.h"
+#include "moderation/moderation_events.h"
 #include "server/google_error.h"
 #include "server/language.h"
 #include "server/request_json.h"
@@ -185,8 +186,9 @@ json comment_json(const StoredComment& stored) {
 
 class ModerationApi {
  public:
-  ModerationApi(HttpServer& server, std::shared_ptr<ModerationStore> store)
-      : server_(server), store_(std::move(store)) {}
+  ModerationApi(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                std::shared_ptr<ModerationEvents> events)
+      : server_(server), store_(std::move(store)), events_(std::move(events)) {}
 
   void submit_comment(const Request& request, Response& response) {
     const json root = parse_body(request);
@@ -259,6 +261,7 @@ class ModerationApi {
     CommentIntake intake(*store_, *analyzer, &policies_);
     const IntakeResult result =
         translate([&] { return intake.submit(thread, std::move(comment), text, do_not_store); });
+    if (result.item.comment.status == "held") events_->comment_held(result.item.comment);
     return json{{"comment_id", result.item.comment.id},
                 {"status", result.item.comment.status},
                 {"model", result.item.scores.model_version},
@@ -325,6 +328,9 @@ class ModerationApi {
     std::map<std::string, std::int64_t> actions;
     json warnings = json::array();
     for (const ImportSummary& s : summaries) {
+      if (!dry_run && s.imported > 0) {
+        events_->thread_imported(community, s.thread_id, s.imported, s.actions);
+      }
       per_thread.push_back({{"thread_id", s.thread_id},
                             {"imported", s.imported},
                             {"skipped", s.skipped},
@@ -541,6 +547,7 @@ class ModerationApi {
       }
       const std::int64_t id = store_->record_decision(record, status, edit, audit);
       add_feedback(c, p.action, edit ? std::optional<std::string>(edit->text) : c.text);
+      events_->comment_decided(c, p.action, status, p.actor, id);
       results.push_back(
           {{"comment_id", c.id}, {"action", p.action}, {"status", status}, {"decision_id", id}});
     }
@@ -667,6 +674,7 @@ class ModerationApi {
     audit.subject = author;
     audit.detail_json = clear ? "{}" : standing_json(standing).dump();
     store_->set_author_standing(community, author, standing, audit);
+    events_->author_standing(community, author, standing_json(standing));
     get_author(community, author, response);
   }
 
@@ -674,6 +682,19 @@ class ModerationApi {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+  }
+
+  // A community's live events as text/event-stream; the connection stays open.
+  void events(const Request& request, Response& response) {
+    const std::string community = required_param(request, "community");
+    auto stream = events_->hub().subscribe(community);
+    if (!stream) {
+      response.set_header("Retry-After", "10");
+      throw unavailable(
+          fmt::format("Too many event streams are open (events_max_subscribers = {}).",
+                      server_.config().events_max_subscribers));
+    }
+    stream_events(response, std::move(stream));
   }
 
   // A reader's report, relayed by the site: counted once per reporter.
@@ -695,6 +716,7 @@ class ModerationApi {
     }
     bool added = false;
     const std::int64_t open = store_->add_report(report, added);
+    if (added) events_->comment_reported(stored->comment, open);
     reply(response, 200, {{"comment_id", id}, {"added", added}, {"open_reports", open}});
   }
 
@@ -864,15 +886,20 @@ class ModerationApi {
 
   HttpServer& server_;
   std::shared_ptr<ModerationStore> store_;
+  std::shared_ptr<ModerationEvents> events_;
   PolicyCache policies_;
 };
 
 }  // namespace
 
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store) {
+  const ServerConfig& config = server.config();
+  auto events = std::make_shared<ModerationEvents>(
+      EventHubOptions{config.events_max_subscribers, config.events_buffer_bytes,
+                      std::chrono::seconds(config.events_heartbeat_seconds)});
   register_thread_analysis_route(server, store);
-  register_coral_external_route(server, store);
-  auto api = std::make_shared<ModerationApi>(server, std::move(store));
+  register_coral_external_route(server, store, events);
+  auto api = std::make_shared<ModerationApi>(server, std::move(store), events);
   using M = ModerationApi;
   using Match = std::smatch;
   using Handler = void (*)(M&, const Request&, Response&, const Match&);
@@ -933,6 +960,9 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
        [](M& a, const Request& q, Response& r, const Match& m) {
          a.put_author(m[1].str(), m[2].str(), q, r, true);
        }},
+      // Live updates for moderators' pages (server-sent events).
+      {"GET", "/v1/events", kModeration,
+       [](M& a, const Request& q, Response& r, const Match&) { a.events(q, r); }},
       {"GET", "/v1/communities", kModeration,
        [](M& a, const Request&, Response& r, const Match&) { a.list_communities(r); }},
       {"GET", "/v1/dashboard", kModeration,

@@ -9,6 +9,8 @@
 
 namespace comity::server {
 
+class ModerationEvents;  // moderation/moderation_events.h
+
 // `server` must outlive the routes (they are owned by it); `store` is shared
 // with them. Call before server.start().
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store);
@@ -23,6 +25,8 @@ void register_thread_analysis_route(HttpServer& server,
 // answered with the community's policy (src/moderation/coral_external_route.cpp).
 // Public route: each request must carry Coral's HMAC signature made with
 // config().coral_signing_secret. Called by register_moderation_routes.
-void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store);
+// Comments it holds are published to `events` (GET /v1/events).
+void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                                   std::shared_ptr<ModerationEvents> events);
 
 }  // namespace comity::server

@@ -678,6 +678,43 @@ test('readers’ reports have a queue of their own; a decision there answers the
   await context.close();
 });
 
+test('the queue shows comments held while it is open, live, without a reload', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const desk = 'live';
+  assert.equal((await api('PUT', `/v1/policies/${desk}`, 'default_action = "hold"\n', 'application/toml')).status, 200);
+  const post = async (id, time) => {
+    const reply = await api('POST', '/v1/comments', { community: desk, thread: { id: 'live-1', title: 'Live story' },
+      comment: { id, author: 'gina', time, text: `a comment held as ${id}` } });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.json.status, 'held');
+  };
+  await post('live-old', '2026-01-01T10:00:00Z');
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', desk);
+  await page.dispatchEvent('#community', 'change');
+  await page.waitForSelector('[data-comment-id="live-old"]');
+  await page.selectOption('#queue-sort', 'newest');
+  await page.waitForSelector('[data-testid=live-status]:has-text("live")');
+  // Whatever happens next must not load the page again: this mark would go.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  // The cursor is on live-old; a newer comment arrives above it.
+  assert.equal(await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id'), 'live-old');
+  await post('live-new', '2026-01-02T10:00:00Z');
+  await page.waitForSelector('[data-comment-id="live-new"] [data-testid=new-badge]');
+  assert.deepEqual(await page.$$eval('[data-testid=queue] li.item', (items) => items.map((li) => li.dataset.commentId)),
+    ['live-new', 'live-old'], 'the new comment is listed first (newest first)');
+  assert.match(await page.innerText('[data-testid=live-status]'), /new: #live-new/);
+  assert.equal(await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id'), 'live-old',
+    'the cursor stays on the comment it was on');
+  await shot(page, 'queue-live');
+  // Another moderator decides over the API: the comment leaves this page's queue.
+  const decided = await api('POST', '/v1/queue/decisions', { comment_id: 'live-new', action: 'approve', actor: 'carol' });
+  assert.equal(decided.status, 200, decided.text);
+  await page.waitForFunction(() => !document.querySelector('[data-comment-id="live-new"]'));
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no page reload');
+  await context.close();
+});
+
 test('repeated failed sign-ins are throttled', async () => {
   const attempt = (password) => fetch(`${server.baseUrl}/console/api/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

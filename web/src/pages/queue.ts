@@ -1,8 +1,10 @@
 // The review queue: held comments, riskiest first, each with why it was held.
 // Keys: j/k move, x select, a approve, r reject, e edit then approve (Ctrl+Enter).
+// Live: the page listens to GET /v1/events and reloads the list when a comment is
+// held, decided, reported or its author's standing changes (never while editing).
 import { listFrom, moderation, query } from '../api';
 import { append, clear, el, excerpt, highlighted, scoreBars, type Highlight } from '../dom';
-import { act, community } from '../shell';
+import { act, community, showError } from '../shell';
 
 interface Reason {
   rule?: string;
@@ -82,6 +84,8 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     input.addEventListener('change', () => void load());
   }
   const status = el('p', { class: 'status', role: 'status' });
+  const live = el('span', { class: 'live', 'data-testid': 'live-status' }, '');
+  const arrived = new Set<string>();  // held while the page was open: marked "new"
   const list = el('ol', { class: 'queue', 'data-testid': 'queue' });
   const bulkApprove = el('button', { type: 'button', onclick: () => void decide([...selected], 'approve') }, 'Approve selected');
   const bulkReject = el('button', { type: 'button', onclick: () => void decide([...selected], 'reject') }, 'Reject selected');
@@ -100,7 +104,7 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     el('p', { class: 'help' }, 'j / k move · x select · a approve · r reject · e edit and approve (Ctrl+Enter saves, Esc cancels)'),
     el('div', { class: 'toolbar filters' }, statusFilter, threadFilter, authorFilter, search, sort),
     el('div', { class: 'toolbar' }, el('label', { for: 'reason' }, 'Reason '), reason, selectAll, bulkApprove, bulkReject),
-    summary,
+    el('div', { class: 'toolbar' }, summary, live),
     status,
     list,
     more,
@@ -119,7 +123,12 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       q: search.value.trim() || undefined, sort: sort.value === 'risk' ? undefined : sort.value,
     })}`);
     const page = listFrom<HeldComment>(data, 'comments');
+    // The cursor stays on its comment when a live reload puts others before it, so
+    // a key press never acts on a comment the moderator was not looking at.
+    const current = items[cursor] ? idOf(items[cursor]) : undefined;
     items = append ? [...items, ...page] : page;
+    const kept = items.findIndex((item) => idOf(item) === current);
+    if (kept >= 0) cursor = kept;
     nextOffset = data.next_offset;
     more.hidden = nextOffset === undefined;
     summary.textContent = `${data.total ?? items.length} ${statusFilter.value === 'any' ? '' : `${statusFilter.value} `}comment${data.total === 1 ? '' : 's'}, ${items.length} shown`;
@@ -205,8 +214,9 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
           el('button', { type: 'button', 'data-action': 'trust', onclick: () => void setStanding(item.author!, { standing: 'trusted' }) }, 'Trust'),
           el('button', { type: 'button', 'data-action': 'suspend', onclick: () => void setStanding(item.author!, { standing: 'suspended', hours: 24 }) }, 'Suspend 24 h'),
           el('button', { type: 'button', 'data-action': 'ban', onclick: () => void setStanding(item.author!, { standing: 'banned' }) }, 'Ban')) : null);
+      const fresh = arrived.has(id) ? el('span', { class: 'badge new', 'data-testid': 'new-badge' }, 'new') : null;
       const row = el('li', { class: index === cursor ? 'item current' : 'item', 'data-comment-id': id },
-        el('div', { class: 'select' }, box), el('div', { class: 'main' }, meta, parent, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
+        el('div', { class: 'select' }, box), el('div', { class: 'main' }, fresh, meta, parent, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
       row.addEventListener('click', (event) => {
         if ((event.target as HTMLElement).closest('button, input, textarea, a')) return;
         cursor = index;
@@ -253,6 +263,42 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     }
   };
   document.addEventListener('keydown', onKey);
+
+  // Live updates: one reload for a burst of events, none while a comment is edited.
+  let reloadTimer: number | undefined;
+  function reloadSoon(): void {
+    window.clearTimeout(reloadTimer);
+    reloadTimer = window.setTimeout(() => {
+      if (editing !== null) return reloadSoon();
+      // Not act(): a reload nobody asked for must not clear an error being read.
+      load().catch(showError);
+    }, 250);
+  }
+  let source: EventSource | undefined;
+  if (community() && typeof EventSource !== 'undefined') {
+    source = new EventSource(`/console/api/v1/events${query({ community: community() })}`);
+    source.addEventListener('open', () => {
+      live.textContent = '● live';
+      live.title = 'New held comments appear here as they come.';
+    });
+    source.addEventListener('error', () => {
+      // EventSource reconnects by itself; what changed meanwhile comes with the reload.
+      live.textContent = '○ reconnecting…';
+    });
+    source.addEventListener('comment.held', (event) => {
+      const data = JSON.parse((event as MessageEvent<string>).data) as { comment_id: string };
+      arrived.add(String(data.comment_id));
+      live.textContent = `● live · new: #${data.comment_id}`;
+      reloadSoon();
+    });
+    for (const type of ['comment.decided', 'comment.reported', 'author.standing', 'thread.imported']) {
+      source.addEventListener(type, reloadSoon);
+    }
+  }
   await load();
-  return () => document.removeEventListener('keydown', onKey);
+  return () => {
+    window.clearTimeout(reloadTimer);
+    source?.close();
+    document.removeEventListener('keydown', onKey);
+  };
 }
