@@ -232,7 +232,9 @@ struct Console {
     if (method == "GET" || method == "HEAD") {
       return true;
     }
-    if (method == "POST" && (path == "v1/queue/decisions" || std::regex_match(path, kDryRun))) {
+    static const std::regex kUndo("v1/comments/.+:undo");
+    if (method == "POST" && (path == "v1/queue/decisions" || std::regex_match(path, kDryRun) ||
+                             std::regex_match(path, kUndo))) {
       return true;
     }
     // Trusting, suspending and banning authors is moderators' work.

@@ -14,25 +14,12 @@
 
 #include "comity/text.h"
 #include "common/parallel_for.h"
+#include "moderation/comment_status.h"
 
 namespace comity {
 namespace {
 
 using nlohmann::json;
-
-std::string status_for(ModerationAction action) {
-  switch (action) {
-    case ModerationAction::kApprove:
-      return "approved";
-    case ModerationAction::kNudge:
-      return "nudged";
-    case ModerationAction::kHold:
-      return "held";
-    case ModerationAction::kReject:
-      return "rejected";
-  }
-  return "pending";
-}
 
 std::int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -180,7 +167,7 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
   if (!do_not_store) {
     comment.text = text;
   }
-  comment.status = status_for(out.decision.action);
+  comment.status = status_name(status_after(out.decision.action));
   comment.risk = comment_risk(scored.scores);
 
   IngestItem& item = out.item;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +15,7 @@
 #include "comity/text.h"
 #include "comity/thread.h"
 #include "moderation/comment_intake.h"
+#include "moderation/comment_status.h"
 #include "moderation/moderation_events.h"
 #include "server/google_error.h"
 #include "server/language.h"
@@ -30,6 +30,7 @@ constexpr std::size_t kDefaultLimit = 50;
 constexpr std::size_t kMaxLimit = 500;
 constexpr std::size_t kMaxDecisionsPerRequest = 500;
 constexpr std::size_t kMaxIdBytes = 256;
+constexpr const char* kUndo = "undo";  // the action of a decision that undoes another
 
 void reply(Response& response, int status, const json& body) {
   response.status = status;
@@ -364,9 +365,7 @@ class ModerationApi {
     query.community = required_param(request, "community");
     if (request.has_param("status")) {
       query.status = request.get_param_value("status");
-      static const std::set<std::string> kStatuses = {"held",     "nudged",  "approved",
-                                                      "rejected", "pending", "any"};
-      if (!kStatuses.contains(query.status)) {
+      if (query.status != "any" && !parse_status(query.status)) {
         throw invalid_argument(
             "'status' must be held, nudged, approved, rejected, pending or any.");
       }
@@ -517,7 +516,7 @@ class ModerationApi {
     json results = json::array();
     for (const Pending& p : pending) {
       const CommentRecord& c = p.comment.comment;
-      const std::string status = p.action == "reject" ? "rejected" : "approved";
+      const std::string status(status_name(*status_after_decision(p.action)));
       DecisionRecord record;
       record.comment_id = c.id;
       record.action = p.action;
@@ -552,6 +551,78 @@ class ModerationApi {
           {{"comment_id", c.id}, {"action", p.action}, {"status", status}, {"decision_id", id}});
     }
     reply(response, 200, {{"results", std::move(results)}});
+  }
+
+  // Takes back the actor's last decision on a comment that is still in force: the
+  // comment gets the status the decision before it left, as a decision of its own
+  // (action "undo", so webhooks and the audit log see it) that names the one undone.
+  void undo(const std::string& id, const Request& request, Response& response) {
+    const auto stored = store_->find_comment(id);
+    if (!stored) throw ApiError(404, fmt::format("No comment '{}'.", id));
+    const json root = request.body.empty() ? json::object() : parse_body(request);
+    std::string actor = request.get_header_value("X-Comity-Actor");
+    if (actor.empty()) actor = string_field(root, "actor", "", true);
+    if (actor.empty()) throw invalid_json("'actor' must not be empty.", "actor");
+    const std::string reason = string_field(root, "reason", "", false);
+    // The decisions in force, oldest first: each undo took back the latest of them.
+    std::vector<DecisionRecord> in_force;
+    for (DecisionRecord& d : store_->decisions(id)) {
+      if (d.action != kUndo) {
+        in_force.push_back(std::move(d));
+      } else if (!in_force.empty()) {
+        in_force.pop_back();
+      }
+    }
+    if (in_force.size() < 2 || in_force.back().actor == "policy") {
+      throw ApiError(409, fmt::format("Comment '{}' has no moderator's decision to undo.", id));
+    }
+    const DecisionRecord& last = in_force.back();
+    if (last.actor != actor) {
+      throw ApiError(409,
+                     fmt::format("The last decision on '{}' is {}'s ({}); only {} can undo it.", id,
+                                 last.actor, last.action, last.actor));
+    }
+    if (last.action == "edit_approve") {
+      throw ApiError(409, fmt::format("The last decision on '{}' was an edit, which replaced the "
+                                      "text; approve or reject the comment instead.",
+                                      id));
+    }
+    const DecisionRecord& before = in_force[in_force.size() - 2];
+    const std::string status(
+        status_name(status_after_decision(before.action).value_or(CommentStatus::kPending)));
+    const CommentRecord& c = stored->comment;
+    DecisionRecord record;
+    record.comment_id = c.id;
+    record.action = kUndo;
+    record.actor = actor;
+    record.reason = reason;
+    record.reasons_json = json::array({{{"rule", "undo"},
+                                        {"detail", fmt::format("Undid decision {} ({} by {}).",
+                                                               last.id, last.action, last.actor)},
+                                        {"undone", last.id},
+                                        {"status", status}}})
+                              .dump();
+    AuditEntry audit;
+    audit.community = c.community;
+    audit.actor = actor;
+    audit.action = std::string("decision.") + kUndo;
+    audit.subject = c.id;
+    audit.detail_json = json{
+        {"from", c.status},
+        {"to", status},
+        {"reason", reason},
+        {"undone", last.id},
+        {"undone_action",
+         last.action}}.dump();
+    const std::int64_t decision_id = store_->record_decision(record, status, std::nullopt, audit);
+    withdraw_feedback(c);
+    events_->comment_decided(c, kUndo, status, actor, decision_id);
+    reply(response, 200,
+          {{"comment_id", c.id},
+           {"action", kUndo},
+           {"status", status},
+           {"decision_id", decision_id},
+           {"undone", {{"id", last.id}, {"action", last.action}}}});
   }
 
   void list_threads(const Request& request, Response& response) {
@@ -867,6 +938,14 @@ class ModerationApi {
     }
   }
 
+  // An undone verdict is no label: its feedback row goes.
+  void withdraw_feedback(const CommentRecord& comment) {
+    Store* store = server_.store();
+    if (store == nullptr) return;
+    std::lock_guard lock(server_.store_mutex());
+    store->remove_latest_feedback("moderation", comment.id);
+  }
+
   // A moderator's verdict is a label: the same feedback rows suggestscore writes.
   void add_feedback(const CommentRecord& comment, const std::string& action,
                     const std::optional<std::string>& text) {
@@ -933,6 +1012,9 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
        [](M& a, const Request& q, Response& r, const Match&) { a.queue(q, r); }},
       {"POST", "/v1/queue/decisions", kModeration,
        [](M& a, const Request& q, Response& r, const Match&) { a.decide(q, r); }},
+      // A moderator takes back their last decision on a comment.
+      {"POST", "/v1/comments/(.+):undo", kModeration,
+       [](M& a, const Request& q, Response& r, const Match& m) { a.undo(m[1].str(), q, r); }},
       {"GET", "/v1/threads", kModeration,
        [](M& a, const Request& q, Response& r, const Match&) { a.list_threads(q, r); }},
       {"GET", "/v1/threads/([^/:]+)", kModeration,

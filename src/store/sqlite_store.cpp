@@ -177,6 +177,17 @@ class SqliteStore final : public Store {
     return count->column_int(0);
   }
 
+  bool remove_latest_feedback(const std::string& source, const std::string& client_token) override {
+    std::lock_guard lock(mutex_);
+    Statement remove(*connection_,
+                     "DELETE FROM feedback WHERE id = (SELECT max(id) FROM feedback"
+                     " WHERE source = ?1 AND client_token = ?2)");
+    remove.bind(1, std::string_view(source));
+    remove.bind(2, std::string_view(client_token));
+    remove.run();
+    return sqlite3_changes(connection_->get()) > 0;
+  }
+
   CreatedApiKey create_api_key(const std::string& name, int requests_per_minute,
                                ApiKeyScope scope) override {
     if (requests_per_minute < 0) throw StoreError("requests_per_minute must be >= 0");

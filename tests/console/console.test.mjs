@@ -715,6 +715,56 @@ test('the queue shows comments held while it is open, live, without a reload', a
   await context.close();
 });
 
+test('undo: the toast and the u key take a decision back; the comment returns to the queue', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const desk = 'undo';
+  assert.equal((await api('PUT', `/v1/policies/${desk}`, 'default_action = "hold"\n', 'application/toml')).status, 200);
+  for (const id of ['undo-1', 'undo-2']) {
+    const reply = await api('POST', '/v1/comments', { community: desk, thread: { id: 'undo-t' },
+      comment: { id, author: 'ivan', text: `a comment called ${id}` } });
+    assert.equal(reply.json.status, 'held', reply.text);
+  }
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', desk);
+  await page.dispatchEvent('#community', 'change');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] li.item').length === 2);
+  const first = await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('r');
+  await page.waitForSelector(`[data-testid=toast-message]:has-text("rejected: #${first}")`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] li.item').length === 1);
+  await shot(page, 'undo-toast');
+  // The toast's button: the rejected comment is held again, back in the list.
+  await page.click('[data-testid=toast] button[data-action=undo]');
+  await page.waitForSelector(`[data-testid=toast-message]:has-text("undone: #${first}")`);
+  await page.waitForSelector(`[data-testid=queue] li.item[data-comment-id="${first}"]`);
+  let stored = await api('GET', `/v1/comments/${first}`);
+  assert.equal(stored.json.status, 'held');
+  assert.deepEqual(stored.json.decisions.slice(-2).map((d) => [d.action, d.actor]),
+    [['reject', MODERATOR.name], ['undo', MODERATOR.name]]);
+  // The u key: approve, then undo from the keyboard.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const current = await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id');
+  await page.keyboard.press('a');
+  await page.waitForSelector(`[data-testid=toast-message]:has-text("approved: #${current}")`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] li.item').length === 1);
+  await page.keyboard.press('u');
+  await page.waitForSelector(`[data-testid=queue] li.item[data-comment-id="${current}"]`);
+  stored = await api('GET', `/v1/comments/${current}`);
+  assert.equal(stored.json.status, 'held');
+  assert.equal(stored.json.decision.action, 'undo');
+  // An edit replaces the text: no Undo is offered for it.
+  await page.keyboard.press('e');
+  await page.waitForSelector('textarea.edit');
+  await page.fill('textarea.edit', 'a kinder comment');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForSelector('[data-testid=toast-message]:has-text("edited and approved")');
+  assert.equal(await page.locator('[data-testid=toast] button[data-action=undo]').count(), 0);
+  const audit = await api('GET', `/v1/audit?community=${desk}`);
+  assert.equal(audit.json.entries.filter((e) => e.action === 'decision.undo').length, 2);
+  await context.close();
+});
+
 test('repeated failed sign-ins are throttled', async () => {
   const attempt = (password) => fetch(`${server.baseUrl}/console/api/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

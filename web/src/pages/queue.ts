@@ -5,6 +5,7 @@
 import { listFrom, moderation, query } from '../api';
 import { append, clear, el, excerpt, highlighted, scoreBars, type Highlight } from '../dom';
 import { act, community, showError } from '../shell';
+import { canUndo, decide as sendDecisions, onUndone, undoLast, type Action } from '../decisions';
 
 interface Reason {
   rule?: string;
@@ -41,8 +42,6 @@ interface QueueReply {
   next_offset?: number;
   comments?: HeldComment[];
 }
-
-type Action = 'approve' | 'reject' | 'edit_approve';
 
 const idOf = (item: HeldComment) => String(item.comment_id ?? item.id);
 const threadOf = (item: HeldComment) => item.thread_id ?? item.thread;
@@ -101,7 +100,7 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
   append(
     root,
     el('h1', {}, 'Review queue'),
-    el('p', { class: 'help' }, 'j / k move · x select · a approve · r reject · e edit and approve (Ctrl+Enter saves, Esc cancels)'),
+    el('p', { class: 'help' }, 'j / k move · x select · a approve · r reject · e edit and approve (Ctrl+Enter saves, Esc cancels) · u undo the last decision'),
     el('div', { class: 'toolbar filters' }, statusFilter, threadFilter, authorFilter, search, sort),
     el('div', { class: 'toolbar' }, el('label', { for: 'reason' }, 'Reason '), reason, selectAll, bulkApprove, bulkReject),
     el('div', { class: 'toolbar' }, summary, live),
@@ -148,8 +147,7 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     }));
     status.textContent = '';
     await act(async () => {
-      await moderation('POST', 'queue/decisions', { decisions });
-      status.textContent = `${action.replace('_', ' ')}: ${ids.length} comment${ids.length === 1 ? '' : 's'}`;
+      await sendDecisions(decisions);
       // A reason explains one decision: the next one starts without it.
       reason.value = '';
       for (const id of ids) selected.delete(id);
@@ -259,6 +257,7 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       case 'a': if (item) void decide(selected.size ? [...selected] : [idOf(item)], 'approve'); break;
       case 'r': if (item) void decide(selected.size ? [...selected] : [idOf(item)], 'reject'); break;
       case 'e': if (item) { event.preventDefault(); startEdit(cursor); } break;
+      case 'u': if (canUndo()) void undoLast(); break;
       default: return;
     }
   };
@@ -295,8 +294,10 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       source.addEventListener(type, reloadSoon);
     }
   }
+  onUndone(() => void load().catch(showError));
   await load();
   return () => {
+    onUndone(null);
     window.clearTimeout(reloadTimer);
     source?.close();
     document.removeEventListener('keydown', onKey);
