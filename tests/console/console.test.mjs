@@ -765,6 +765,78 @@ test('undo: the toast and the u key take a decision back; the comment returns to
   await context.close();
 });
 
+test('author page: standing, record and comments; approve, reject and edit there and in the thread view', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const desk = 'people';
+  assert.equal((await api('PUT', `/v1/policies/${desk}`, 'default_action = "hold"\n', 'application/toml')).status, 200);
+  const texts = { 'hank-1': 'first thoughts on the park', 'hank-2': 'second thoughts, ruder', 'hank-3': 'third: a typo here' };
+  for (const [id, text] of Object.entries(texts)) {
+    const reply = await api('POST', '/v1/comments', { community: desk, thread: { id: 'people-t', title: 'The park' },
+      comment: { id, author: 'hank', text } });
+    assert.equal(reply.status, 200, reply.text);
+  }
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', desk);
+  await page.dispatchEvent('#community', 'change');
+  // From the queue, the author's name leads to their page.
+  await page.click('[data-comment-id="hank-1"] [data-testid=author-link]');
+  await page.waitForSelector('h1:has-text("Author: hank")');
+  assert.match(await page.innerText('[data-testid=author-counts]'), /^3 comments: 0 approved, 3 held, 0 rejected, 0 nudged · first seen \d{4}-/);
+  assert.match(await page.innerText('[data-testid=author-standing]'), /No standing/);
+  assert.deepEqual(await page.$$eval('[data-testid=author-comments] li.item', (items) => items.map((li) => li.dataset.commentId)).then((ids) => ids.sort()),
+    ['hank-1', 'hank-2', 'hank-3']);
+
+  // Standing: a 48-hour suspension with its reason, then cleared.
+  await page.fill('#standing-reason', 'spamming the park thread');
+  await page.fill('#standing-hours', '48');
+  await page.click('button[data-action=suspend]');
+  await page.waitForSelector('[data-testid=author-standing]:has-text("suspended until")');
+  assert.match(await page.innerText('[data-testid=author-standing]'), /spamming the park thread \(by bob/);
+  const suspended = await api('GET', `/v1/authors/${desk}/hank`);
+  assert.equal(suspended.json.standing.standing, 'suspended');
+  const hours = (Date.parse(suspended.json.standing.until) - Date.now()) / 3.6e6;
+  assert.ok(hours > 47 && hours <= 48, `suspended for ${hours} h`);
+  await page.click('button[data-action=clear]');
+  await page.waitForSelector('[data-testid=author-standing]:has-text("No standing")');
+  assert.equal((await api('GET', `/v1/authors/${desk}/hank`)).json.standing, null);
+
+  // Decisions from the author page, each shown with the comment's new status.
+  const statusOf = (id) => page.innerText(`[data-comment-id="${id}"] [data-testid=comment-status]`);
+  await page.click('[data-comment-id="hank-1"] button[data-action=approve]');
+  await page.waitForFunction(() => document.querySelector('[data-comment-id="hank-1"] [data-testid=comment-status]')?.textContent?.includes('approved'));
+  await page.click('[data-comment-id="hank-2"] button[data-action=reject]');
+  await page.waitForFunction(() => document.querySelector('[data-comment-id="hank-2"] [data-testid=comment-status]')?.textContent?.includes('rejected'));
+  await page.click('[data-comment-id="hank-3"] button[data-action=edit]');
+  await page.fill('[data-comment-id="hank-3"] textarea.edit', 'third: no typo here');
+  await page.click('[data-comment-id="hank-3"] button[data-action=save-edit]');
+  await page.waitForSelector('[data-comment-id="hank-3"] blockquote:has-text("third: no typo here")');
+  assert.match(await statusOf('hank-3'), /approved/);
+  assert.match(await page.innerText('[data-testid=author-counts]'), /^3 comments: 2 approved, 0 held, 1 rejected, 0 nudged/);
+  await shot(page, 'author-page');
+  // The reject is undone from the toast on this page too.
+  await page.click('[data-comment-id="hank-2"] button[data-action=approve]');
+  await page.waitForSelector('[data-testid=toast-message]:has-text("approved: #hank-2")');
+  await page.click('[data-testid=toast] button[data-action=undo]');
+  await page.waitForFunction(() => document.querySelector('[data-comment-id="hank-2"] [data-testid=comment-status]')?.textContent?.includes('rejected'));
+  for (const [id, status, actor] of [['hank-1', 'approved', MODERATOR.name], ['hank-2', 'rejected', MODERATOR.name], ['hank-3', 'approved', MODERATOR.name]]) {
+    const stored = await api('GET', `/v1/comments/${id}`);
+    assert.equal(stored.json.status, status, id);
+    assert.equal(stored.json.decision.actor, actor, id);
+  }
+  assert.equal((await api('GET', '/v1/comments/hank-3')).json.text, 'third: no typo here');
+
+  // The thread view edits too.
+  await page.goto(`${server.baseUrl}/console/#/threads/people-t`);
+  await page.click('[data-comment-id="hank-1"] button[data-action=edit]');
+  await page.fill('[data-comment-id="hank-1"] textarea.edit', 'first thoughts, edited in the thread');
+  await page.click('[data-comment-id="hank-1"] button[data-action=save-edit]');
+  await page.waitForSelector('[data-comment-id="hank-1"] blockquote:has-text("first thoughts, edited in the thread")');
+  const edited = await api('GET', '/v1/comments/hank-1');
+  assert.equal(edited.json.text, 'first thoughts, edited in the thread');
+  assert.equal(edited.json.decision.action, 'edit_approve');
+  await context.close();
+});
+
 test('repeated failed sign-ins are throttled', async () => {
   const attempt = (password) => fetch(`${server.baseUrl}/console/api/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

@@ -10,6 +10,7 @@ import { dashboardPage } from './pages/dashboard';
 import { policiesPage } from './pages/policies';
 import { importPage } from './pages/import';
 import { reportsPage } from './pages/reports';
+import { authorPage } from './pages/authors';
 import { auditPage, modelsPage } from './pages/info';
 
 const app = document.getElementById('app')!;
@@ -41,6 +42,7 @@ async function route(): Promise<void> {
     if (page === 'threads' && arg) await threadPage(main, decodeURIComponent(arg));
     else if (page === 'threads') await threadsPage(main);
     else if (page === 'reports') await reportsPage(main);
+    else if (page === 'authors' && arg) await authorPage(main, decodeURIComponent(arg));
     else if (page === 'dashboard') await dashboardPage(main);
     else if (page === 'policies') await policiesPage(main);
     else if (page === 'import') await importPage(main);

@@ -5,6 +5,7 @@
 import { listFrom, moderation, query } from '../api';
 import { append, clear, el, excerpt, highlighted, scoreBars, type Highlight } from '../dom';
 import { act, community, showError } from '../shell';
+import { authorLink } from './authors';
 import { canUndo, decide as sendDecisions, onUndone, undoLast, type Action } from '../decisions';
 
 interface Reason {
@@ -192,7 +193,8 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
         thread !== undefined ? ' · ' : '',
         thread !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(thread))}`, 'data-testid': 'queue-article' }, item.article?.title || `thread ${thread}`) : '',
         item.article?.url ? el('a', { href: item.article.url, rel: 'noopener noreferrer', target: '_blank', class: 'external' }, ' ↗') : '',
-        item.author ? ` · ${item.author}` : '',
+        item.author ? ' · ' : '',
+        item.author ? authorLink(item.author) : '',
         history ? el('span', { class: 'history', 'data-testid': 'author-history', title: history.first_seen ? `first comment ${history.first_seen}` : '' },
           ` (${history.comments} comment${history.comments === 1 ? '' : 's'}, ${history.held} held, ${history.rejected} rejected)`) : '',
         typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '',

@@ -6,6 +6,7 @@ import { ApiError, listFrom, moderation, query } from '../api';
 import { append, el, excerpt, highlighted, scoreBars, type Child, type Highlight } from '../dom';
 import { community } from '../shell';
 import { commentActions } from '../decisions';
+import { authorLink } from './authors';
 
 interface ThreadSummary {
   id: string | number;
@@ -277,7 +278,7 @@ export async function threadPage(root: HTMLElement, id: string): Promise<void> {
     const a = index?.byId.get(cid);
     const item = el('li', { class: `comment status-${c.status ?? 'unknown'}`, 'data-comment-id': cid, 'data-depth': d, tabindex: -1 },
       a ? heatBar(a.heat) : null,
-      el('div', { class: 'meta' }, `#${c.id}`, c.author ? ` · ${c.author}` : '', c.status ? ` · ${c.status}` : '', c.created_at ? ` · ${c.created_at}` : '',
+      el('div', { class: 'meta' }, `#${c.id}`, c.author ? ' · ' : '', c.author ? authorLink(c.author) : '', c.status ? ` · ${c.status}` : '', c.created_at ? ` · ${c.created_at}` : '',
         index ? flags(cid, a, index, jump) : null),
       el('blockquote', {}, highlighted(text(c), c.highlights)),
       scoreBars(c.scores),
