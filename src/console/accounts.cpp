@@ -11,14 +11,13 @@
 #include "comity/console.h"
 #include "comity/sha256.h"
 #include "comity/store.h"
+#include "comity/time.h"
 #include "store/sqlite_connection.h"
 
 namespace comity::console {
 namespace {
 
 using sqlite::Statement;
-using sqlite::unix_now;
-using sqlite::utc_now_rfc3339;
 
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;

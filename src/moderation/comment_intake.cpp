@@ -1,6 +1,7 @@
 #include "moderation/comment_intake.h"
 
 #include "comity/scores_json.h"
+#include "comity/time.h"
 
 #include <fmt/format.h>
 
@@ -20,12 +21,6 @@ namespace comity {
 namespace {
 
 using nlohmann::json;
-
-std::int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -224,7 +219,7 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
   }
   const auto standing = comment.author.empty()
                             ? std::nullopt
-                            : store_.author_standing(thread.community, comment.author, now_unix());
+                            : store_.author_standing(thread.community, comment.author, unix_now());
   IntakeResult result = decide(thread, std::move(comment), text, score(text), do_not_store, active,
                                recent, Arrival::kLive, standing);
   if (resubmission) {
@@ -257,7 +252,7 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
 std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<ThreadToImport>& threads,
                                                          std::size_t max_comment_bytes,
                                                          bool dry_run) {
-  const std::int64_t now = now_unix();
+  const std::int64_t now = unix_now();
   std::vector<ImportSummary> summaries;
   std::vector<ThreadIngest> batches;
   std::unordered_set<std::string> thread_ids;

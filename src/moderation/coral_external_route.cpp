@@ -23,6 +23,7 @@
 #include "comity/html_text.h"
 #include "comity/moderation.h"
 #include "comity/sha256.h"
+#include "comity/time.h"
 #include "moderation/comment_intake.h"
 #include "moderation/moderation_events.h"
 #include "moderation/moderation_routes.h"
@@ -232,9 +233,7 @@ class CoralExternalRoute {
     comment.thread = thread.id;
     if (!parent.empty()) comment.parent = parent;
     comment.author = author;
-    comment.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+    comment.created_unix = unix_now();
     comment.created_at = format_rfc3339(comment.created_unix);
     const std::string id = comment.id;
     response.set_header("X-Comity-Comment-Id", id);

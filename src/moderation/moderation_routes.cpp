@@ -14,6 +14,7 @@
 #include "comity/scores_json.h"
 #include "comity/text.h"
 #include "comity/thread.h"
+#include "comity/time.h"
 #include "moderation/comment_intake.h"
 #include "moderation/comment_status.h"
 #include "moderation/moderation_events.h"
@@ -231,9 +232,7 @@ class ModerationApi {
     }
     const std::string time = string_field(*comment_it, "time", "comment.", false);
     if (time.empty()) {
-      comment.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+      comment.created_unix = unix_now();
     } else {
       const auto parsed = parse_rfc3339(time);
       if (!parsed) {
@@ -395,7 +394,17 @@ class ModerationApi {
     query.offset = offset_param(request);
     const QueuePage page = store_->queue(query);
 
-    std::map<std::string, json> threads, authors;  // looked up once per page
+    // The page's articles, parents and authors: one query each for the whole page.
+    std::vector<std::string> thread_ids, parent_ids, author_names;
+    for (const StoredComment& stored : page.comments) {
+      thread_ids.push_back(stored.comment.thread);
+      if (stored.comment.parent) parent_ids.push_back(*stored.comment.parent);
+      if (!stored.comment.author.empty()) author_names.push_back(stored.comment.author);
+    }
+    const auto threads = store_->find_threads(thread_ids);
+    const auto parents = store_->find_comments(parent_ids);
+    const auto histories = store_->author_histories(query.community, author_names);
+    const auto standings = store_->author_standings(query.community, author_names, unix_now());
     json items = json::array();
     for (const StoredComment& stored : page.comments) {
       const CommentRecord& c = stored.comment;
@@ -404,45 +413,45 @@ class ModerationApi {
         item["why"] = parsed_or_empty(stored.last_decision->reasons_json, json::array());
         item["decided_by"] = stored.last_decision->actor;
       }
-      if (!threads.contains(c.thread)) {
-        const auto thread = store_->find_thread(c.thread);
-        threads[c.thread] =
-            thread ? json{{"id", thread->id}, {"title", thread->title}, {"url", thread->url}}
-                   : json{{"id", c.thread}};
-      }
-      item["article"] = threads[c.thread];
+      const auto thread = threads.find(c.thread);
+      item["article"] = thread != threads.end() ? json{{"id", thread->second.id},
+                                                       {"title", thread->second.title},
+                                                       {"url", thread->second.url}}
+                                                : json{{"id", c.thread}};
       if (c.parent) {
-        const auto parent = store_->find_comment(*c.parent);
+        const auto parent = parents.find(*c.parent);
         item["parent_comment"] =
-            parent
-                ? json{{"id", parent->comment.id},
-                       {"author", parent->comment.author},
-                       {"status", parent->comment.status},
-                       {"text", parent->comment.text ? json(*parent->comment.text) : json(nullptr)}}
+            parent != parents.end()
+                ? json{{"id", parent->second.comment.id},
+                       {"author", parent->second.comment.author},
+                       {"status", parent->second.comment.status},
+                       {"text", parent->second.comment.text ? json(*parent->second.comment.text)
+                                                            : json(nullptr)}}
                 : json(nullptr);
       }
       if (!c.author.empty()) {
-        if (!authors.contains(c.author)) {
-          const AuthorHistory h = store_->author_history(c.community, c.author);
-          json decisions = json::array();
-          for (const DecisionRecord& d : h.last_decisions) {
-            decisions.push_back({{"comment_id", d.comment_id},
-                                 {"action", d.action},
-                                 {"actor", d.actor},
-                                 {"reason", d.reason},
-                                 {"created_at", d.created_at}});
-          }
-          authors[c.author] = {{"standing", standing_json(store_->author_standing(
-                                                c.community, c.author, now_seconds()))},
-                               {"comments", h.comments},
-                               {"approved", h.approved},
-                               {"held", h.held},
-                               {"rejected", h.rejected},
-                               {"nudged", h.nudged},
-                               {"first_seen", h.first_seen},
-                               {"last_decisions", std::move(decisions)}};
+        const auto history = histories.find(c.author);
+        const AuthorHistory h = history != histories.end() ? history->second : AuthorHistory{};
+        json decisions = json::array();
+        for (const DecisionRecord& d : h.last_decisions) {
+          decisions.push_back({{"comment_id", d.comment_id},
+                               {"action", d.action},
+                               {"actor", d.actor},
+                               {"reason", d.reason},
+                               {"created_at", d.created_at}});
         }
-        item["author_history"] = authors[c.author];
+        const auto standing = standings.find(c.author);
+        item["author_history"] = {
+            {"standing", standing_json(standing != standings.end()
+                                           ? std::optional<AuthorStanding>(standing->second)
+                                           : std::nullopt)},
+            {"comments", h.comments},
+            {"approved", h.approved},
+            {"held", h.held},
+            {"rejected", h.rejected},
+            {"nudged", h.nudged},
+            {"first_seen", h.first_seen},
+            {"last_decisions", std::move(decisions)}};
       }
       items.push_back(std::move(item));
     }
@@ -688,7 +697,7 @@ class ModerationApi {
     reply(response, 200,
           {{"community", community},
            {"author", author},
-           {"standing", standing_json(store_->author_standing(community, author, now_seconds()))},
+           {"standing", standing_json(store_->author_standing(community, author, unix_now()))},
            {"comments", h.comments},
            {"approved", h.approved},
            {"held", h.held},
@@ -719,7 +728,7 @@ class ModerationApi {
       const std::string until = string_field(root, "until", "", false);
       if (!until.empty()) {
         const auto parsed = parse_rfc3339(until);
-        if (!parsed || *parsed <= now_seconds()) {
+        if (!parsed || *parsed <= unix_now()) {
           throw invalid_json("'until' must be an RFC 3339 time in the future.", "until");
         }
         s.until_unix = *parsed;
@@ -729,7 +738,7 @@ class ModerationApi {
           throw invalid_json("'hours' must be a number of hours above 0 (at most ten years).",
                              "hours");
         }
-        s.until_unix = now_seconds() + static_cast<std::int64_t>(hours->get<double>() * 3600);
+        s.until_unix = unix_now() + static_cast<std::int64_t>(hours->get<double>() * 3600);
       }
       if (s.standing == "suspended" && !s.until_unix) {
         throw invalid_json("A suspension needs an end: 'until' or 'hours' (or ban instead).",
@@ -747,12 +756,6 @@ class ModerationApi {
     store_->set_author_standing(community, author, standing, audit);
     events_->author_standing(community, author, standing_json(standing));
     get_author(community, author, response);
-  }
-
-  static std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
   }
 
   // A community's live events as text/event-stream; the connection stays open.

@@ -10,6 +10,7 @@
 
 #include "comity/sha256.h"
 #include "comity/store.h"
+#include "comity/time.h"
 #include "comity/webhooks.h"
 #include "moderation/comment_status.h"
 #include "store/sqlite_connection.h"
@@ -19,8 +20,6 @@ namespace {
 
 using nlohmann::json;
 using sqlite::Statement;
-using sqlite::unix_now;
-using sqlite::utc_now_rfc3339;
 
 // The comment's status once the decision applied (what the moderation API stored):
 // an undo names the status it restored in its reason.

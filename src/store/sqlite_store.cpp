@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "comity/store.h"
+#include "comity/time.h"
 #include "store/api_key_secret.h"
 #include "store/migrations.h"
 #include "store/sqlite_connection.h"
@@ -31,7 +32,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Use;
-using sqlite::utc_now_rfc3339;
 
 std::string attribute_values_to_json(const std::map<std::string, double>& values) {
   nlohmann::json object = nlohmann::json::object();
