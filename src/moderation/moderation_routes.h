@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "comity/moderation_store.h"
+#include "comity/webhooks.h"
 #include "server/http_server.h"
 
 namespace comity::server {
@@ -28,5 +29,11 @@ void register_thread_analysis_route(HttpServer& server,
 // Comments it holds are published to `events` (GET /v1/events).
 void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store,
                                    std::shared_ptr<ModerationEvents> events);
+
+// GET/POST /v1/webhooks, DELETE /v1/webhooks/{id}, GET /v1/webhooks/{id}/deliveries,
+// POST /v1/webhooks/{id}:replay: the webhooks of include/comity/webhooks.h, for
+// admin keys (src/moderation/webhook_routes.cpp). `comity serve` registers them with
+// the store its deliveries run from.
+void register_webhook_routes(HttpServer& server, std::shared_ptr<WebhookStore> store);
 
 }  // namespace comity::server

@@ -13,6 +13,7 @@
 #include "comity/time.h"
 #include "comity/webhooks.h"
 #include "moderation/comment_status.h"
+#include "store/api_key_secret.h"
 #include "store/sqlite_connection.h"
 
 namespace comity {
@@ -50,6 +51,8 @@ Webhook read_webhook(Statement& row) {
 }
 
 }  // namespace
+
+std::string generate_webhook_secret() { return "whsec_" + random_hex(32); }
 
 std::string webhook_signature(const std::string& secret, std::int64_t unix_seconds,
                               const std::string& body) {
