@@ -197,8 +197,9 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
   // again under the same id, and it is decided afresh. Anything else is a conflict.
   const auto existing = store_.find_comment(comment.id);
   const bool resubmission =
-      existing && existing->comment.status == "nudged" && existing->comment.thread == thread.id &&
-      existing->comment.community == thread.community && existing->comment.author == comment.author;
+      existing && parse_status(existing->comment.status) == CommentStatus::kNudged &&
+      existing->comment.thread == thread.id && existing->comment.community == thread.community &&
+      existing->comment.author == comment.author;
   if (existing && !resubmission) {
     throw conflict();
   }
@@ -232,7 +233,7 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
     } catch (const StoreError&) {
       // Another resubmission (or a moderator) got there first: no longer a draft.
       const auto now = store_.find_comment(result.item.comment.id);
-      if (now && now->comment.status != "nudged") throw conflict();
+      if (now && parse_status(now->comment.status) != CommentStatus::kNudged) throw conflict();
       throw;
     }
     return result;

@@ -25,6 +25,7 @@
 #include "comity/sha256.h"
 #include "comity/time.h"
 #include "moderation/comment_intake.h"
+#include "moderation/comment_status.h"
 #include "moderation/moderation_events.h"
 #include "moderation/moderation_routes.h"
 #include "server/google_error.h"
@@ -131,8 +132,16 @@ std::string comment_id_for(const json& identity) {
 // author to rephrase, which an external phase cannot do: Coral's own toxicity
 // phase withholds a comment once its author posts it anyway, so does this one.
 const char* coral_status(const std::string& status) {
-  if (status == "approved") return "APPROVED";
-  if (status == "rejected") return "REJECTED";
+  switch (parse_status(status).value_or(CommentStatus::kPending)) {
+    case CommentStatus::kApproved:
+      return "APPROVED";
+    case CommentStatus::kRejected:
+      return "REJECTED";
+    case CommentStatus::kPending:
+    case CommentStatus::kNudged:
+    case CommentStatus::kHeld:
+      break;
+  }
   return "SYSTEM_WITHHELD";
 }
 
@@ -149,7 +158,7 @@ json coral_answer(const std::string& status, const std::vector<std::string>& rul
   // A model score made the policy act: Coral's moderators see "toxic" as the
   // reason, as for its own Perspective phase. Deny lists and rate limits have
   // no flag in the contract (it allows only TOXIC and SPAM).
-  if (status != "approved" && has_threshold_reason(rules)) {
+  if (parse_status(status) != CommentStatus::kApproved && has_threshold_reason(rules)) {
     out["actions"] = json::array({{{"actionType", "FLAG"}, {"reason", "COMMENT_DETECTED_TOXIC"}}});
   }
   return out;
@@ -248,7 +257,7 @@ class CoralExternalRoute {
     CommentIntake intake(*store_, *analyzer, &policies_);
     try {
       const IntakeResult result = intake.submit(thread, std::move(comment), text, false);
-      if (result.item.comment.status == "held") events_->comment_held(result.item.comment);
+      events_->comment_stored(result.item.comment);
       std::vector<std::string> rules;
       for (const DecisionReason& reason : result.decision.reasons) rules.push_back(reason.rule);
       reply(response, coral_answer(result.item.comment.status, rules));

@@ -1,5 +1,7 @@
 #include "moderation/moderation_events.h"
 
+#include "moderation/comment_status.h"
+
 namespace comity::server {
 
 using nlohmann::json;
@@ -8,7 +10,8 @@ void ModerationEvents::publish(const std::string& community, const char* type, c
   hub_.publish(community, type, data.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-void ModerationEvents::comment_held(const CommentRecord& comment) {
+void ModerationEvents::comment_stored(const CommentRecord& comment) {
+  if (parse_status(comment.status) != CommentStatus::kHeld) return;
   publish(comment.community, "comment.held",
           {{"comment_id", comment.id},
            {"thread", comment.thread},

@@ -20,8 +20,9 @@ class ModerationEvents {
 
   EventHub& hub() { return hub_; }
 
-  // comment.held: intake held a new comment (or a resubmitted nudge) for review.
-  void comment_held(const CommentRecord& comment);
+  // A comment intake stored (new, or a resubmitted nudge): comment.held when it
+  // is held for review, nothing otherwise.
+  void comment_stored(const CommentRecord& comment);
   // comment.decided: a moderator decided (action approve, reject, edit_approve) or
   // undid a decision (action undo); `status` is the comment's status now.
   void comment_decided(const CommentRecord& comment, const std::string& action,

@@ -261,7 +261,7 @@ class ModerationApi {
     CommentIntake intake(*store_, *analyzer, &policies_);
     const IntakeResult result =
         translate([&] { return intake.submit(thread, std::move(comment), text, do_not_store); });
-    if (result.item.comment.status == "held") events_->comment_held(result.item.comment);
+    events_->comment_stored(result.item.comment);
     return json{{"comment_id", result.item.comment.id},
                 {"status", result.item.comment.status},
                 {"model", result.item.scores.model_version},
@@ -441,17 +441,11 @@ class ModerationApi {
                                {"created_at", d.created_at}});
         }
         const auto standing = standings.find(c.author);
-        item["author_history"] = {
-            {"standing", standing_json(standing != standings.end()
-                                           ? std::optional<AuthorStanding>(standing->second)
-                                           : std::nullopt)},
-            {"comments", h.comments},
-            {"approved", h.approved},
-            {"held", h.held},
-            {"rejected", h.rejected},
-            {"nudged", h.nudged},
-            {"first_seen", h.first_seen},
-            {"last_decisions", std::move(decisions)}};
+        json record = author_record_json(h, standing != standings.end()
+                                                ? std::optional<AuthorStanding>(standing->second)
+                                                : std::nullopt);
+        record["last_decisions"] = std::move(decisions);
+        item["author_history"] = std::move(record);
       }
       items.push_back(std::move(item));
     }
@@ -692,18 +686,26 @@ class ModerationApi {
             {"created_at", standing->created_at}};
   }
 
+  // An author's counts and standing in one community: GET /v1/authors/... and
+  // each queue item's author_history.
+  json author_record_json(const AuthorHistory& h, const std::optional<AuthorStanding>& standing) {
+    json out = {{"standing", standing_json(standing)}, {"first_seen", h.first_seen}};
+    out["comments"] = h.comments;
+    for (const auto& [status, count] :
+         {std::pair{CommentStatus::kApproved, h.approved}, std::pair{CommentStatus::kHeld, h.held},
+          std::pair{CommentStatus::kRejected, h.rejected},
+          std::pair{CommentStatus::kNudged, h.nudged}}) {
+      out[std::string(status_name(status))] = count;
+    }
+    return out;
+  }
+
   void get_author(const std::string& community, const std::string& author, Response& response) {
-    const AuthorHistory h = store_->author_history(community, author);
-    reply(response, 200,
-          {{"community", community},
-           {"author", author},
-           {"standing", standing_json(store_->author_standing(community, author, unix_now()))},
-           {"comments", h.comments},
-           {"approved", h.approved},
-           {"held", h.held},
-           {"rejected", h.rejected},
-           {"nudged", h.nudged},
-           {"first_seen", h.first_seen}});
+    json out = author_record_json(store_->author_history(community, author),
+                                  store_->author_standing(community, author, unix_now()));
+    out["community"] = community;
+    out["author"] = author;
+    reply(response, 200, out);
   }
 
   // Trust, suspend or ban an author in a community (the body), or clear it (DELETE).
