@@ -210,6 +210,30 @@ TEST(ModerationEvents, BadRequestsGetClearErrors) {
   EXPECT_EQ(head->received().find(": subscribed"), std::string::npos);
 }
 
+TEST(ModerationEvents, AStreamEndsAfterItsAgeSoItsKeyIsCheckedAgain) {
+  ServerConfig config = events_config(/*heartbeat_seconds=*/1);
+  config.events_stream_seconds = 1;
+  EventsServer server(config);
+  const CreatedApiKey created = server.store->create_api_key("desk", 0, ApiKeyScope::kModeration);
+  const std::string desk = created.secret;
+  const auto subscribe_with = [&](const std::string& secret) {
+    auto socket = std::make_unique<Socket>(server.server->port());
+    EXPECT_TRUE(socket->send("GET /v1/events?community=news&key=" + secret +
+                             " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    return socket;
+  };
+  auto stream = subscribe_with(desk);
+  ASSERT_TRUE(stream->read_until(": subscribed\n\n"));
+  EXPECT_TRUE(stream->closed_within(5s)) << "ended at the first heartbeat past its age";
+  EXPECT_NE(stream->received().find("\r\n0\r\n\r\n"), std::string::npos)
+      << "a complete chunked response, so the browser reconnects";
+  // The key is revoked meanwhile: the reconnection is refused.
+  ASSERT_TRUE(server.store->revoke_api_key(std::to_string(created.record.id)));
+  auto again = subscribe_with(desk);
+  EXPECT_TRUE(again->read_until("HTTP/1.1 400"));
+  EXPECT_EQ(again->received().find(": subscribed"), std::string::npos);
+}
+
 TEST(ModerationEvents, StoppingTheServerEndsOpenStreams) {
   auto server = std::make_unique<EventsServer>();
   auto stream = server->subscribe();
@@ -222,7 +246,8 @@ TEST(ModerationEvents, StoppingTheServerEndsOpenStreams) {
 
 // The hub alone: the bounds that keep a slow client from costing unbounded memory.
 TEST(EventHub, ASubscriberThatDoesNotReadIsDroppedAtItsBufferBound) {
-  EventHub hub({/*max_subscribers=*/4, /*max_buffer_bytes=*/2048, std::chrono::seconds(60)});
+  EventHub hub({/*max_subscribers=*/4, /*max_buffer_bytes=*/2048, std::chrono::seconds(60),
+                std::chrono::minutes(5)});
   auto slow = hub.subscribe("news");
   auto reader = hub.subscribe("news");
   ASSERT_TRUE(slow && reader);

@@ -980,7 +980,8 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
   const ServerConfig& config = server.config();
   auto events = std::make_shared<ModerationEvents>(
       EventHubOptions{config.events_max_subscribers, config.events_buffer_bytes,
-                      std::chrono::seconds(config.events_heartbeat_seconds)});
+                      std::chrono::seconds(config.events_heartbeat_seconds),
+                      std::chrono::seconds(config.events_stream_seconds)});
   register_thread_analysis_route(server, store);
   register_coral_external_route(server, store, events);
   auto api = std::make_shared<ModerationApi>(server, std::move(store), events);

@@ -34,7 +34,10 @@ struct EventHubState {
 class EventSubscriber final : public ResponseStream {
  public:
   EventSubscriber(std::shared_ptr<EventHubState> state, std::string topic, std::string first)
-      : state_(std::move(state)), topic_(std::move(topic)), pending_(std::move(first)) {}
+      : state_(std::move(state)),
+        topic_(std::move(topic)),
+        pending_(std::move(first)),
+        ends_at_(std::chrono::steady_clock::now() + state_->options.max_age) {}
   ~EventSubscriber() override { close(); }
 
   void open(std::function<void()> wake) override {
@@ -58,6 +61,7 @@ class EventSubscriber final : public ResponseStream {
   }
 
   const std::string& topic() const { return topic_; }
+  bool expired(std::chrono::steady_clock::time_point now) const { return now >= ends_at_; }
 
   // Leaves the hub: no more events; the transport writes what is pending and
   // closes. The hub's mutex is held.
@@ -74,6 +78,7 @@ class EventSubscriber final : public ResponseStream {
   std::shared_ptr<EventHubState> state_;
   const std::string topic_;
   std::string pending_;
+  const std::chrono::steady_clock::time_point ends_at_;
   bool ended_ = false;
   std::function<void()> wake_;
 };
@@ -98,7 +103,14 @@ EventHub::EventHub(EventHubOptions options) : state_(std::make_shared<EventHubSt
       if (state->stopping) break;
       // deliver() may drop a subscriber, which removes it from the list.
       const std::vector<EventSubscriber*> everyone = state->subscribers;
-      for (EventSubscriber* subscriber : everyone) state->deliver(*subscriber, ": heartbeat\n\n");
+      const auto now = std::chrono::steady_clock::now();
+      for (EventSubscriber* subscriber : everyone) {
+        if (subscriber->expired(now)) {
+          subscriber->end_locked();  // the client reconnects, credentials checked again
+        } else {
+          state->deliver(*subscriber, ": heartbeat\n\n");
+        }
+      }
     }
   });
 }

@@ -6,7 +6,10 @@
 // client has not read yet; past that the subscriber is dropped (its stream ends,
 // the browser's EventSource reconnects and reloads). Publishing never waits for a
 // client. A heartbeat comment every `heartbeat` keeps proxies from closing idle
-// streams and lets the transport notice clients that have gone.
+// streams and lets the transport notice clients that have gone. A stream ends
+// after `max_age` (at the next heartbeat): the browser reconnects through its
+// credentials again, so a revoked key or an ended console session stops hearing
+// events within that time.
 #pragma once
 #include <chrono>
 #include <cstddef>
@@ -22,6 +25,7 @@ struct EventHubOptions {
   std::size_t max_subscribers = 100;
   std::size_t max_buffer_bytes = 256 * 1024;
   std::chrono::milliseconds heartbeat{std::chrono::seconds(15)};
+  std::chrono::milliseconds max_age{std::chrono::minutes(5)};
 };
 
 struct EventHubState;  // event_hub.cpp

@@ -45,6 +45,7 @@ struct ServerConfig {
   std::size_t events_max_subscribers = 100;
   std::size_t events_buffer_bytes = 256 * 1024;
   int events_heartbeat_seconds = 15;
+  int events_stream_seconds = 300;  // then a stream ends and its client reconnects
   bool access_log = true;
   std::string log_level = "info";
 

@@ -278,12 +278,18 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
   let source: EventSource | undefined;
   if (community() && typeof EventSource !== 'undefined') {
     source = new EventSource(`/console/api/v1/events${query({ community: community() })}`);
+    let lost = false;
     source.addEventListener('open', () => {
       live.textContent = '● live';
       live.title = 'New held comments appear here as they come.';
+      // Events sent while the stream was away are not replayed: reload instead.
+      if (lost) reloadSoon();
+      lost = false;
     });
     source.addEventListener('error', () => {
-      // EventSource reconnects by itself; what changed meanwhile comes with the reload.
+      // EventSource reconnects by itself (the server ends each stream after a few
+      // minutes, so the session is checked again).
+      lost = true;
       live.textContent = '○ reconnecting…';
     });
     source.addEventListener('comment.held', (event) => {
