@@ -192,6 +192,30 @@ TEST(ConsoleApiTest, APasswordResetAndEndingSessionsSignTheUserOutEverywhere) {
   EXPECT_EQ(sign_in(console, "a brand new passphrase").me_status(console), 200);
 }
 
+TEST(ConsoleApiTest, AModeratorMayUndoButNotReadTheWebhooks) {
+  ConsoleServer console;
+  const auto login = console.login("bob", "correct horse battery");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200);
+  const std::string set_cookie = login->get_header_value("Set-Cookie");
+  const httplib::Headers headers = {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))},
+                                    {"X-CSRF-Token", json::parse(login->body)["csrfToken"]}};
+  httplib::Client api = console.client();
+  // The webhooks (their URLs and delivery log) are the site's integration: admins only.
+  for (const char* path : {"/console/api/v1/webhooks", "/console/api/v1/webhooks/1/deliveries"}) {
+    const auto refused = api.Get(path, headers);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 403) << path;
+    EXPECT_NE(refused->body.find("moderator may not GET"), std::string::npos) << refused->body;
+  }
+  // Undo is a moderator's: the request reaches the route (an unknown comment: 404).
+  const auto undo =
+      api.Post("/console/api/v1/comments/nope:undo", headers, "{}", "application/json");
+  ASSERT_TRUE(undo);
+  EXPECT_EQ(undo->status, 404) << undo->body;
+  EXPECT_NE(undo->body.find("No comment 'nope'"), std::string::npos);
+}
+
 TEST(ConsoleApiTest, TheServerRootLeadsToTheConsole) {
   ConsoleServer console;
   const auto root = console.client().Get("/");

@@ -182,5 +182,68 @@ TEST(ModerationStoreTest, AuditLogIsAppendOnly) {
   EXPECT_EQ(entries[1].actor, "mod");
 }
 
+TEST(ModerationStoreTest, ManyRowsAtOnceMatchTheOneAtATimeAnswers) {
+  TempDir dir;
+  auto store = open_sqlite_moderation_store(dir.path().string());
+  // ann wrote c1 and c3, bob c2.
+  for (int i = 1; i <= 3; ++i) {
+    ingest(*store, "c" + std::to_string(i), i == 2 ? "bob" : "ann", 100 * i, 0.3f * i,
+           i == 3 ? "approved" : "held");
+  }
+  // Seven moderators' decisions on ann's comments: only her five latest are kept.
+  for (int i = 0; i < 7; ++i) {
+    DecisionRecord decision;
+    decision.comment_id = i % 2 ? "c1" : "c3";
+    decision.action = i % 2 ? "reject" : "approve";
+    decision.actor = "mod-" + std::to_string(i);
+    store->record_decision(decision, i % 2 ? "rejected" : "approved", std::nullopt,
+                           {0, "", "news", decision.actor, "decision", decision.comment_id});
+  }
+  const auto comments = store->find_comments({"c1", "c2", "missing", "c1"});
+  ASSERT_EQ(comments.size(), 2u);
+  EXPECT_EQ(comments.at("c2").comment.author, "bob");
+  EXPECT_EQ(comments.at("c1").comment.status, store->find_comment("c1")->comment.status);
+  EXPECT_EQ(comments.at("c1").last_decision->id, store->find_comment("c1")->last_decision->id);
+  EXPECT_TRUE(store->find_comments({}).empty());
+
+  const auto histories = store->author_histories("news", {"ann", "bob", "nobody"});
+  ASSERT_EQ(histories.size(), 2u) << "an author with no comment is left out";
+  for (const std::string author : {"ann", "bob"}) {
+    const AuthorHistory one = store->author_history("news", author);
+    const AuthorHistory& many = histories.at(author);
+    EXPECT_EQ(many.comments, one.comments) << author;
+    EXPECT_EQ(many.approved, one.approved) << author;
+    EXPECT_EQ(many.rejected, one.rejected) << author;
+    EXPECT_EQ(many.first_seen, one.first_seen) << author;
+    ASSERT_EQ(many.last_decisions.size(), one.last_decisions.size()) << author;
+  }
+  const AuthorHistory& ann = histories.at("ann");
+  EXPECT_EQ(ann.comments, 2);
+  ASSERT_EQ(ann.last_decisions.size(), 5u);
+  EXPECT_EQ(ann.last_decisions.front().actor, "mod-6") << "newest first";
+  EXPECT_EQ(ann.last_decisions.back().actor, "mod-2");
+  EXPECT_TRUE(histories.at("bob").last_decisions.empty())
+      << "the policy's decisions are not listed";
+  EXPECT_TRUE(store->author_histories("sports", {"ann"}).empty());
+
+  AuthorStanding banned{"news", "ann", "banned", std::nullopt, "abuse", "mod", ""};
+  AuthorStanding lapsed{"news", "bob", "suspended", 150, "spam", "mod", ""};
+  store->set_author_standing("news", "ann", banned, {0, "", "news", "mod", "author.banned", "ann"});
+  store->set_author_standing("news", "bob", lapsed,
+                             {0, "", "news", "mod", "author.suspended", "bob"});
+  const auto standings = store->author_standings("news", {"ann", "bob"}, 200);
+  ASSERT_EQ(standings.size(), 1u) << "bob's suspension ended at 150";
+  EXPECT_EQ(standings.at("ann").standing, "banned");
+  EXPECT_EQ(standings.at("ann").reason, "abuse");
+  EXPECT_EQ(store->author_standings("news", {"bob"}, 100).at("bob").until_unix, 150);
+  EXPECT_FALSE(store->author_standing("news", "bob", 200));
+  EXPECT_EQ(store->author_standing("news", "bob", 100)->standing, "suspended");
+
+  const auto threads = store->find_threads({"t1", "t-missing"});
+  ASSERT_EQ(threads.size(), 1u);
+  EXPECT_EQ(threads.at("t1").url, "https://example.org/a");
+  EXPECT_EQ(threads.at("t1").title, store->find_thread("t1")->title);
+}
+
 }  // namespace
 }  // namespace comity

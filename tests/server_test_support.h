@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -128,11 +129,13 @@ class TempDir {
 };
 
 // A running server with a store holding one key ("key" below) of `rpm` requests/minute;
-// with `with_moderation`, the moderation routes too, over `moderation`.
+// with `with_moderation`, the moderation routes too, over `moderation`; `more_routes`
+// adds routes of its own before the server starts (it gets the data directory).
 struct RunningServer {
   explicit RunningServer(
       std::shared_ptr<const Analyzer> analyzer = std::make_shared<FakeAnalyzer>(), int rpm = 0,
-      ServerConfig config = {}, HttpServer::ModelLoader loader = {}, bool with_moderation = false) {
+      ServerConfig config = {}, HttpServer::ModelLoader loader = {}, bool with_moderation = false,
+      const std::function<void(HttpServer&, const std::string&)>& more_routes = {}) {
     store = open_sqlite_store(dir.path().string());
     key = store->create_api_key("test", rpm, ApiKeyScope::kAdmin).secret;
     log_sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_stream);
@@ -146,6 +149,7 @@ struct RunningServer {
       moderation = open_sqlite_moderation_store(dir.path().string());
       register_moderation_routes(*server, moderation);
     }
+    if (more_routes) more_routes(*server, dir.path().string());
     server->start();
     client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
     client->set_read_timeout(30, 0);

@@ -15,6 +15,7 @@
 
 #include "comity/attributes.h"
 #include "comity/store.h"
+#include "comity/time.h"  // parse_rfc3339, format_rfc3339
 
 namespace comity {
 
@@ -195,6 +196,10 @@ class ModerationStore {
   virtual std::int64_t append_audit(const AuditEntry& entry) = 0;
 
   virtual std::optional<StoredComment> find_comment(const std::string& id) = 0;
+  // Several at once, by id (those stored): a page that shows many rows asks once,
+  // not once per row. Likewise find_threads, author_histories, author_standings.
+  virtual std::map<std::string, StoredComment> find_comments(
+      const std::vector<std::string>& ids) = 0;
   // Every decision on the comment, oldest first (the policy's, then moderators').
   virtual std::vector<DecisionRecord> decisions(const std::string& comment_id) = 0;
   // Which of `ids` are stored (for imports: one query per id, no joins).
@@ -210,6 +215,9 @@ class ModerationStore {
                                                    std::size_t limit) = 0;
   virtual QueuePage queue(const QueueQuery& query) = 0;
   virtual AuthorHistory author_history(const std::string& community, const std::string& author) = 0;
+  // By author; an author with no comment in the community is left out.
+  virtual std::map<std::string, AuthorHistory> author_histories(
+      const std::string& community, const std::vector<std::string>& authors) = 0;
   // Adds a report and returns the comment's open reports; false in `added` when
   // this reporter had reported it already (nothing is added then).
   virtual std::int64_t add_report(const ReportRecord& report, bool& added) = 0;
@@ -221,6 +229,10 @@ class ModerationStore {
   virtual std::optional<AuthorStanding> author_standing(const std::string& community,
                                                         const std::string& author,
                                                         std::int64_t now_unix) = 0;
+  // By author, those with a standing in force.
+  virtual std::map<std::string, AuthorStanding> author_standings(
+      const std::string& community, const std::vector<std::string>& authors,
+      std::int64_t now_unix) = 0;
   // Replaces the author's standing (nullopt: clears it) with an audit row, in one
   // transaction.
   virtual void set_author_standing(const std::string& community, const std::string& author,
@@ -232,6 +244,7 @@ class ModerationStore {
                                              std::int64_t until_unix) = 0;
 
   virtual std::optional<ThreadRecord> find_thread(const std::string& id) = 0;
+  virtual std::map<std::string, ThreadRecord> find_threads(const std::vector<std::string>& ids) = 0;
   // Newest first, with each thread's comment and held counts.
   virtual std::vector<ThreadSummary> threads(const std::string& community, std::size_t limit) = 0;
 
@@ -256,9 +269,5 @@ class ModerationStore {
 
 // Opens (creating and migrating as needed) `data_dir`/comity.db, like open_sqlite_store.
 std::unique_ptr<ModerationStore> open_sqlite_moderation_store(const std::string& data_dir);
-
-// RFC 3339 ("2026-05-01T12:00:00Z", fractions and offsets allowed) to Unix seconds.
-std::optional<std::int64_t> parse_rfc3339(const std::string& text);
-std::string format_rfc3339(std::int64_t unix_seconds);
 
 }  // namespace comity

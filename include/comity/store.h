@@ -64,6 +64,10 @@ class Store {
   // In insertion order.
   virtual void for_each_feedback(const std::function<void(const FeedbackRecord&)>& fn) = 0;
   virtual std::int64_t count_feedback() = 0;
+  // Deletes the newest feedback row of `source` with `client_token` (a moderator's
+  // verdict that was undone); false when there is none.
+  virtual bool remove_latest_feedback(const std::string& source,
+                                      const std::string& client_token) = 0;
 
   virtual CreatedApiKey create_api_key(const std::string& name, int requests_per_minute,
                                        ApiKeyScope scope) = 0;

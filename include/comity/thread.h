@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "comity/attributes.h"
+#include "comity/time.h"  // parse_thread_time
 
 namespace comity {
 
@@ -215,9 +216,5 @@ ThreadReport analyze_scored_thread(const Thread& thread, std::vector<CommentScor
 // score_thread_comments() then analyze_scored_thread().
 ThreadReport analyze_thread(const Thread& thread, const ModelSet& models,
                             const ThreadAnalysisOptions& options = {});
-
-// Seconds since the epoch for ISO-8601-like times ("2021-03-17 10:02:03",
-// "2021-03-17T10:02:03Z", "+01:00" offsets); nullopt for anything else.
-std::optional<long long> parse_thread_time(std::string_view time);
 
 }  // namespace comity

@@ -74,6 +74,9 @@ class WebhookStore {
   std::unique_ptr<sqlite::Connection> connection_;
 };
 
+// A new signing secret: "whsec_" and 32 random bytes in hex.
+std::string generate_webhook_secret();
+
 // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>": what a receiver
 // recomputes to check that a POST came from this server and is recent.
 std::string webhook_signature(const std::string& secret, std::int64_t unix_seconds,

@@ -11,29 +11,18 @@
 #include "comity/console.h"
 #include "comity/sha256.h"
 #include "comity/store.h"
+#include "comity/time.h"
+#include "store/api_key_secret.h"
 #include "store/sqlite_connection.h"
 
 namespace comity::console {
 namespace {
 
 using sqlite::Statement;
-using sqlite::unix_now;
-using sqlite::utc_now_rfc3339;
 
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
 constexpr std::size_t kMinPasswordLength = 8;
-
-std::string to_hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 15]);
-  }
-  return out;
-}
 
 std::optional<std::string> from_hex(const std::string& hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
@@ -64,12 +53,6 @@ std::string random_bytes(std::size_t size) {
   }
   return buffer;
 }
-
-std::string to_hex(const std::string& bytes) {
-  return to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-}
-
-std::string random_hex(std::size_t size) { return to_hex(random_bytes(size)); }
 
 std::string pbkdf2(const std::string& password, const std::string& salt, int iterations) {
   unsigned char out[kHashBytes];

@@ -229,10 +229,16 @@ struct Console {
     static const std::regex kPolicy("v1/policies/[^/:]+");
     static const std::regex kDryRun("v1/policies/[^/:]+(:dry_run|/dry-run)");
     static const std::regex kAuthor("v1/authors/[^/:]+/.+");
+    // Webhook URLs and their delivery log are the site's integration: admins only.
+    if (path == "v1/webhooks" || path.rfind("v1/webhooks/", 0) == 0) {
+      return role == Role::admin && (method == "GET" || method == "HEAD");
+    }
     if (method == "GET" || method == "HEAD") {
       return true;
     }
-    if (method == "POST" && (path == "v1/queue/decisions" || std::regex_match(path, kDryRun))) {
+    static const std::regex kUndo("v1/comments/.+:undo");
+    if (method == "POST" && (path == "v1/queue/decisions" || std::regex_match(path, kDryRun) ||
+                             std::regex_match(path, kUndo))) {
       return true;
     }
     // Trusting, suspending and banning authors is moderators' work.

@@ -1,6 +1,7 @@
 #include "moderation/comment_intake.h"
 
 #include "comity/scores_json.h"
+#include "comity/time.h"
 
 #include <fmt/format.h>
 
@@ -14,31 +15,12 @@
 
 #include "comity/text.h"
 #include "common/parallel_for.h"
+#include "moderation/comment_status.h"
 
 namespace comity {
 namespace {
 
 using nlohmann::json;
-
-std::string status_for(ModerationAction action) {
-  switch (action) {
-    case ModerationAction::kApprove:
-      return "approved";
-    case ModerationAction::kNudge:
-      return "nudged";
-    case ModerationAction::kHold:
-      return "held";
-    case ModerationAction::kReject:
-      return "rejected";
-  }
-  return "pending";
-}
-
-std::int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -180,7 +162,7 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
   if (!do_not_store) {
     comment.text = text;
   }
-  comment.status = status_for(out.decision.action);
+  comment.status = status_name(status_after(out.decision.action));
   comment.risk = comment_risk(scored.scores);
 
   IngestItem& item = out.item;
@@ -215,8 +197,9 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
   // again under the same id, and it is decided afresh. Anything else is a conflict.
   const auto existing = store_.find_comment(comment.id);
   const bool resubmission =
-      existing && existing->comment.status == "nudged" && existing->comment.thread == thread.id &&
-      existing->comment.community == thread.community && existing->comment.author == comment.author;
+      existing && parse_status(existing->comment.status) == CommentStatus::kNudged &&
+      existing->comment.thread == thread.id && existing->comment.community == thread.community &&
+      existing->comment.author == comment.author;
   if (existing && !resubmission) {
     throw conflict();
   }
@@ -237,7 +220,7 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
   }
   const auto standing = comment.author.empty()
                             ? std::nullopt
-                            : store_.author_standing(thread.community, comment.author, now_unix());
+                            : store_.author_standing(thread.community, comment.author, unix_now());
   IntakeResult result = decide(thread, std::move(comment), text, score(text), do_not_store, active,
                                recent, Arrival::kLive, standing);
   if (resubmission) {
@@ -250,7 +233,7 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
     } catch (const StoreError&) {
       // Another resubmission (or a moderator) got there first: no longer a draft.
       const auto now = store_.find_comment(result.item.comment.id);
-      if (now && now->comment.status != "nudged") throw conflict();
+      if (now && parse_status(now->comment.status) != CommentStatus::kNudged) throw conflict();
       throw;
     }
     return result;
@@ -270,7 +253,7 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
 std::vector<ImportSummary> CommentIntake::import_threads(const std::vector<ThreadToImport>& threads,
                                                          std::size_t max_comment_bytes,
                                                          bool dry_run) {
-  const std::int64_t now = now_unix();
+  const std::int64_t now = unix_now();
   std::vector<ImportSummary> summaries;
   std::vector<ThreadIngest> batches;
   std::unordered_set<std::string> thread_ids;

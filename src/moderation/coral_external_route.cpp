@@ -23,7 +23,10 @@
 #include "comity/html_text.h"
 #include "comity/moderation.h"
 #include "comity/sha256.h"
+#include "comity/time.h"
 #include "moderation/comment_intake.h"
+#include "moderation/comment_status.h"
+#include "moderation/moderation_events.h"
 #include "moderation/moderation_routes.h"
 #include "server/google_error.h"
 #include "server/request_json.h"
@@ -129,8 +132,16 @@ std::string comment_id_for(const json& identity) {
 // author to rephrase, which an external phase cannot do: Coral's own toxicity
 // phase withholds a comment once its author posts it anyway, so does this one.
 const char* coral_status(const std::string& status) {
-  if (status == "approved") return "APPROVED";
-  if (status == "rejected") return "REJECTED";
+  switch (parse_status(status).value_or(CommentStatus::kPending)) {
+    case CommentStatus::kApproved:
+      return "APPROVED";
+    case CommentStatus::kRejected:
+      return "REJECTED";
+    case CommentStatus::kPending:
+    case CommentStatus::kNudged:
+    case CommentStatus::kHeld:
+      break;
+  }
   return "SYSTEM_WITHHELD";
 }
 
@@ -147,7 +158,7 @@ json coral_answer(const std::string& status, const std::vector<std::string>& rul
   // A model score made the policy act: Coral's moderators see "toxic" as the
   // reason, as for its own Perspective phase. Deny lists and rate limits have
   // no flag in the contract (it allows only TOXIC and SPAM).
-  if (status != "approved" && has_threshold_reason(rules)) {
+  if (parse_status(status) != CommentStatus::kApproved && has_threshold_reason(rules)) {
     out["actions"] = json::array({{{"actionType", "FLAG"}, {"reason", "COMMENT_DETECTED_TOXIC"}}});
   }
   return out;
@@ -167,8 +178,9 @@ std::vector<std::string> rules_of(const std::string& reasons_json) {
 
 class CoralExternalRoute {
  public:
-  CoralExternalRoute(HttpServer& server, std::shared_ptr<ModerationStore> store)
-      : server_(server), store_(std::move(store)) {}
+  CoralExternalRoute(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                     std::shared_ptr<ModerationEvents> events)
+      : server_(server), store_(std::move(store)), events_(std::move(events)) {}
 
   void handle(const Request& request, Response& response) {
     authenticate(request);
@@ -230,9 +242,7 @@ class CoralExternalRoute {
     comment.thread = thread.id;
     if (!parent.empty()) comment.parent = parent;
     comment.author = author;
-    comment.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+    comment.created_unix = unix_now();
     comment.created_at = format_rfc3339(comment.created_unix);
     const std::string id = comment.id;
     response.set_header("X-Comity-Comment-Id", id);
@@ -247,6 +257,7 @@ class CoralExternalRoute {
     CommentIntake intake(*store_, *analyzer, &policies_);
     try {
       const IntakeResult result = intake.submit(thread, std::move(comment), text, false);
+      events_->comment_stored(result.item.comment);
       std::vector<std::string> rules;
       for (const DecisionReason& reason : result.decision.reasons) rules.push_back(reason.rule);
       reply(response, coral_answer(result.item.comment.status, rules));
@@ -301,13 +312,15 @@ class CoralExternalRoute {
 
   HttpServer& server_;
   std::shared_ptr<ModerationStore> store_;
+  std::shared_ptr<ModerationEvents> events_;
   PolicyCache policies_;
 };
 
 }  // namespace
 
-void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store) {
-  auto route = std::make_shared<CoralExternalRoute>(server, std::move(store));
+void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                                   std::shared_ptr<ModerationEvents> events) {
+  auto route = std::make_shared<CoralExternalRoute>(server, std::move(store), std::move(events));
   // Public: Coral cannot send a Comity key, it signs the body instead (checked first).
   server.add_route(
       "POST", "/v1/coral/external-moderation", HttpServer::kPublic,

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -15,7 +14,10 @@
 #include "comity/scores_json.h"
 #include "comity/text.h"
 #include "comity/thread.h"
+#include "comity/time.h"
 #include "moderation/comment_intake.h"
+#include "moderation/comment_status.h"
+#include "moderation/moderation_events.h"
 #include "server/google_error.h"
 #include "server/language.h"
 #include "server/request_json.h"
@@ -29,6 +31,7 @@ constexpr std::size_t kDefaultLimit = 50;
 constexpr std::size_t kMaxLimit = 500;
 constexpr std::size_t kMaxDecisionsPerRequest = 500;
 constexpr std::size_t kMaxIdBytes = 256;
+constexpr const char* kUndo = "undo";  // the action of a decision that undoes another
 
 void reply(Response& response, int status, const json& body) {
   response.status = status;
@@ -185,8 +188,9 @@ json comment_json(const StoredComment& stored) {
 
 class ModerationApi {
  public:
-  ModerationApi(HttpServer& server, std::shared_ptr<ModerationStore> store)
-      : server_(server), store_(std::move(store)) {}
+  ModerationApi(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                std::shared_ptr<ModerationEvents> events)
+      : server_(server), store_(std::move(store)), events_(std::move(events)) {}
 
   void submit_comment(const Request& request, Response& response) {
     const json root = parse_body(request);
@@ -228,9 +232,7 @@ class ModerationApi {
     }
     const std::string time = string_field(*comment_it, "time", "comment.", false);
     if (time.empty()) {
-      comment.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+      comment.created_unix = unix_now();
     } else {
       const auto parsed = parse_rfc3339(time);
       if (!parsed) {
@@ -259,6 +261,7 @@ class ModerationApi {
     CommentIntake intake(*store_, *analyzer, &policies_);
     const IntakeResult result =
         translate([&] { return intake.submit(thread, std::move(comment), text, do_not_store); });
+    events_->comment_stored(result.item.comment);
     return json{{"comment_id", result.item.comment.id},
                 {"status", result.item.comment.status},
                 {"model", result.item.scores.model_version},
@@ -325,6 +328,9 @@ class ModerationApi {
     std::map<std::string, std::int64_t> actions;
     json warnings = json::array();
     for (const ImportSummary& s : summaries) {
+      if (!dry_run && s.imported > 0) {
+        events_->thread_imported(community, s.thread_id, s.imported, s.actions);
+      }
       per_thread.push_back({{"thread_id", s.thread_id},
                             {"imported", s.imported},
                             {"skipped", s.skipped},
@@ -358,9 +364,7 @@ class ModerationApi {
     query.community = required_param(request, "community");
     if (request.has_param("status")) {
       query.status = request.get_param_value("status");
-      static const std::set<std::string> kStatuses = {"held",     "nudged",  "approved",
-                                                      "rejected", "pending", "any"};
-      if (!kStatuses.contains(query.status)) {
+      if (query.status != "any" && !parse_status(query.status)) {
         throw invalid_argument(
             "'status' must be held, nudged, approved, rejected, pending or any.");
       }
@@ -390,7 +394,17 @@ class ModerationApi {
     query.offset = offset_param(request);
     const QueuePage page = store_->queue(query);
 
-    std::map<std::string, json> threads, authors;  // looked up once per page
+    // The page's articles, parents and authors: one query each for the whole page.
+    std::vector<std::string> thread_ids, parent_ids, author_names;
+    for (const StoredComment& stored : page.comments) {
+      thread_ids.push_back(stored.comment.thread);
+      if (stored.comment.parent) parent_ids.push_back(*stored.comment.parent);
+      if (!stored.comment.author.empty()) author_names.push_back(stored.comment.author);
+    }
+    const auto threads = store_->find_threads(thread_ids);
+    const auto parents = store_->find_comments(parent_ids);
+    const auto histories = store_->author_histories(query.community, author_names);
+    const auto standings = store_->author_standings(query.community, author_names, unix_now());
     json items = json::array();
     for (const StoredComment& stored : page.comments) {
       const CommentRecord& c = stored.comment;
@@ -399,45 +413,39 @@ class ModerationApi {
         item["why"] = parsed_or_empty(stored.last_decision->reasons_json, json::array());
         item["decided_by"] = stored.last_decision->actor;
       }
-      if (!threads.contains(c.thread)) {
-        const auto thread = store_->find_thread(c.thread);
-        threads[c.thread] =
-            thread ? json{{"id", thread->id}, {"title", thread->title}, {"url", thread->url}}
-                   : json{{"id", c.thread}};
-      }
-      item["article"] = threads[c.thread];
+      const auto thread = threads.find(c.thread);
+      item["article"] = thread != threads.end() ? json{{"id", thread->second.id},
+                                                       {"title", thread->second.title},
+                                                       {"url", thread->second.url}}
+                                                : json{{"id", c.thread}};
       if (c.parent) {
-        const auto parent = store_->find_comment(*c.parent);
+        const auto parent = parents.find(*c.parent);
         item["parent_comment"] =
-            parent
-                ? json{{"id", parent->comment.id},
-                       {"author", parent->comment.author},
-                       {"status", parent->comment.status},
-                       {"text", parent->comment.text ? json(*parent->comment.text) : json(nullptr)}}
+            parent != parents.end()
+                ? json{{"id", parent->second.comment.id},
+                       {"author", parent->second.comment.author},
+                       {"status", parent->second.comment.status},
+                       {"text", parent->second.comment.text ? json(*parent->second.comment.text)
+                                                            : json(nullptr)}}
                 : json(nullptr);
       }
       if (!c.author.empty()) {
-        if (!authors.contains(c.author)) {
-          const AuthorHistory h = store_->author_history(c.community, c.author);
-          json decisions = json::array();
-          for (const DecisionRecord& d : h.last_decisions) {
-            decisions.push_back({{"comment_id", d.comment_id},
-                                 {"action", d.action},
-                                 {"actor", d.actor},
-                                 {"reason", d.reason},
-                                 {"created_at", d.created_at}});
-          }
-          authors[c.author] = {{"standing", standing_json(store_->author_standing(
-                                                c.community, c.author, now_seconds()))},
-                               {"comments", h.comments},
-                               {"approved", h.approved},
-                               {"held", h.held},
-                               {"rejected", h.rejected},
-                               {"nudged", h.nudged},
-                               {"first_seen", h.first_seen},
-                               {"last_decisions", std::move(decisions)}};
+        const auto history = histories.find(c.author);
+        const AuthorHistory h = history != histories.end() ? history->second : AuthorHistory{};
+        json decisions = json::array();
+        for (const DecisionRecord& d : h.last_decisions) {
+          decisions.push_back({{"comment_id", d.comment_id},
+                               {"action", d.action},
+                               {"actor", d.actor},
+                               {"reason", d.reason},
+                               {"created_at", d.created_at}});
         }
-        item["author_history"] = authors[c.author];
+        const auto standing = standings.find(c.author);
+        json record = author_record_json(h, standing != standings.end()
+                                                ? std::optional<AuthorStanding>(standing->second)
+                                                : std::nullopt);
+        record["last_decisions"] = std::move(decisions);
+        item["author_history"] = std::move(record);
       }
       items.push_back(std::move(item));
     }
@@ -511,7 +519,7 @@ class ModerationApi {
     json results = json::array();
     for (const Pending& p : pending) {
       const CommentRecord& c = p.comment.comment;
-      const std::string status = p.action == "reject" ? "rejected" : "approved";
+      const std::string status(status_name(*status_after_decision(p.action)));
       DecisionRecord record;
       record.comment_id = c.id;
       record.action = p.action;
@@ -541,10 +549,83 @@ class ModerationApi {
       }
       const std::int64_t id = store_->record_decision(record, status, edit, audit);
       add_feedback(c, p.action, edit ? std::optional<std::string>(edit->text) : c.text);
+      events_->comment_decided(c, p.action, status, p.actor, id);
       results.push_back(
           {{"comment_id", c.id}, {"action", p.action}, {"status", status}, {"decision_id", id}});
     }
     reply(response, 200, {{"results", std::move(results)}});
+  }
+
+  // Takes back the actor's last decision on a comment that is still in force: the
+  // comment gets the status the decision before it left, as a decision of its own
+  // (action "undo", so webhooks and the audit log see it) that names the one undone.
+  void undo(const std::string& id, const Request& request, Response& response) {
+    const auto stored = store_->find_comment(id);
+    if (!stored) throw ApiError(404, fmt::format("No comment '{}'.", id));
+    const json root = request.body.empty() ? json::object() : parse_body(request);
+    std::string actor = request.get_header_value("X-Comity-Actor");
+    if (actor.empty()) actor = string_field(root, "actor", "", true);
+    if (actor.empty()) throw invalid_json("'actor' must not be empty.", "actor");
+    const std::string reason = string_field(root, "reason", "", false);
+    // The decisions in force, oldest first: each undo took back the latest of them.
+    std::vector<DecisionRecord> in_force;
+    for (DecisionRecord& d : store_->decisions(id)) {
+      if (d.action != kUndo) {
+        in_force.push_back(std::move(d));
+      } else if (!in_force.empty()) {
+        in_force.pop_back();
+      }
+    }
+    if (in_force.size() < 2 || in_force.back().actor == "policy") {
+      throw ApiError(409, fmt::format("Comment '{}' has no moderator's decision to undo.", id));
+    }
+    const DecisionRecord& last = in_force.back();
+    if (last.actor != actor) {
+      throw ApiError(409,
+                     fmt::format("The last decision on '{}' is {}'s ({}); only {} can undo it.", id,
+                                 last.actor, last.action, last.actor));
+    }
+    if (last.action == "edit_approve") {
+      throw ApiError(409, fmt::format("The last decision on '{}' was an edit, which replaced the "
+                                      "text; approve or reject the comment instead.",
+                                      id));
+    }
+    const DecisionRecord& before = in_force[in_force.size() - 2];
+    const std::string status(
+        status_name(status_after_decision(before.action).value_or(CommentStatus::kPending)));
+    const CommentRecord& c = stored->comment;
+    DecisionRecord record;
+    record.comment_id = c.id;
+    record.action = kUndo;
+    record.actor = actor;
+    record.reason = reason;
+    record.reasons_json = json::array({{{"rule", "undo"},
+                                        {"detail", fmt::format("Undid decision {} ({} by {}).",
+                                                               last.id, last.action, last.actor)},
+                                        {"undone", last.id},
+                                        {"status", status}}})
+                              .dump();
+    AuditEntry audit;
+    audit.community = c.community;
+    audit.actor = actor;
+    audit.action = std::string("decision.") + kUndo;
+    audit.subject = c.id;
+    audit.detail_json = json{
+        {"from", c.status},
+        {"to", status},
+        {"reason", reason},
+        {"undone", last.id},
+        {"undone_action",
+         last.action}}.dump();
+    const std::int64_t decision_id = store_->record_decision(record, status, std::nullopt, audit);
+    withdraw_feedback(c);
+    events_->comment_decided(c, kUndo, status, actor, decision_id);
+    reply(response, 200,
+          {{"comment_id", c.id},
+           {"action", kUndo},
+           {"status", status},
+           {"decision_id", decision_id},
+           {"undone", {{"id", last.id}, {"action", last.action}}}});
   }
 
   void list_threads(const Request& request, Response& response) {
@@ -605,18 +686,26 @@ class ModerationApi {
             {"created_at", standing->created_at}};
   }
 
+  // An author's counts and standing in one community: GET /v1/authors/... and
+  // each queue item's author_history.
+  json author_record_json(const AuthorHistory& h, const std::optional<AuthorStanding>& standing) {
+    json out = {{"standing", standing_json(standing)}, {"first_seen", h.first_seen}};
+    out["comments"] = h.comments;
+    for (const auto& [status, count] :
+         {std::pair{CommentStatus::kApproved, h.approved}, std::pair{CommentStatus::kHeld, h.held},
+          std::pair{CommentStatus::kRejected, h.rejected},
+          std::pair{CommentStatus::kNudged, h.nudged}}) {
+      out[std::string(status_name(status))] = count;
+    }
+    return out;
+  }
+
   void get_author(const std::string& community, const std::string& author, Response& response) {
-    const AuthorHistory h = store_->author_history(community, author);
-    reply(response, 200,
-          {{"community", community},
-           {"author", author},
-           {"standing", standing_json(store_->author_standing(community, author, now_seconds()))},
-           {"comments", h.comments},
-           {"approved", h.approved},
-           {"held", h.held},
-           {"rejected", h.rejected},
-           {"nudged", h.nudged},
-           {"first_seen", h.first_seen}});
+    json out = author_record_json(store_->author_history(community, author),
+                                  store_->author_standing(community, author, unix_now()));
+    out["community"] = community;
+    out["author"] = author;
+    reply(response, 200, out);
   }
 
   // Trust, suspend or ban an author in a community (the body), or clear it (DELETE).
@@ -641,7 +730,7 @@ class ModerationApi {
       const std::string until = string_field(root, "until", "", false);
       if (!until.empty()) {
         const auto parsed = parse_rfc3339(until);
-        if (!parsed || *parsed <= now_seconds()) {
+        if (!parsed || *parsed <= unix_now()) {
           throw invalid_json("'until' must be an RFC 3339 time in the future.", "until");
         }
         s.until_unix = *parsed;
@@ -651,7 +740,7 @@ class ModerationApi {
           throw invalid_json("'hours' must be a number of hours above 0 (at most ten years).",
                              "hours");
         }
-        s.until_unix = now_seconds() + static_cast<std::int64_t>(hours->get<double>() * 3600);
+        s.until_unix = unix_now() + static_cast<std::int64_t>(hours->get<double>() * 3600);
       }
       if (s.standing == "suspended" && !s.until_unix) {
         throw invalid_json("A suspension needs an end: 'until' or 'hours' (or ban instead).",
@@ -667,13 +756,21 @@ class ModerationApi {
     audit.subject = author;
     audit.detail_json = clear ? "{}" : standing_json(standing).dump();
     store_->set_author_standing(community, author, standing, audit);
+    events_->author_standing(community, author, standing_json(standing));
     get_author(community, author, response);
   }
 
-  static std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+  // A community's live events as text/event-stream; the connection stays open.
+  void events(const Request& request, Response& response) {
+    const std::string community = required_param(request, "community");
+    auto stream = events_->hub().subscribe(community);
+    if (!stream) {
+      response.set_header("Retry-After", "10");
+      throw unavailable(
+          fmt::format("Too many event streams are open (events_max_subscribers = {}).",
+                      server_.config().events_max_subscribers));
+    }
+    stream_events(response, std::move(stream));
   }
 
   // A reader's report, relayed by the site: counted once per reporter.
@@ -695,6 +792,7 @@ class ModerationApi {
     }
     bool added = false;
     const std::int64_t open = store_->add_report(report, added);
+    if (added) events_->comment_reported(stored->comment, open);
     reply(response, 200, {{"comment_id", id}, {"added", added}, {"open_reports", open}});
   }
 
@@ -845,6 +943,14 @@ class ModerationApi {
     }
   }
 
+  // An undone verdict is no label: its feedback row goes.
+  void withdraw_feedback(const CommentRecord& comment) {
+    Store* store = server_.store();
+    if (store == nullptr) return;
+    std::lock_guard lock(server_.store_mutex());
+    store->remove_latest_feedback("moderation", comment.id);
+  }
+
   // A moderator's verdict is a label: the same feedback rows suggestscore writes.
   void add_feedback(const CommentRecord& comment, const std::string& action,
                     const std::optional<std::string>& text) {
@@ -864,15 +970,21 @@ class ModerationApi {
 
   HttpServer& server_;
   std::shared_ptr<ModerationStore> store_;
+  std::shared_ptr<ModerationEvents> events_;
   PolicyCache policies_;
 };
 
 }  // namespace
 
 void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationStore> store) {
+  const ServerConfig& config = server.config();
+  auto events = std::make_shared<ModerationEvents>(
+      EventHubOptions{config.events_max_subscribers, config.events_buffer_bytes,
+                      std::chrono::seconds(config.events_heartbeat_seconds),
+                      std::chrono::seconds(config.events_stream_seconds)});
   register_thread_analysis_route(server, store);
-  register_coral_external_route(server, store);
-  auto api = std::make_shared<ModerationApi>(server, std::move(store));
+  register_coral_external_route(server, store, events);
+  auto api = std::make_shared<ModerationApi>(server, std::move(store), events);
   using M = ModerationApi;
   using Match = std::smatch;
   using Handler = void (*)(M&, const Request&, Response&, const Match&);
@@ -906,6 +1018,9 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
        [](M& a, const Request& q, Response& r, const Match&) { a.queue(q, r); }},
       {"POST", "/v1/queue/decisions", kModeration,
        [](M& a, const Request& q, Response& r, const Match&) { a.decide(q, r); }},
+      // A moderator takes back their last decision on a comment.
+      {"POST", "/v1/comments/(.+):undo", kModeration,
+       [](M& a, const Request& q, Response& r, const Match& m) { a.undo(m[1].str(), q, r); }},
       {"GET", "/v1/threads", kModeration,
        [](M& a, const Request& q, Response& r, const Match&) { a.list_threads(q, r); }},
       {"GET", "/v1/threads/([^/:]+)", kModeration,
@@ -933,6 +1048,9 @@ void register_moderation_routes(HttpServer& server, std::shared_ptr<ModerationSt
        [](M& a, const Request& q, Response& r, const Match& m) {
          a.put_author(m[1].str(), m[2].str(), q, r, true);
        }},
+      // Live updates for moderators' pages (server-sent events).
+      {"GET", "/v1/events", kModeration,
+       [](M& a, const Request& q, Response& r, const Match&) { a.events(q, r); }},
       {"GET", "/v1/communities", kModeration,
        [](M& a, const Request&, Response& r, const Match&) { a.list_communities(r); }},
       {"GET", "/v1/dashboard", kModeration,

@@ -5,9 +5,12 @@
 #include <memory>
 
 #include "comity/moderation_store.h"
+#include "comity/webhooks.h"
 #include "server/http_server.h"
 
 namespace comity::server {
+
+class ModerationEvents;  // moderation/moderation_events.h
 
 // `server` must outlive the routes (they are owned by it); `store` is shared
 // with them. Call before server.start().
@@ -23,6 +26,14 @@ void register_thread_analysis_route(HttpServer& server,
 // answered with the community's policy (src/moderation/coral_external_route.cpp).
 // Public route: each request must carry Coral's HMAC signature made with
 // config().coral_signing_secret. Called by register_moderation_routes.
-void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store);
+// Comments it holds are published to `events` (GET /v1/events).
+void register_coral_external_route(HttpServer& server, std::shared_ptr<ModerationStore> store,
+                                   std::shared_ptr<ModerationEvents> events);
+
+// GET/POST /v1/webhooks, DELETE /v1/webhooks/{id}, GET /v1/webhooks/{id}/deliveries,
+// POST /v1/webhooks/{id}:replay: the webhooks of include/comity/webhooks.h, for
+// admin keys (src/moderation/webhook_routes.cpp). `comity serve` registers them with
+// the store its deliveries run from.
+void register_webhook_routes(HttpServer& server, std::shared_ptr<WebhookStore> store);
 
 }  // namespace comity::server

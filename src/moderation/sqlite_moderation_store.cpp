@@ -10,7 +10,10 @@
 #include <mutex>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "comity/moderation_store.h"
+#include "comity/time.h"
 #include "store/migrations.h"
 #include "store/sqlite_connection.h"
 
@@ -22,9 +25,7 @@ using sqlite::Statement;
 using sqlite::Transaction;
 using sqlite::Use;
 
-std::string or_now(const std::string& when) {
-  return when.empty() ? sqlite::utc_now_rfc3339() : when;
-}
+std::string or_now(const std::string& when) { return when.empty() ? utc_now_rfc3339() : when; }
 
 double column_double(Statement& statement, int index) {
   // Statement exposes integers and text; REAL columns come back through text.
@@ -41,6 +42,21 @@ constexpr const char* kReplaceScores =
     "INSERT OR REPLACE INTO scores(comment, model_version, toxicity, severe_toxicity,"
     " identity_attack, insult, profanity, threat, sexually_explicit, flirtation, highlights)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+// A decision's columns "id, action, actor, reason, reasons, policy_version,
+// created_at" from `first` on (the comment id is the caller's).
+DecisionRecord read_decision(Statement& row, int first, std::string comment_id) {
+  DecisionRecord d;
+  d.id = row.column_int(first);
+  d.comment_id = std::move(comment_id);
+  d.action = row.column_text(first + 1);
+  d.actor = row.column_text(first + 2);
+  d.reason = row.column_text(first + 3);
+  d.reasons_json = row.column_text(first + 4);
+  if (!row.column_is_null(first + 5)) d.policy_version = row.column_int(first + 5);
+  d.created_at = row.column_text(first + 6);
+  return d;
+}
 
 // Each comment joined with its scores and its latest decision.
 std::string comment_query(const std::string& where_and_order) {
@@ -72,20 +88,7 @@ StoredComment read_comment(Statement& row) {
     scores.highlights_json = row.column_text(19);
     out.scores = std::move(scores);
   }
-  if (!row.column_is_null(20)) {
-    DecisionRecord d;
-    d.id = row.column_int(20);
-    d.comment_id = c.id;
-    d.action = row.column_text(21);
-    d.actor = row.column_text(22);
-    d.reason = row.column_text(23);
-    d.reasons_json = row.column_text(24);
-    if (!row.column_is_null(25)) {
-      d.policy_version = row.column_int(25);
-    }
-    d.created_at = row.column_text(26);
-    out.last_decision = std::move(d);
-  }
+  if (!row.column_is_null(20)) out.last_decision = read_decision(row, 20, c.id);
   return out;
 }
 
@@ -204,6 +207,11 @@ class SqliteModerationStore final : public ModerationStore {
     return out;
   }
 
+  std::map<std::string, StoredComment> find_comments(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    return find_comments_locked(ids);
+  }
+
   std::optional<StoredComment> find_comment(const std::string& id) override {
     std::lock_guard lock(mutex_);
     Use query(prepared(find_comment_, comment_query("WHERE c.id = ?1")));
@@ -221,17 +229,7 @@ class SqliteModerationStore final : public ModerationStore {
                     " FROM decisions WHERE comment = ?1 ORDER BY id");
     query.bind(1, std::string_view(comment_id));
     std::vector<DecisionRecord> out;
-    while (query.step()) {
-      DecisionRecord& d = out.emplace_back();
-      d.id = query.column_int(0);
-      d.comment_id = comment_id;
-      d.action = query.column_text(1);
-      d.actor = query.column_text(2);
-      d.reason = query.column_text(3);
-      d.reasons_json = query.column_text(4);
-      if (!query.column_is_null(5)) d.policy_version = query.column_int(5);
-      d.created_at = query.column_text(6);
-    }
+    while (query.step()) out.push_back(read_decision(query, 0, comment_id));
     return out;
   }
 
@@ -358,15 +356,23 @@ class SqliteModerationStore final : public ModerationStore {
       r.open_reports = page.column_int(1);
       r.latest_at = page.column_text(2);
     }
+    // The page's comments and their reasons in one query each, not two per row.
+    std::vector<std::string> ids;
+    for (const ReportedComment& r : out) ids.push_back(r.comment.comment.id);
+    std::map<std::string, StoredComment> comments = find_comments_locked(ids);
+    std::map<std::string, std::map<std::string, std::int64_t>> reasons;
+    Statement counted(*db_,
+                      "SELECT comment, reason, COUNT(*) FROM reports WHERE resolved_by IS NULL"
+                      " AND comment IN (SELECT value FROM json_each(?1)) GROUP BY comment, reason");
+    counted.bind(1, std::string_view(id_list(ids)));
+    while (counted.step()) {
+      reasons[counted.column_text(0)][counted.column_text(1)] = counted.column_int(2);
+    }
     for (ReportedComment& r : out) {
-      Use find(prepared(find_comment_, comment_query("WHERE c.id = ?1")));
-      find->bind(1, std::string_view(r.comment.comment.id));
-      if (find->step()) r.comment = read_comment(*find);
-      Statement reasons(*db_,
-                        "SELECT reason, COUNT(*) FROM reports WHERE comment = ?1 AND"
-                        " resolved_by IS NULL GROUP BY reason ORDER BY COUNT(*) DESC, reason");
-      reasons.bind(1, std::string_view(r.comment.comment.id));
-      while (reasons.step()) r.reasons[reasons.column_text(0)] = reasons.column_int(1);
+      const std::string id = r.comment.comment.id;
+      if (auto found = comments.find(id); found != comments.end())
+        r.comment = std::move(found->second);
+      r.reasons = std::move(reasons[id]);
     }
     return out;
   }
@@ -374,21 +380,31 @@ class SqliteModerationStore final : public ModerationStore {
   std::optional<AuthorStanding> author_standing(const std::string& community,
                                                 const std::string& author,
                                                 std::int64_t now_unix) override {
+    auto found = author_standings(community, {author}, now_unix);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.begin()->second);
+  }
+
+  std::map<std::string, AuthorStanding> author_standings(const std::string& community,
+                                                         const std::vector<std::string>& authors,
+                                                         std::int64_t now_unix) override {
     std::lock_guard lock(mutex_);
-    Statement row(
-        *db_,
-        "SELECT standing, until_unix, reason, actor, created_at FROM author_standing"
-        " WHERE community = ?1 AND author = ?2 AND (until_unix IS NULL OR until_unix > ?3)");
+    Statement row(*db_,
+                  "SELECT author, standing, until_unix, reason, actor, created_at"
+                  " FROM author_standing WHERE community = ?1"
+                  " AND author IN (SELECT value FROM json_each(?2))"
+                  " AND (until_unix IS NULL OR until_unix > ?3)");
     row.bind(1, std::string_view(community));
-    row.bind(2, std::string_view(author));
+    row.bind(2, std::string_view(id_list(authors)));
     row.bind(3, now_unix);
-    if (!row.step()) return std::nullopt;
-    AuthorStanding s{community,          author,
-                     row.column_text(0), std::nullopt,
-                     row.column_text(2), row.column_text(3),
-                     row.column_text(4)};
-    if (!row.column_is_null(1)) s.until_unix = row.column_int(1);
-    return s;
+    std::map<std::string, AuthorStanding> out;
+    while (row.step()) {
+      AuthorStanding s{community,          row.column_text(0), row.column_text(1), std::nullopt,
+                       row.column_text(3), row.column_text(4), row.column_text(5)};
+      if (!row.column_is_null(2)) s.until_unix = row.column_int(2);
+      out.emplace(s.author, std::move(s));
+    }
+    return out;
   }
 
   void set_author_standing(const std::string& community, const std::string& author,
@@ -423,39 +439,50 @@ class SqliteModerationStore final : public ModerationStore {
   }
 
   AuthorHistory author_history(const std::string& community, const std::string& author) override {
+    auto found = author_histories(community, {author});
+    return found.empty() ? AuthorHistory{} : std::move(found.begin()->second);
+  }
+
+  std::map<std::string, AuthorHistory> author_histories(
+      const std::string& community, const std::vector<std::string>& authors) override {
     std::lock_guard lock(mutex_);
-    AuthorHistory history;
+    const std::string names = id_list(authors);
+    std::map<std::string, AuthorHistory> out;
     Statement counts(*db_,
-                     "SELECT COUNT(*), SUM(status = 'approved'), SUM(status = 'held'),"
+                     "SELECT author, COUNT(*), SUM(status = 'approved'), SUM(status = 'held'),"
                      " SUM(status = 'rejected'), SUM(status = 'nudged'), MIN(created_at)"
-                     " FROM comments WHERE community = ?1 AND author = ?2");
+                     " FROM comments WHERE community = ?1"
+                     " AND author IN (SELECT value FROM json_each(?2)) GROUP BY author");
     counts.bind(1, std::string_view(community));
-    counts.bind(2, std::string_view(author));
-    if (counts.step()) {
-      history.comments = counts.column_int(0);
-      history.approved = counts.column_int(1);
-      history.held = counts.column_int(2);
-      history.rejected = counts.column_int(3);
-      history.nudged = counts.column_int(4);
-      history.first_seen = counts.column_optional_text(5).value_or("");
+    counts.bind(2, std::string_view(names));
+    while (counts.step()) {
+      AuthorHistory& history = out[counts.column_text(0)];
+      history.comments = counts.column_int(1);
+      history.approved = counts.column_int(2);
+      history.held = counts.column_int(3);
+      history.rejected = counts.column_int(4);
+      history.nudged = counts.column_int(5);
+      history.first_seen = counts.column_optional_text(6).value_or("");
     }
+    // Each author's five latest moderators' decisions, newest first.
     Statement decided(*db_,
-                      "SELECT d.id, d.comment, d.action, d.actor, d.reason, d.created_at"
+                      "SELECT author, comment, id, action, actor, reason, reasons,"
+                      " policy_version, created_at FROM ("
+                      " SELECT c.author AS author, d.comment AS comment, d.id AS id,"
+                      " d.action AS action, d.actor AS actor, d.reason AS reason,"
+                      " d.reasons AS reasons, d.policy_version AS policy_version,"
+                      " d.created_at AS created_at, ROW_NUMBER() OVER"
+                      " (PARTITION BY c.author ORDER BY d.id DESC) AS n"
                       " FROM decisions d JOIN comments c ON c.id = d.comment"
-                      " WHERE c.community = ?1 AND c.author = ?2 AND d.actor != 'policy'"
-                      " ORDER BY d.id DESC LIMIT 5");
+                      " WHERE c.community = ?1 AND c.author IN (SELECT value FROM json_each(?2))"
+                      " AND d.actor != 'policy') WHERE n <= 5 ORDER BY author, id DESC");
     decided.bind(1, std::string_view(community));
-    decided.bind(2, std::string_view(author));
+    decided.bind(2, std::string_view(names));
     while (decided.step()) {
-      DecisionRecord& d = history.last_decisions.emplace_back();
-      d.id = decided.column_int(0);
-      d.comment_id = decided.column_text(1);
-      d.action = decided.column_text(2);
-      d.actor = decided.column_text(3);
-      d.reason = decided.column_text(4);
-      d.created_at = decided.column_text(5);
+      out[decided.column_text(0)].last_decisions.push_back(
+          read_decision(decided, 2, decided.column_text(1)));
     }
-    return history;
+    return out;
   }
 
   std::int64_t count_author_comments(const std::string& community, const std::string& author,
@@ -470,6 +497,20 @@ class SqliteModerationStore final : public ModerationStore {
     query->bind(4, until_unix);
     query->step();
     return query->column_int(0);
+  }
+
+  std::map<std::string, ThreadRecord> find_threads(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    Statement query(*db_,
+                    "SELECT id, community, url, title, body, created_at FROM threads"
+                    " WHERE id IN (SELECT value FROM json_each(?1))");
+    query.bind(1, std::string_view(id_list(ids)));
+    std::map<std::string, ThreadRecord> out;
+    while (query.step()) {
+      ThreadRecord thread = read_thread(query);
+      out.emplace(thread.id, std::move(thread));
+    }
+    return out;
   }
 
   std::optional<ThreadRecord> find_thread(const std::string& id) override {
@@ -510,7 +551,7 @@ class SqliteModerationStore final : public ModerationStore {
     PolicyRecord record;
     record.community = community;
     record.toml = toml;
-    record.created_at = sqlite::utc_now_rfc3339();
+    record.created_at = utc_now_rfc3339();
     record.active = true;
     {
       Statement next(*db_,
@@ -702,6 +743,22 @@ class SqliteModerationStore final : public ModerationStore {
     }
   }
 
+  // Many rows by key in one statement: the keys as a JSON array for json_each().
+  static std::string id_list(const std::vector<std::string>& ids) {
+    return nlohmann::json(ids).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+
+  std::map<std::string, StoredComment> find_comments_locked(const std::vector<std::string>& ids) {
+    Statement query(*db_, comment_query("WHERE c.id IN (SELECT value FROM json_each(?1))"));
+    query.bind(1, std::string_view(id_list(ids)));
+    std::map<std::string, StoredComment> out;
+    while (query.step()) {
+      StoredComment comment = read_comment(query);
+      out.emplace(comment.comment.id, std::move(comment));
+    }
+    return out;
+  }
+
   static ThreadRecord read_thread(Statement& row) {
     ThreadRecord thread;
     thread.id = row.column_text(0);
@@ -736,7 +793,7 @@ class SqliteModerationStore final : public ModerationStore {
                         "INSERT INTO communities(id, created_at) VALUES (?1, ?2)"
                         " ON CONFLICT(id) DO NOTHING"));
     insert->bind(1, std::string_view(community));
-    insert->bind(2, std::string_view(sqlite::utc_now_rfc3339()));
+    insert->bind(2, std::string_view(utc_now_rfc3339()));
     insert->run();
   }
 
@@ -811,57 +868,6 @@ std::unique_ptr<ModerationStore> open_sqlite_moderation_store(const std::string&
   connection->exec("PRAGMA foreign_keys = ON");
   sqlite::apply_migrations(*connection, sqlite::store_migrations());
   return std::make_unique<SqliteModerationStore>(std::move(connection));
-}
-
-std::optional<std::int64_t> parse_rfc3339(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &month, &day, &hour,
-                  &minute, &second, &consumed) != 6) {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  std::size_t at = static_cast<std::size_t>(consumed);
-  if (at < text.size() && text[at] == '.') {
-    ++at;
-    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-      ++at;
-    }
-  }
-  std::int64_t offset = 0;
-  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
-    ++at;
-  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
-    int oh = 0, om = 0, n = 0;
-    if (std::sscanf(text.c_str() + at + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5) {
-      return std::nullopt;
-    }
-    offset = (oh * 3600 + om * 60) * (text[at] == '+' ? 1 : -1);
-    at += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (at != text.size()) {
-    return std::nullopt;
-  }
-  std::tm utc{};
-  utc.tm_year = year - 1900;
-  utc.tm_mon = month - 1;
-  utc.tm_mday = day;
-  utc.tm_hour = hour;
-  utc.tm_min = minute;
-  utc.tm_sec = second;
-  return static_cast<std::int64_t>(timegm(&utc)) - offset;
-}
-
-std::string format_rfc3339(std::int64_t unix_seconds) {
-  const auto seconds = static_cast<std::time_t>(unix_seconds);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
 }
 
 }  // namespace comity

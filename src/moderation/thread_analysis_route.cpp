@@ -17,6 +17,7 @@
 #include "comity/moderation_store.h"
 #include "comity/thread.h"
 #include "comity/thread_report_json.h"
+#include "moderation/comment_status.h"
 #include "moderation/moderation_routes.h"
 #include "server/google_error.h"
 #include "server/language.h"
@@ -66,11 +67,15 @@ std::vector<std::string> stored_highlight_words(const std::string& highlights_js
 // page (held for review or rejected); a pending comment falls back to the
 // report's hold threshold, like the command line.
 std::optional<bool> held_by_status(const std::string& status) {
-  if (status == "held" || status == "rejected") {
-    return true;
-  }
-  if (status == "approved" || status == "nudged") {
-    return false;
+  switch (parse_status(status).value_or(CommentStatus::kPending)) {
+    case CommentStatus::kHeld:
+    case CommentStatus::kRejected:
+      return true;
+    case CommentStatus::kApproved:
+    case CommentStatus::kNudged:
+      return false;
+    case CommentStatus::kPending:
+      break;
   }
   return std::nullopt;
 }

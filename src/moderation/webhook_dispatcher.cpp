@@ -1,5 +1,7 @@
 #include "moderation/webhook_dispatcher.h"
 
+#include "comity/time.h"
+
 #include <openssl/ssl.h>
 
 #include <spdlog/spdlog.h>
@@ -70,12 +72,6 @@ int send_and_read(Stream& stream, const http::request<http::string_body>& reques
   parser.header_limit(16 * 1024);
   http::read(stream, buffer, parser);
   return parser.get().result_int();
-}
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace

@@ -10,7 +10,10 @@
 
 #include "comity/sha256.h"
 #include "comity/store.h"
+#include "comity/time.h"
 #include "comity/webhooks.h"
+#include "moderation/comment_status.h"
+#include "store/api_key_secret.h"
 #include "store/sqlite_connection.h"
 
 namespace comity {
@@ -18,16 +21,16 @@ namespace {
 
 using nlohmann::json;
 using sqlite::Statement;
-using sqlite::unix_now;
-using sqlite::utc_now_rfc3339;
 
-// The comment's status once the decision applied (what the moderation API stores).
-const char* status_after(const std::string& action) {
-  if (action == "approve" || action == "edit_approve") return "approved";
-  if (action == "reject") return "rejected";
-  if (action == "hold") return "held";
-  if (action == "nudge") return "nudged";
-  return "pending";
+// The comment's status once the decision applied (what the moderation API stored):
+// an undo names the status it restored in its reason.
+std::string status_after(const std::string& action, const json& reasons) {
+  if (const auto status = status_after_decision(action)) return std::string(status_name(*status));
+  if (reasons.is_array() && !reasons.empty() && reasons[0].is_object() &&
+      reasons[0].value("status", json()).is_string()) {
+    return reasons[0]["status"].get<std::string>();
+  }
+  return std::string(status_name(CommentStatus::kPending));
 }
 
 constexpr const char* kWebhookColumns =
@@ -48,6 +51,8 @@ Webhook read_webhook(Statement& row) {
 }
 
 }  // namespace
+
+std::string generate_webhook_secret() { return "whsec_" + random_hex(32); }
 
 std::string webhook_signature(const std::string& secret, std::int64_t unix_seconds,
                               const std::string& body) {
@@ -135,6 +140,7 @@ std::optional<WebhookEvent> WebhookStore::next_event(const Webhook& webhook) {
   const std::string action = row.column_text(1);
   json reasons = json::parse(row.column_text(4), nullptr, false);
   if (reasons.is_discarded()) reasons = json::array();
+  const std::string status = status_after(action, reasons);
   json decision = {{"id", id},
                    {"action", action},
                    {"actor", row.column_text(2)},
@@ -152,7 +158,7 @@ std::optional<WebhookEvent> WebhookStore::next_event(const Webhook& webhook) {
                   {"thread", row.column_text(9)},
                   {"parent", parent ? json(*parent) : json(nullptr)},
                   {"author", row.column_text(11)},
-                  {"status", status_after(action)}}},
+                  {"status", status}}},
                 {"decision", std::move(decision)}};
   return WebhookEvent{id, event.dump(-1, ' ', false, json::error_handler_t::replace)};
 }

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -94,7 +95,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.socket().set_option(tcp::no_delay(true), ec);
     owner_.add(this);
   }
-  ~Connection() { owner_.remove(this); }
+  ~Connection() {
+    if (body_stream_) body_stream_->close();
+    owner_.remove(this);
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -103,6 +107,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Called when the listener stops: a connection waiting for its next request closes
   // now; one with a request in flight answers it and then closes.
   void on_stop() {
+    if (state_ == State::kStreaming) return end_stream();
     if (state_ == State::kIdle) {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -111,7 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  enum class State { kIdle, kReading, kWorking, kWriting };
+  enum class State { kIdle, kReading, kWorking, kWriting, kStreaming };
 
   void wait_for_request() {
     state_ = State::kIdle;
@@ -281,6 +286,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void write(Response response, bool keep_alive, bool head, int version) {
+    if (response.stream) {
+      if (!head) return write_stream(std::move(response), version);
+      response.stream->close();  // HEAD: the headers a GET would send, no events
+      response.stream.reset();
+    }
     state_ = State::kWriting;
     auto reply = std::make_shared<http::response<http::string_body>>();
     reply->version(static_cast<unsigned>(version));
@@ -309,6 +319,90 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.socket().close(ignored);
   }
 
+  // A streaming response (ResponseStream): the header, then each piece the stream
+  // has as it comes (chunked; HTTP/1.0: until the connection closes). No worker
+  // waits for it: the stream wakes the I/O thread, which writes one piece at a
+  // time, each within write_timeout, so a client that stops reading is closed.
+  void write_stream(Response response, int version) {
+    state_ = State::kStreaming;
+    body_stream_ = std::move(response.stream);
+    chunked_ = version >= 11;
+    auto header = std::make_shared<http::response<http::empty_body>>();
+    header->version(static_cast<unsigned>(version));
+    header->result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers) header->insert(name, value);
+    header->keep_alive(false);
+    if (chunked_) header->chunked(true);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
+    stream_.expires_after(owner_.limits_.write_timeout);
+    http::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), header, serializer](beast::error_code ec, std::size_t) {
+          if (ec) return self->end_stream();
+          self->watch_for_close();
+          self->body_stream_->open(
+              [weak = std::weak_ptr<Connection>(self), &io = self->owner_.io_] {
+                asio::post(io, [weak] {
+                  if (const auto connection = weak.lock()) connection->pump();
+                });
+              });
+          self->pump();
+        });
+  }
+
+  // A client that goes away is noticed at once, not at the next write: the
+  // socket is read (past the stream's timers) and anything sent is dropped.
+  void watch_for_close() {
+    stream_.socket().async_read_some(
+        asio::buffer(probe_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->end_stream();
+          self->watch_for_close();
+        });
+  }
+
+  void pump() {
+    if (state_ != State::kStreaming || piece_in_flight_) return;  // written: pumps again
+    auto piece = std::make_shared<std::string>();
+    const bool more = body_stream_->take(*piece);
+    if (piece->empty()) {
+      if (!more) finish_stream();
+      return;
+    }
+    piece_in_flight_ = true;
+    auto written = [self = shared_from_this(), piece, more](beast::error_code ec, std::size_t) {
+      self->piece_in_flight_ = false;
+      if (ec) return self->end_stream();
+      if (!more) return self->finish_stream();
+      self->pump();
+    };
+    stream_.expires_after(owner_.limits_.write_timeout);
+    if (chunked_) {
+      asio::async_write(stream_, http::make_chunk(asio::buffer(*piece)), std::move(written));
+    } else {
+      asio::async_write(stream_, asio::buffer(*piece), std::move(written));
+    }
+  }
+
+  // The stream ended by itself: the last chunk, then close.
+  void finish_stream() {
+    if (state_ != State::kStreaming) return;
+    if (!chunked_) return end_stream();
+    piece_in_flight_ = true;
+    stream_.expires_after(owner_.limits_.write_timeout);
+    asio::async_write(stream_, http::make_chunk_last(),
+                      [self = shared_from_this()](beast::error_code, std::size_t) {
+                        self->piece_in_flight_ = false;
+                        self->end_stream();
+                      });
+  }
+
+  void end_stream() {
+    if (state_ != State::kStreaming) return;
+    state_ = State::kWriting;  // nothing more is written or read
+    body_stream_->close();
+    close();
+  }
+
   HttpListener::Impl& owner_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -319,6 +413,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t scanned_ = 0;  // bytes of the buffer known to hold no end of header
   bool lingering_ = false;
   std::size_t lingered_ = 0;
+  std::shared_ptr<ResponseStream> body_stream_;  // while streaming
+  bool chunked_ = false;
+  bool piece_in_flight_ = false;
+  std::array<char, 256> probe_{};
 };
 
 int HttpListener::Impl::bind(const std::string& host, int port) {

@@ -9,6 +9,9 @@
 // - Waiting for a request is bounded by idle_timeout; once its first byte arrived, the
 //   whole request must arrive within read_timeout (a trickling client cannot hold it
 //   open), and the response must leave within write_timeout.
+// - A streaming response (Response::stream, server-sent events) holds no worker either:
+//   the stream wakes the I/O thread, each piece must leave within write_timeout, and
+//   a client that closes is noticed by reading its socket; the connection then closes.
 // - The port is bound exclusively (no SO_REUSEPORT): a second server on it fails.
 // - stop() stops accepting, closes idle connections at once, lets requests in flight
 //   finish and answer (with Connection: close), then returns from run().

@@ -2,7 +2,9 @@
 // transport that read it (HttpListener) or built it (an embedded /batch part, the
 // console's in-process calls). Header names compare case-insensitively.
 #pragma once
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,10 +43,33 @@ struct Request {
   std::string get_param_value(const std::string& name) const;
 };
 
+// A response body written while it lasts (server-sent events, GET /v1/events).
+// The transport sends the status and headers, then calls take() on its I/O
+// thread whenever the stream has woken it, writes what take() returned and
+// closes the connection once take() says the stream has ended. The stream must
+// never block: it buffers what it has to say (boundedly) and ends itself when a
+// slow client lets the buffer fill.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // The headers are on their way. `wake` may be called from any thread, any
+  // number of times, until close(): it makes the transport call take() soon.
+  virtual void open(std::function<void()> wake) = 0;
+  // Moves what is pending into `out`; false once the stream has ended (what
+  // `out` holds is still written first).
+  virtual bool take(std::string& out) = 0;
+  // The connection is gone (the client left, a write timed out, the server is
+  // stopping): `wake` must not be called any more.
+  virtual void close() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // Set by a streaming route instead of `body`; a transport or caller that
+  // cannot stream (an embedded /batch part, HEAD) drops it, which ends it.
+  std::shared_ptr<ResponseStream> stream;
 
   // Replaces every earlier value of `name`.
   void set_header(const std::string& name, const std::string& value);

@@ -48,6 +48,10 @@ const std::vector<Setting>& settings() {
       {"unknown_attributes", &ServerConfig::unknown_attributes},
       {"max_native_comments", &ServerConfig::max_native_comments},
       {"coral_signing_secret", &ServerConfig::coral_signing_secret},
+      {"events_max_subscribers", &ServerConfig::events_max_subscribers},
+      {"events_buffer_bytes", &ServerConfig::events_buffer_bytes},
+      {"events_heartbeat_seconds", &ServerConfig::events_heartbeat_seconds},
+      {"events_stream_seconds", &ServerConfig::events_stream_seconds},
       {"access_log", &ServerConfig::access_log},
       {"log_level", &ServerConfig::log_level},
   };
@@ -242,6 +246,12 @@ void validate_config(const ServerConfig& config) {
     throw std::runtime_error(
         "max_connections, max_header_count and max_requested_attributes must be positive, "
         "max_header_bytes at least 1024");
+  }
+  if (config.events_heartbeat_seconds < 1 || config.events_stream_seconds < 1 ||
+      config.events_buffer_bytes < 1024) {
+    throw std::runtime_error(
+        "events_heartbeat_seconds and events_stream_seconds must be at least 1, "
+        "events_buffer_bytes at least 1024");
   }
 }
 

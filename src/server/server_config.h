@@ -39,6 +39,13 @@ struct ServerConfig {
   // Coral Talk's external moderation phase signs each request with this secret
   // (X-Coral-Signature); empty: the route refuses every request unless no_auth.
   std::string coral_signing_secret;
+  // Live event streams (GET /v1/events): how many at once, how much each may
+  // buffer for a client that reads slowly before it is dropped, how often an
+  // idle stream gets a heartbeat.
+  std::size_t events_max_subscribers = 100;
+  std::size_t events_buffer_bytes = 256 * 1024;
+  int events_heartbeat_seconds = 15;
+  int events_stream_seconds = 300;  // then a stream ends and its client reconnects
   bool access_log = true;
   std::string log_level = "info";
 

@@ -44,5 +44,22 @@ std::string generate_api_key_secret() {
   return secret;
 }
 
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 15]);
+  }
+  return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::string buffer(bytes, '\0');
+  fill_random(reinterpret_cast<unsigned char*>(buffer.data()), buffer.size());
+  return to_hex(buffer);
+}
 
 }  // namespace comity

@@ -18,5 +18,9 @@ inline constexpr std::size_t kApiKeyShownPrefixChars = 8;
 // kernel cannot supply randomness (we never fall back to a weaker source).
 std::string generate_api_key_secret();
 
+// Lowercase hex of `bytes`; `random_hex(n)`: n bytes from the kernel CSPRNG, in hex
+// (console session tokens, webhook secrets).
+std::string to_hex(std::string_view bytes);
+std::string random_hex(std::size_t bytes);
 
 }  // namespace comity

@@ -98,10 +98,6 @@ class Transaction {
   bool done_ = false;
 };
 
-// RFC 3339, UTC, millisecond precision: the stores' timestamps sort lexically in time order.
-std::string utc_now_rfc3339();
-std::int64_t unix_now();
-
 // Another connection to the store of `data_dir` (created and migrated first, as
 // open_sqlite_store does), for the subsystems that keep their own tables in it
 // (console accounts, webhooks): busy timeout set, foreign keys on.

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "comity/store.h"
+#include "comity/time.h"
 #include "store/api_key_secret.h"
 #include "store/migrations.h"
 #include "store/sqlite_connection.h"
@@ -31,7 +32,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Use;
-using sqlite::utc_now_rfc3339;
 
 std::string attribute_values_to_json(const std::map<std::string, double>& values) {
   nlohmann::json object = nlohmann::json::object();
@@ -175,6 +175,17 @@ class SqliteStore final : public Store {
     Use count(count_feedback_);
     count->step();
     return count->column_int(0);
+  }
+
+  bool remove_latest_feedback(const std::string& source, const std::string& client_token) override {
+    std::lock_guard lock(mutex_);
+    Statement remove(*connection_,
+                     "DELETE FROM feedback WHERE id = (SELECT max(id) FROM feedback"
+                     " WHERE source = ?1 AND client_token = ?2)");
+    remove.bind(1, std::string_view(source));
+    remove.bind(2, std::string_view(client_token));
+    remove.run();
+    return sqlite3_changes(connection_->get()) > 0;
   }
 
   CreatedApiKey create_api_key(const std::string& name, int requests_per_minute,

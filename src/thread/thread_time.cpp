@@ -1,8 +1,12 @@
-// ISO-8601-ish timestamps as WordPress ("2021-03-17 10:02:03") and Disqus
-// ("2021-03-17T10:02:03Z") write them.
+// Time in one place (include/comity/time.h): the clock, RFC 3339 as the API reads
+// and writes it, and the ISO-8601-ish timestamps of site exports as WordPress
+// ("2021-03-17 10:02:03") and Disqus ("2021-03-17T10:02:03Z") write them. One
+// parser reads both; RFC 3339 only asks more of the text first.
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 
-#include "comity/thread.h"
+#include "comity/time.h"
 
 namespace comity {
 namespace {
@@ -68,6 +72,63 @@ std::optional<long long> parse_thread_time(std::string_view t) {
   if (at != t.size()) return std::nullopt;
   return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400LL +
          h * 3600LL + mi * 60LL + s - offset;
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
+  // RFC 3339 has every part the export reader may go without: a time with
+  // seconds and a zone, "Z" or an offset with its colon.
+  const auto digit = [&](std::size_t at) {
+    return at < text.size() && text[at] >= '0' && text[at] <= '9';
+  };
+  if (text.size() < 20 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+      text[13] != ':' || text[16] != ':' || !digit(17) || !digit(18)) {
+    return std::nullopt;
+  }
+  std::size_t at = 19;
+  if (text[at] == '.') {
+    ++at;
+    if (!digit(at)) return std::nullopt;
+    while (digit(at)) ++at;
+  }
+  std::string normal(text);
+  if (at + 1 == text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+    normal[at] = 'Z';
+  } else if (!(at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && digit(at + 1) &&
+               digit(at + 2) && text[at + 3] == ':' && digit(at + 4) && digit(at + 5))) {
+    return std::nullopt;
+  }
+  normal[10] = 'T';
+  const auto seconds = parse_thread_time(normal);
+  if (!seconds) return std::nullopt;
+  return static_cast<std::int64_t>(*seconds);
+}
+
+std::string format_rfc3339(std::int64_t unix_seconds) {
+  const auto seconds = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string utc_now_rfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[40];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis));
+  return buffer;
 }
 
 }  // namespace comity

@@ -678,6 +678,165 @@ test('readers’ reports have a queue of their own; a decision there answers the
   await context.close();
 });
 
+test('the queue shows comments held while it is open, live, without a reload', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const desk = 'live';
+  assert.equal((await api('PUT', `/v1/policies/${desk}`, 'default_action = "hold"\n', 'application/toml')).status, 200);
+  const post = async (id, time) => {
+    const reply = await api('POST', '/v1/comments', { community: desk, thread: { id: 'live-1', title: 'Live story' },
+      comment: { id, author: 'gina', time, text: `a comment held as ${id}` } });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.json.status, 'held');
+  };
+  await post('live-old', '2026-01-01T10:00:00Z');
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', desk);
+  await page.dispatchEvent('#community', 'change');
+  await page.waitForSelector('[data-comment-id="live-old"]');
+  await page.selectOption('#queue-sort', 'newest');
+  await page.waitForSelector('[data-testid=live-status]:has-text("live")');
+  // Whatever happens next must not load the page again: this mark would go.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  // The cursor is on live-old; a newer comment arrives above it.
+  assert.equal(await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id'), 'live-old');
+  await post('live-new', '2026-01-02T10:00:00Z');
+  await page.waitForSelector('[data-comment-id="live-new"] [data-testid=new-badge]');
+  assert.deepEqual(await page.$$eval('[data-testid=queue] li.item', (items) => items.map((li) => li.dataset.commentId)),
+    ['live-new', 'live-old'], 'the new comment is listed first (newest first)');
+  assert.match(await page.innerText('[data-testid=live-status]'), /new: #live-new/);
+  assert.equal(await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id'), 'live-old',
+    'the cursor stays on the comment it was on');
+  await shot(page, 'queue-live');
+  // Another moderator decides over the API: the comment leaves this page's queue.
+  const decided = await api('POST', '/v1/queue/decisions', { comment_id: 'live-new', action: 'approve', actor: 'carol' });
+  assert.equal(decided.status, 200, decided.text);
+  await page.waitForFunction(() => !document.querySelector('[data-comment-id="live-new"]'));
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no page reload');
+  await context.close();
+});
+
+test('undo: the toast and the u key take a decision back; the comment returns to the queue', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const desk = 'undo';
+  assert.equal((await api('PUT', `/v1/policies/${desk}`, 'default_action = "hold"\n', 'application/toml')).status, 200);
+  for (const id of ['undo-1', 'undo-2']) {
+    const reply = await api('POST', '/v1/comments', { community: desk, thread: { id: 'undo-t' },
+      comment: { id, author: 'ivan', text: `a comment called ${id}` } });
+    assert.equal(reply.json.status, 'held', reply.text);
+  }
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', desk);
+  await page.dispatchEvent('#community', 'change');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] li.item').length === 2);
+  const first = await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('r');
+  await page.waitForSelector(`[data-testid=toast-message]:has-text("rejected: #${first}")`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] li.item').length === 1);
+  await shot(page, 'undo-toast');
+  // The toast's button: the rejected comment is held again, back in the list.
+  await page.click('[data-testid=toast] button[data-action=undo]');
+  await page.waitForSelector(`[data-testid=toast-message]:has-text("undone: #${first}")`);
+  await page.waitForSelector(`[data-testid=queue] li.item[data-comment-id="${first}"]`);
+  let stored = await api('GET', `/v1/comments/${first}`);
+  assert.equal(stored.json.status, 'held');
+  assert.deepEqual(stored.json.decisions.slice(-2).map((d) => [d.action, d.actor]),
+    [['reject', MODERATOR.name], ['undo', MODERATOR.name]]);
+  // The u key: approve, then undo from the keyboard.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const current = await page.getAttribute('[data-testid=queue] li.current', 'data-comment-id');
+  await page.keyboard.press('a');
+  await page.waitForSelector(`[data-testid=toast-message]:has-text("approved: #${current}")`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] li.item').length === 1);
+  await page.keyboard.press('u');
+  await page.waitForSelector(`[data-testid=queue] li.item[data-comment-id="${current}"]`);
+  stored = await api('GET', `/v1/comments/${current}`);
+  assert.equal(stored.json.status, 'held');
+  assert.equal(stored.json.decision.action, 'undo');
+  // An edit replaces the text: no Undo is offered for it.
+  await page.keyboard.press('e');
+  await page.waitForSelector('textarea.edit');
+  await page.fill('textarea.edit', 'a kinder comment');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForSelector('[data-testid=toast-message]:has-text("edited and approved")');
+  assert.equal(await page.locator('[data-testid=toast] button[data-action=undo]').count(), 0);
+  const audit = await api('GET', `/v1/audit?community=${desk}`);
+  assert.equal(audit.json.entries.filter((e) => e.action === 'decision.undo').length, 2);
+  await context.close();
+});
+
+test('author page: standing, record and comments; approve, reject and edit there and in the thread view', async (t) => {
+  if (!moderationApi) return t.skip('moderation API missing: PUT /v1/policies is 404 in this build');
+  const desk = 'people';
+  assert.equal((await api('PUT', `/v1/policies/${desk}`, 'default_action = "hold"\n', 'application/toml')).status, 200);
+  const texts = { 'hank-1': 'first thoughts on the park', 'hank-2': 'second thoughts, ruder', 'hank-3': 'third: a typo here' };
+  for (const [id, text] of Object.entries(texts)) {
+    const reply = await api('POST', '/v1/comments', { community: desk, thread: { id: 'people-t', title: 'The park' },
+      comment: { id, author: 'hank', text } });
+    assert.equal(reply.status, 200, reply.text);
+  }
+  const { context, page } = await signIn(MODERATOR);
+  await page.fill('#community', desk);
+  await page.dispatchEvent('#community', 'change');
+  // From the queue, the author's name leads to their page.
+  await page.click('[data-comment-id="hank-1"] [data-testid=author-link]');
+  await page.waitForSelector('h1:has-text("Author: hank")');
+  assert.match(await page.innerText('[data-testid=author-counts]'), /^3 comments: 0 approved, 3 held, 0 rejected, 0 nudged · first seen \d{4}-/);
+  assert.match(await page.innerText('[data-testid=author-standing]'), /No standing/);
+  assert.deepEqual(await page.$$eval('[data-testid=author-comments] li.item', (items) => items.map((li) => li.dataset.commentId)).then((ids) => ids.sort()),
+    ['hank-1', 'hank-2', 'hank-3']);
+
+  // Standing: a 48-hour suspension with its reason, then cleared.
+  await page.fill('#standing-reason', 'spamming the park thread');
+  await page.fill('#standing-hours', '48');
+  await page.click('button[data-action=suspend]');
+  await page.waitForSelector('[data-testid=author-standing]:has-text("suspended until")');
+  assert.match(await page.innerText('[data-testid=author-standing]'), /spamming the park thread \(by bob/);
+  const suspended = await api('GET', `/v1/authors/${desk}/hank`);
+  assert.equal(suspended.json.standing.standing, 'suspended');
+  const hours = (Date.parse(suspended.json.standing.until) - Date.now()) / 3.6e6;
+  assert.ok(hours > 47 && hours <= 48, `suspended for ${hours} h`);
+  await page.click('button[data-action=clear]');
+  await page.waitForSelector('[data-testid=author-standing]:has-text("No standing")');
+  assert.equal((await api('GET', `/v1/authors/${desk}/hank`)).json.standing, null);
+
+  // Decisions from the author page, each shown with the comment's new status.
+  const statusOf = (id) => page.innerText(`[data-comment-id="${id}"] [data-testid=comment-status]`);
+  await page.click('[data-comment-id="hank-1"] button[data-action=approve]');
+  await page.waitForFunction(() => document.querySelector('[data-comment-id="hank-1"] [data-testid=comment-status]')?.textContent?.includes('approved'));
+  await page.click('[data-comment-id="hank-2"] button[data-action=reject]');
+  await page.waitForFunction(() => document.querySelector('[data-comment-id="hank-2"] [data-testid=comment-status]')?.textContent?.includes('rejected'));
+  await page.click('[data-comment-id="hank-3"] button[data-action=edit]');
+  await page.fill('[data-comment-id="hank-3"] textarea.edit', 'third: no typo here');
+  await page.click('[data-comment-id="hank-3"] button[data-action=save-edit]');
+  await page.waitForSelector('[data-comment-id="hank-3"] blockquote:has-text("third: no typo here")');
+  assert.match(await statusOf('hank-3'), /approved/);
+  assert.match(await page.innerText('[data-testid=author-counts]'), /^3 comments: 2 approved, 0 held, 1 rejected, 0 nudged/);
+  await shot(page, 'author-page');
+  // The reject is undone from the toast on this page too.
+  await page.click('[data-comment-id="hank-2"] button[data-action=approve]');
+  await page.waitForSelector('[data-testid=toast-message]:has-text("approved: #hank-2")');
+  await page.click('[data-testid=toast] button[data-action=undo]');
+  await page.waitForFunction(() => document.querySelector('[data-comment-id="hank-2"] [data-testid=comment-status]')?.textContent?.includes('rejected'));
+  for (const [id, status, actor] of [['hank-1', 'approved', MODERATOR.name], ['hank-2', 'rejected', MODERATOR.name], ['hank-3', 'approved', MODERATOR.name]]) {
+    const stored = await api('GET', `/v1/comments/${id}`);
+    assert.equal(stored.json.status, status, id);
+    assert.equal(stored.json.decision.actor, actor, id);
+  }
+  assert.equal((await api('GET', '/v1/comments/hank-3')).json.text, 'third: no typo here');
+
+  // The thread view edits too.
+  await page.goto(`${server.baseUrl}/console/#/threads/people-t`);
+  await page.click('[data-comment-id="hank-1"] button[data-action=edit]');
+  await page.fill('[data-comment-id="hank-1"] textarea.edit', 'first thoughts, edited in the thread');
+  await page.click('[data-comment-id="hank-1"] button[data-action=save-edit]');
+  await page.waitForSelector('[data-comment-id="hank-1"] blockquote:has-text("first thoughts, edited in the thread")');
+  const edited = await api('GET', '/v1/comments/hank-1');
+  assert.equal(edited.json.text, 'first thoughts, edited in the thread');
+  assert.equal(edited.json.decision.action, 'edit_approve');
+  await context.close();
+});
+
 test('repeated failed sign-ins are throttled', async () => {
   const attempt = (password) => fetch(`${server.baseUrl}/console/api/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

@@ -174,6 +174,9 @@ void run_serve(const ServeFlags& flags) {
     // Comment intake, the review queue, policies and the audit log (docs/moderation.md).
     moderation = comity::open_sqlite_moderation_store(config.data_dir);
     comity::server::register_moderation_routes(server, moderation);
+    // The same webhooks over HTTP, for admin keys.
+    comity::server::register_webhook_routes(
+        server, std::make_shared<comity::WebhookStore>(config.data_dir));
     // A broken policy file stops the start-up: serving with an unintended policy is worse.
     if (!config.policy_dir.empty()) {
       apply_policies(*moderation, config.policy_dir);

@@ -1,6 +1,5 @@
 // `comity webhooks`: URLs that get a signed POST for every moderation decision,
 // their delivery log, and replays (docs/moderation.md#webhooks).
-#include <openssl/rand.h>
 
 #include <cstdio>
 #include <memory>
@@ -28,15 +27,7 @@ std::unique_ptr<comity::WebhookStore> open_webhooks(const WebhooksFlags& flags) 
 std::string secret_for(const WebhooksFlags& flags, bool& generated) {
   generated = flags.secret_file.empty();
   if (!generated) return comity::cli::read_secret_line(flags.secret_file);
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes");
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : bytes) {
-    hex.push_back(kDigits[b >> 4]);
-    hex.push_back(kDigits[b & 15]);
-  }
-  return "whsec_" + hex;
+  return comity::generate_webhook_secret();
 }
 
 }  // namespace

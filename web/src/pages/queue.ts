@@ -1,8 +1,12 @@
 // The review queue: held comments, riskiest first, each with why it was held.
 // Keys: j/k move, x select, a approve, r reject, e edit then approve (Ctrl+Enter).
+// Live: the page listens to GET /v1/events and reloads the list when a comment is
+// held, decided, reported or its author's standing changes (never while editing).
 import { listFrom, moderation, query } from '../api';
 import { append, clear, el, excerpt, highlighted, scoreBars, type Highlight } from '../dom';
-import { act, community } from '../shell';
+import { act, community, showError } from '../shell';
+import { authorLink } from './authors';
+import { canUndo, decide as sendDecisions, onUndone, undoLast, type Action } from '../decisions';
 
 interface Reason {
   rule?: string;
@@ -39,8 +43,6 @@ interface QueueReply {
   next_offset?: number;
   comments?: HeldComment[];
 }
-
-type Action = 'approve' | 'reject' | 'edit_approve';
 
 const idOf = (item: HeldComment) => String(item.comment_id ?? item.id);
 const threadOf = (item: HeldComment) => item.thread_id ?? item.thread;
@@ -82,6 +84,8 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     input.addEventListener('change', () => void load());
   }
   const status = el('p', { class: 'status', role: 'status' });
+  const live = el('span', { class: 'live', 'data-testid': 'live-status' }, '');
+  const arrived = new Set<string>();  // held while the page was open: marked "new"
   const list = el('ol', { class: 'queue', 'data-testid': 'queue' });
   const bulkApprove = el('button', { type: 'button', onclick: () => void decide([...selected], 'approve') }, 'Approve selected');
   const bulkReject = el('button', { type: 'button', onclick: () => void decide([...selected], 'reject') }, 'Reject selected');
@@ -97,10 +101,10 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
   append(
     root,
     el('h1', {}, 'Review queue'),
-    el('p', { class: 'help' }, 'j / k move · x select · a approve · r reject · e edit and approve (Ctrl+Enter saves, Esc cancels)'),
+    el('p', { class: 'help' }, 'j / k move · x select · a approve · r reject · e edit and approve (Ctrl+Enter saves, Esc cancels) · u undo the last decision'),
     el('div', { class: 'toolbar filters' }, statusFilter, threadFilter, authorFilter, search, sort),
     el('div', { class: 'toolbar' }, el('label', { for: 'reason' }, 'Reason '), reason, selectAll, bulkApprove, bulkReject),
-    summary,
+    el('div', { class: 'toolbar' }, summary, live),
     status,
     list,
     more,
@@ -119,7 +123,12 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       q: search.value.trim() || undefined, sort: sort.value === 'risk' ? undefined : sort.value,
     })}`);
     const page = listFrom<HeldComment>(data, 'comments');
+    // The cursor stays on its comment when a live reload puts others before it, so
+    // a key press never acts on a comment the moderator was not looking at.
+    const current = items[cursor] ? idOf(items[cursor]) : undefined;
     items = append ? [...items, ...page] : page;
+    const kept = items.findIndex((item) => idOf(item) === current);
+    if (kept >= 0) cursor = kept;
     nextOffset = data.next_offset;
     more.hidden = nextOffset === undefined;
     summary.textContent = `${data.total ?? items.length} ${statusFilter.value === 'any' ? '' : `${statusFilter.value} `}comment${data.total === 1 ? '' : 's'}, ${items.length} shown`;
@@ -139,8 +148,7 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
     }));
     status.textContent = '';
     await act(async () => {
-      await moderation('POST', 'queue/decisions', { decisions });
-      status.textContent = `${action.replace('_', ' ')}: ${ids.length} comment${ids.length === 1 ? '' : 's'}`;
+      await sendDecisions(decisions);
       // A reason explains one decision: the next one starts without it.
       reason.value = '';
       for (const id of ids) selected.delete(id);
@@ -185,7 +193,8 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
         thread !== undefined ? ' · ' : '',
         thread !== undefined ? el('a', { href: `#/threads/${encodeURIComponent(String(thread))}`, 'data-testid': 'queue-article' }, item.article?.title || `thread ${thread}`) : '',
         item.article?.url ? el('a', { href: item.article.url, rel: 'noopener noreferrer', target: '_blank', class: 'external' }, ' ↗') : '',
-        item.author ? ` · ${item.author}` : '',
+        item.author ? ' · ' : '',
+        item.author ? authorLink(item.author) : '',
         history ? el('span', { class: 'history', 'data-testid': 'author-history', title: history.first_seen ? `first comment ${history.first_seen}` : '' },
           ` (${history.comments} comment${history.comments === 1 ? '' : 's'}, ${history.held} held, ${history.rejected} rejected)`) : '',
         typeof item.risk === 'number' ? ` · risk ${item.risk.toFixed(2)}` : '',
@@ -205,8 +214,9 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
           el('button', { type: 'button', 'data-action': 'trust', onclick: () => void setStanding(item.author!, { standing: 'trusted' }) }, 'Trust'),
           el('button', { type: 'button', 'data-action': 'suspend', onclick: () => void setStanding(item.author!, { standing: 'suspended', hours: 24 }) }, 'Suspend 24 h'),
           el('button', { type: 'button', 'data-action': 'ban', onclick: () => void setStanding(item.author!, { standing: 'banned' }) }, 'Ban')) : null);
+      const fresh = arrived.has(id) ? el('span', { class: 'badge new', 'data-testid': 'new-badge' }, 'new') : null;
       const row = el('li', { class: index === cursor ? 'item current' : 'item', 'data-comment-id': id },
-        el('div', { class: 'select' }, box), el('div', { class: 'main' }, meta, parent, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
+        el('div', { class: 'select' }, box), el('div', { class: 'main' }, fresh, meta, parent, body, el('div', { class: 'why' }, 'Held because: ', reasons), scoreBars(item.scores), actions));
       row.addEventListener('click', (event) => {
         if ((event.target as HTMLElement).closest('button, input, textarea, a')) return;
         cursor = index;
@@ -249,10 +259,55 @@ export async function queuePage(root: HTMLElement): Promise<() => void> {
       case 'a': if (item) void decide(selected.size ? [...selected] : [idOf(item)], 'approve'); break;
       case 'r': if (item) void decide(selected.size ? [...selected] : [idOf(item)], 'reject'); break;
       case 'e': if (item) { event.preventDefault(); startEdit(cursor); } break;
+      case 'u': if (canUndo()) void undoLast(); break;
       default: return;
     }
   };
   document.addEventListener('keydown', onKey);
+
+  // Live updates: one reload for a burst of events, none while a comment is edited.
+  let reloadTimer: number | undefined;
+  function reloadSoon(): void {
+    window.clearTimeout(reloadTimer);
+    reloadTimer = window.setTimeout(() => {
+      if (editing !== null) return reloadSoon();
+      // Not act(): a reload nobody asked for must not clear an error being read.
+      load().catch(showError);
+    }, 250);
+  }
+  let source: EventSource | undefined;
+  if (community() && typeof EventSource !== 'undefined') {
+    source = new EventSource(`/console/api/v1/events${query({ community: community() })}`);
+    let lost = false;
+    source.addEventListener('open', () => {
+      live.textContent = '● live';
+      live.title = 'New held comments appear here as they come.';
+      // Events sent while the stream was away are not replayed: reload instead.
+      if (lost) reloadSoon();
+      lost = false;
+    });
+    source.addEventListener('error', () => {
+      // EventSource reconnects by itself (the server ends each stream after a few
+      // minutes, so the session is checked again).
+      lost = true;
+      live.textContent = '○ reconnecting…';
+    });
+    source.addEventListener('comment.held', (event) => {
+      const data = JSON.parse((event as MessageEvent<string>).data) as { comment_id: string };
+      arrived.add(String(data.comment_id));
+      live.textContent = `● live · new: #${data.comment_id}`;
+      reloadSoon();
+    });
+    for (const type of ['comment.decided', 'comment.reported', 'author.standing', 'thread.imported']) {
+      source.addEventListener(type, reloadSoon);
+    }
+  }
+  onUndone(() => void load().catch(showError));
   await load();
-  return () => document.removeEventListener('keydown', onKey);
+  return () => {
+    onUndone(null);
+    window.clearTimeout(reloadTimer);
+    source?.close();
+    document.removeEventListener('keydown', onKey);
+  };
 }

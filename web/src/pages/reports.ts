@@ -3,6 +3,7 @@
 import { listFrom, moderation, query } from '../api';
 import { append, el, highlighted, type Highlight } from '../dom';
 import { act, community } from '../shell';
+import { decide } from '../decisions';
 
 interface ReportedComment {
   id: string;
@@ -25,8 +26,8 @@ export async function reportsPage(root: HTMLElement): Promise<void> {
   const items = listFrom<ReportedComment>(data, 'comments');
   append(root, el('p', { class: 'help', 'data-testid': 'reports-total' },
     `${data.total ?? items.length} reported comment${data.total === 1 ? '' : 's'} awaiting a decision`));
-  const decide = (id: string, action: 'approve' | 'reject') => void act(async () => {
-    await moderation('POST', 'queue/decisions', { decisions: [{ comment_id: id, action }] });
+  const answer = (id: string, action: 'approve' | 'reject') => void act(async () => {
+    await decide([{ comment_id: id, action }]);
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   });
   append(root, el('ol', { class: 'queue', 'data-testid': 'reports' }, ...items.map((item) =>
@@ -40,6 +41,6 @@ export async function reportsPage(root: HTMLElement): Promise<void> {
           `${item.reports.open} report${item.reports.open === 1 ? '' : 's'}: `,
           Object.entries(item.reports.reasons).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${reason} ${n}`).join(', ')),
         el('div', { class: 'actions' },
-          el('button', { type: 'button', 'data-action': 'approve', onclick: () => decide(item.id, 'approve') }, 'Keep (approve)'),
-          el('button', { type: 'button', 'data-action': 'reject', onclick: () => decide(item.id, 'reject') }, 'Reject')))))));
+          el('button', { type: 'button', 'data-action': 'approve', onclick: () => answer(item.id, 'approve') }, 'Keep (approve)'),
+          el('button', { type: 'button', 'data-action': 'reject', onclick: () => answer(item.id, 'reject') }, 'Reject')))))));
 }

@@ -4,7 +4,9 @@
 // signals (escalating chains, authors trading attacks, near-duplicates, bursts).
 import { ApiError, listFrom, moderation, query } from '../api';
 import { append, el, excerpt, highlighted, scoreBars, type Child, type Highlight } from '../dom';
-import { act, community } from '../shell';
+import { community } from '../shell';
+import { commentActions } from '../decisions';
+import { authorLink } from './authors';
 
 interface ThreadSummary {
   id: string | number;
@@ -242,17 +244,6 @@ function flags(id: string, a: AnalysedComment | undefined, index: Index, jump: J
   return out;
 }
 
-// Approve or reject right from the thread; the page redraws with the new status.
-function decisionButtons(commentId: string, status: string | undefined): HTMLElement {
-  const decide = (action: 'approve' | 'reject') => void act(async () => {
-    await moderation('POST', 'queue/decisions', { decisions: [{ comment_id: commentId, action }] });
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
-  });
-  return el('div', { class: 'actions' },
-    status !== 'approved' ? el('button', { type: 'button', 'data-action': 'approve', onclick: () => decide('approve') }, 'Approve') : null,
-    status !== 'rejected' ? el('button', { type: 'button', 'data-action': 'reject', onclick: () => decide('reject') }, 'Reject') : null);
-}
-
 export async function threadPage(root: HTMLElement, id: string): Promise<void> {
   const path = `threads/${encodeURIComponent(id)}`;
   // The analysis is an extra; the tree is still shown when it fails.
@@ -287,11 +278,11 @@ export async function threadPage(root: HTMLElement, id: string): Promise<void> {
     const a = index?.byId.get(cid);
     const item = el('li', { class: `comment status-${c.status ?? 'unknown'}`, 'data-comment-id': cid, 'data-depth': d, tabindex: -1 },
       a ? heatBar(a.heat) : null,
-      el('div', { class: 'meta' }, `#${c.id}`, c.author ? ` · ${c.author}` : '', c.status ? ` · ${c.status}` : '', c.created_at ? ` · ${c.created_at}` : '',
+      el('div', { class: 'meta' }, `#${c.id}`, c.author ? ' · ' : '', c.author ? authorLink(c.author) : '', c.status ? ` · ${c.status}` : '', c.created_at ? ` · ${c.created_at}` : '',
         index ? flags(cid, a, index, jump) : null),
       el('blockquote', {}, highlighted(text(c), c.highlights)),
       scoreBars(c.scores),
-      decisionButtons(cid, c.status));
+      commentActions(c));
     item.style.setProperty('--depth', String(d));
     jump.nodes.set(cid, item);
     items.appendChild(item);
