@@ -36,8 +36,8 @@ for fuzzer in build/fuzz/fuzz/fuzz_*; do
   corpus="build/fuzz/corpus-$name"
   mkdir -p "$corpus"
   [[ -d tests/fixtures/fuzz/$name ]] && cp -n tests/fixtures/fuzz/$name/* "$corpus"/ 2>/dev/null || true
-  echo "-- $name (${COMITY_FUZZ_SECONDS:-30} s)"
-  "$fuzzer" -max_total_time="${COMITY_FUZZ_SECONDS:-30}" -rss_limit_mb=4096 -print_final_stats=0 \
+  echo "-- $name (${COMITY_FUZZ_SECONDS:-20} s)"
+  "$fuzzer" -max_total_time="${COMITY_FUZZ_SECONDS:-20}" -rss_limit_mb=4096 -print_final_stats=0 \
     "$corpus" 2>&1 | tail -n 3
 done
 
