@@ -1,6 +1,6 @@
-// The one home of comment statuses (src/moderation/comment_status.h): names both
+// The one home of comment statuses (include/comity/comment_status.h): names both
 // ways, and where each decision leaves a comment.
-#include "moderation/comment_status.h"
+#include "comity/comment_status.h"
 
 #include <gtest/gtest.h>
 

@@ -67,7 +67,7 @@ TEST(ModerationApiTest, SubmitScoresStoresAndDecidesWithARealModel) {
   // Stored with its status and scores; the same id twice is a conflict.
   const auto stored = server.moderation->find_comment("c1");
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->comment.status, "held");
+  EXPECT_EQ(stored->comment.status, CommentStatus::kHeld);
   EXPECT_EQ(stored->comment.text, "you idiot");
   EXPECT_EQ(stored->comment.created_at, "2026-05-01T10:00:00Z");
   server.submit("c1", "again", "ann", "2026-05-01T10:00:00Z", "", 409);
@@ -135,7 +135,7 @@ TEST(ModerationApiTest, QueueIsOrderedByRiskAndBulkDecisionsLeaveAuditAndFeedbac
                      {{"comment_id", "nope"}, {"action", "approve"}, {"actor", "mod"}}}}}
                   .dump(),
               404);
-  EXPECT_EQ(server.moderation->find_comment("high")->comment.status, "held");
+  EXPECT_EQ(server.moderation->find_comment("high")->comment.status, CommentStatus::kHeld);
 
   const json decided = server.call(
       "POST", "/v1/queue/decisions",
@@ -348,7 +348,7 @@ TEST(ModerationApiTest, ImportIsOneTransactionWithDryRunAndRateLimitsAcrossTheEx
   const json done = server.call("POST", path, export_text, 200);
   EXPECT_FALSE(done["dry_run"].get<bool>());
   EXPECT_EQ(done["actions"], dry["actions"]);
-  EXPECT_EQ(server.moderation->find_comment("bins/p3")->comment.status, "held");
+  EXPECT_EQ(server.moderation->find_comment("bins/p3")->comment.status, CommentStatus::kHeld);
   const auto audit = server.moderation->audit_log("town", 1);
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0].action, "thread.import");
@@ -382,7 +382,7 @@ TEST(ModerationApiTest, ANudgedCommentCanBeRephrasedAndSentAgainUnderItsId) {
   EXPECT_EQ(again["decision"]["action"], "approve") << again.dump();
   const auto stored = server.moderation->find_comment("c1");
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->comment.status, "approved");
+  EXPECT_EQ(stored->comment.status, CommentStatus::kApproved);
   EXPECT_EQ(stored->comment.text, "I think you are wrong");
   EXPECT_EQ(stored->comment.created_at, "2026-05-01T10:01:00Z");
   EXPECT_LT(stored->comment.risk, 0.5);

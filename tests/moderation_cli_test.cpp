@@ -56,7 +56,7 @@ void ingest(ModerationStore& store, const std::string& id, float insult, std::in
   comment.created_unix = unix;
   comment.created_at = format_rfc3339(unix);
   comment.text = "comment " + id;
-  comment.status = "approved";
+  comment.status = CommentStatus::kApproved;
   CommentScores scores;
   scores.model_version = "m";
   scores.scores[index_of(Attribute::kInsult)] = insult;

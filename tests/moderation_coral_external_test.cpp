@@ -114,7 +114,7 @@ TEST(CoralExternalTest, AnswersEachPolicyActionInCoralsSchema) {
             json({{"status", "APPROVED"}}));
   auto stored = server.moderation->find_comment(id);
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->comment.status, "approved");
+  EXPECT_EQ(stored->comment.status, CommentStatus::kApproved);
   EXPECT_EQ(stored->comment.community, kSite);  // the Coral site is the community
   EXPECT_EQ(stored->comment.thread, kStory);
   EXPECT_EQ(stored->comment.author, "u-ann");
@@ -127,7 +127,7 @@ TEST(CoralExternalTest, AnswersEachPolicyActionInCoralsSchema) {
             json({{"status", "SYSTEM_WITHHELD"}, {"actions", kToxicFlag}}));
   stored = server.moderation->find_comment(id);
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->comment.status, "held");
+  EXPECT_EQ(stored->comment.status, CommentStatus::kHeld);
   EXPECT_EQ(stored->comment.parent, "c-parent-1");
   EXPECT_EQ(stored->comment.text, "you idiot");
 
@@ -143,7 +143,8 @@ TEST(CoralExternalTest, AnswersEachPolicyActionInCoralsSchema) {
   stored = server.moderation->find_comment(id);
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->comment.community, "nudgers");
-  EXPECT_EQ(stored->comment.status, "nudged");  // Comity keeps what its policy decided
+  EXPECT_EQ(stored->comment.status,
+            CommentStatus::kNudged);  // Comity keeps what its policy decided
 
   // Every decision is audited like any other intake.
   const json audit = server.call("GET", "/v1/audit?limit=50", "", 200);
@@ -256,7 +257,7 @@ TEST(CoralExternalTest, ARepeatedRequestGetsTheStoredDecision) {
   EXPECT_NE(other, first);
   server.moderate(coral_request("you idiot", "u-bob", "", "EDIT"), 200, "", &other);
   EXPECT_NE(other, first);
-  EXPECT_EQ(server.moderation->find_comment(other)->comment.status, "held");
+  EXPECT_EQ(server.moderation->find_comment(other)->comment.status, CommentStatus::kHeld);
 }
 
 TEST(CoralExternalTest, ScoresTheVisibleTextOfAnHtmlBody) {

@@ -24,7 +24,7 @@ void ingest(ModerationStore& store, const std::string& id, const std::string& au
   comment.created_unix = unix;
   comment.created_at = format_rfc3339(unix);
   comment.text = "text of " + id;
-  comment.status = status;
+  comment.status = *parse_status(status);
   comment.risk = toxicity;
   CommentScores scores;
   scores.model_version = "m1";
@@ -82,7 +82,7 @@ IngestItem item_for(const std::string& thread, const std::string& id) {
   item.comment.community = "news";
   item.comment.thread = thread;
   item.comment.text = "text of " + id;
-  item.comment.status = "approved";
+  item.comment.status = CommentStatus::kApproved;
   item.scores.model_version = "m1";
   item.decision.comment_id = id;
   item.decision.action = "approve";
@@ -138,10 +138,11 @@ TEST(ModerationStoreTest, DecisionsUpdateStatusAndPolicyVersionsAdvance) {
   decision.actor = "mod";
   CommentEdit edit{"edited", {"m2", {}, R"([{"begin":0,"end":6}])"}, 0.25};
   edit.scores.scores[index_of(Attribute::kToxicity)] = 0.25f;
-  store->record_decision(decision, "approved", edit, {0, "", "news", "mod", "edit_approve", "c1"});
+  store->record_decision(decision, CommentStatus::kApproved, edit,
+                         {0, "", "news", "mod", "edit_approve", "c1"});
   const auto stored = store->find_comment("c1");
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->comment.status, "approved");
+  EXPECT_EQ(stored->comment.status, CommentStatus::kApproved);
   EXPECT_EQ(stored->comment.text, "edited");
   // The edit's scores replace the original ones, so risk and highlights follow the new text.
   EXPECT_DOUBLE_EQ(stored->comment.risk, 0.25);
@@ -152,7 +153,8 @@ TEST(ModerationStoreTest, DecisionsUpdateStatusAndPolicyVersionsAdvance) {
   ASSERT_TRUE(stored->last_decision);
   EXPECT_EQ(stored->last_decision->actor, "mod");
   decision.comment_id = "nope";
-  EXPECT_THROW(store->record_decision(decision, "approved", std::nullopt, {}), StoreError);
+  EXPECT_THROW(store->record_decision(decision, CommentStatus::kApproved, std::nullopt, {}),
+               StoreError);
 
   EXPECT_FALSE(store->active_policy("news"));
   EXPECT_EQ(
@@ -196,7 +198,8 @@ TEST(ModerationStoreTest, ManyRowsAtOnceMatchTheOneAtATimeAnswers) {
     decision.comment_id = i % 2 ? "c1" : "c3";
     decision.action = i % 2 ? "reject" : "approve";
     decision.actor = "mod-" + std::to_string(i);
-    store->record_decision(decision, i % 2 ? "rejected" : "approved", std::nullopt,
+    store->record_decision(decision, i % 2 ? CommentStatus::kRejected : CommentStatus::kApproved,
+                           std::nullopt,
                            {0, "", "news", decision.actor, "decision", decision.comment_id});
   }
   const auto comments = store->find_comments({"c1", "c2", "missing", "c1"});

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "comity/attributes.h"
+#include "comity/comment_status.h"
 #include "comity/store.h"
 #include "comity/time.h"  // parse_rfc3339, format_rfc3339
 
@@ -35,8 +36,8 @@ struct CommentRecord {
   std::string created_at;         // RFC 3339 UTC
   std::int64_t created_unix = 0;  // the same instant in seconds
   std::optional<std::string> text;
-  std::string status = "pending";  // approved | held | rejected | nudged | pending
-  double risk = 0;                 // highest attribute score
+  CommentStatus status = CommentStatus::kPending;
+  double risk = 0;  // highest attribute score
 };
 
 struct CommentScores {
@@ -190,7 +191,7 @@ class ModerationStore {
   // A moderator's decision: the decision row, the new status (and, for an
   // edit, the new text with its scores) and an audit row, in one transaction.
   // Returns the decision id.
-  virtual std::int64_t record_decision(const DecisionRecord& decision, const std::string& status,
+  virtual std::int64_t record_decision(const DecisionRecord& decision, CommentStatus status,
                                        const std::optional<CommentEdit>& edit,
                                        const AuditEntry& audit) = 0;
   virtual std::int64_t append_audit(const AuditEntry& entry) = 0;

@@ -13,9 +13,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "comity/comment_status.h"
 #include "comity/text.h"
 #include "common/parallel_for.h"
-#include "moderation/comment_status.h"
 
 namespace comity {
 namespace {
@@ -162,7 +162,7 @@ IntakeResult CommentIntake::decide(const ThreadRecord& thread, CommentRecord com
   if (!do_not_store) {
     comment.text = text;
   }
-  comment.status = status_name(status_after(out.decision.action));
+  comment.status = status_after(out.decision.action);
   comment.risk = comment_risk(scored.scores);
 
   IngestItem& item = out.item;
@@ -196,10 +196,10 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
   // A nudged comment was never published: its author may rephrase and send it
   // again under the same id, and it is decided afresh. Anything else is a conflict.
   const auto existing = store_.find_comment(comment.id);
-  const bool resubmission =
-      existing && parse_status(existing->comment.status) == CommentStatus::kNudged &&
-      existing->comment.thread == thread.id && existing->comment.community == thread.community &&
-      existing->comment.author == comment.author;
+  const bool resubmission = existing && existing->comment.status == CommentStatus::kNudged &&
+                            existing->comment.thread == thread.id &&
+                            existing->comment.community == thread.community &&
+                            existing->comment.author == comment.author;
   if (existing && !resubmission) {
     throw conflict();
   }
@@ -233,7 +233,7 @@ IntakeResult CommentIntake::submit(const ThreadRecord& thread, CommentRecord com
     } catch (const StoreError&) {
       // Another resubmission (or a moderator) got there first: no longer a draft.
       const auto now = store_.find_comment(result.item.comment.id);
-      if (now && parse_status(now->comment.status) != CommentStatus::kNudged) throw conflict();
+      if (now && now->comment.status != CommentStatus::kNudged) throw conflict();
       throw;
     }
     return result;

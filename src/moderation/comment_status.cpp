@@ -1,4 +1,4 @@
-#include "moderation/comment_status.h"
+#include "comity/comment_status.h"
 
 #include <array>
 #include <utility>

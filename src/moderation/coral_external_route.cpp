@@ -20,12 +20,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/comment_status.h"
 #include "comity/html_text.h"
 #include "comity/moderation.h"
 #include "comity/sha256.h"
 #include "comity/time.h"
 #include "moderation/comment_intake.h"
-#include "moderation/comment_status.h"
 #include "moderation/moderation_events.h"
 #include "moderation/moderation_routes.h"
 #include "server/google_error.h"
@@ -131,17 +131,9 @@ std::string comment_id_for(const json& identity) {
 // review"; PREMOD is its per-story pre-moderation setting). A nudge asks the
 // author to rephrase, which an external phase cannot do: Coral's own toxicity
 // phase withholds a comment once its author posts it anyway, so does this one.
-const char* coral_status(const std::string& status) {
-  switch (parse_status(status).value_or(CommentStatus::kPending)) {
-    case CommentStatus::kApproved:
-      return "APPROVED";
-    case CommentStatus::kRejected:
-      return "REJECTED";
-    case CommentStatus::kPending:
-    case CommentStatus::kNudged:
-    case CommentStatus::kHeld:
-      break;
-  }
+const char* coral_status(CommentStatus status) {
+  if (status == CommentStatus::kApproved) return "APPROVED";
+  if (status == CommentStatus::kRejected) return "REJECTED";
   return "SYSTEM_WITHHELD";
 }
 
@@ -153,12 +145,12 @@ bool has_threshold_reason(const std::vector<std::string>& rules) {
 }
 
 // Only Coral's values: a reply its schema rejects would be ignored whole.
-json coral_answer(const std::string& status, const std::vector<std::string>& rules) {
+json coral_answer(CommentStatus status, const std::vector<std::string>& rules) {
   json out = {{"status", coral_status(status)}};
   // A model score made the policy act: Coral's moderators see "toxic" as the
   // reason, as for its own Perspective phase. Deny lists and rate limits have
   // no flag in the contract (it allows only TOXIC and SPAM).
-  if (parse_status(status) != CommentStatus::kApproved && has_threshold_reason(rules)) {
+  if (status != CommentStatus::kApproved && has_threshold_reason(rules)) {
     out["actions"] = json::array({{{"actionType", "FLAG"}, {"reason", "COMMENT_DETECTED_TOXIC"}}});
   }
   return out;

@@ -1,6 +1,6 @@
 #include "moderation/moderation_events.h"
 
-#include "moderation/comment_status.h"
+#include "comity/comment_status.h"
 
 namespace comity::server {
 
@@ -11,12 +11,12 @@ void ModerationEvents::publish(const std::string& community, const char* type, c
 }
 
 void ModerationEvents::comment_stored(const CommentRecord& comment) {
-  if (parse_status(comment.status) != CommentStatus::kHeld) return;
+  if (comment.status != CommentStatus::kHeld) return;
   publish(comment.community, "comment.held",
           {{"comment_id", comment.id},
            {"thread", comment.thread},
            {"author", comment.author},
-           {"status", comment.status},
+           {"status", status_string(comment.status)},
            {"risk", comment.risk},
            {"created_at", comment.created_at}});
 }

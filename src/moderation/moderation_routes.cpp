@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/comment_status.h"
 #include "comity/moderation.h"
 #include "comity/moderation_dry_run.h"
 #include "comity/scores_json.h"
@@ -16,7 +17,6 @@
 #include "comity/thread.h"
 #include "comity/time.h"
 #include "moderation/comment_intake.h"
-#include "moderation/comment_status.h"
 #include "moderation/moderation_events.h"
 #include "server/google_error.h"
 #include "server/language.h"
@@ -173,7 +173,7 @@ json comment_json(const StoredComment& stored) {
               {"author", c.author},
               {"created_at", c.created_at},
               {"text", c.text ? json(*c.text) : json(nullptr)},
-              {"status", c.status},
+              {"status", status_string(c.status)},
               {"risk", std::round(c.risk * 1e6) / 1e6}};
   if (stored.scores) {
     out["scores"] = attribute_scores_json(stored.scores->scores);
@@ -263,7 +263,7 @@ class ModerationApi {
         translate([&] { return intake.submit(thread, std::move(comment), text, do_not_store); });
     events_->comment_stored(result.item.comment);
     return json{{"comment_id", result.item.comment.id},
-                {"status", result.item.comment.status},
+                {"status", status_string(result.item.comment.status)},
                 {"model", result.item.scores.model_version},
                 {"scores", attribute_scores_json(result.item.scores.scores)},
                 {"highlights", result.highlights},
@@ -424,7 +424,7 @@ class ModerationApi {
             parent != parents.end()
                 ? json{{"id", parent->second.comment.id},
                        {"author", parent->second.comment.author},
-                       {"status", parent->second.comment.status},
+                       {"status", status_string(parent->second.comment.status)},
                        {"text", parent->second.comment.text ? json(*parent->second.comment.text)
                                                             : json(nullptr)}}
                 : json(nullptr);
@@ -519,7 +519,8 @@ class ModerationApi {
     json results = json::array();
     for (const Pending& p : pending) {
       const CommentRecord& c = p.comment.comment;
-      const std::string status(status_name(*status_after_decision(p.action)));
+      const CommentStatus decided = *status_after_decision(p.action);
+      const std::string status = status_string(decided);
       DecisionRecord record;
       record.comment_id = c.id;
       record.action = p.action;
@@ -530,7 +531,7 @@ class ModerationApi {
       audit.actor = p.actor;
       audit.action = "decision." + p.action;
       audit.subject = c.id;
-      audit.detail_json = json{{"from", c.status},
+      audit.detail_json = json{{"from", status_string(c.status)},
                                {"to", status},
                                {"reason", p.reason},
                                {"edited", p.action == "edit_approve"}}
@@ -547,7 +548,7 @@ class ModerationApi {
             {routed.model->version, scored.scores, highlights_json(scored, p.text).dump()},
             comment_risk(scored.scores)};
       }
-      const std::int64_t id = store_->record_decision(record, status, edit, audit);
+      const std::int64_t id = store_->record_decision(record, decided, edit, audit);
       add_feedback(c, p.action, edit ? std::optional<std::string>(edit->text) : c.text);
       events_->comment_decided(c, p.action, status, p.actor, id);
       results.push_back(
@@ -591,8 +592,9 @@ class ModerationApi {
                                       id));
     }
     const DecisionRecord& before = in_force[in_force.size() - 2];
-    const std::string status(
-        status_name(status_after_decision(before.action).value_or(CommentStatus::kPending)));
+    const CommentStatus restored =
+        status_after_decision(before.action).value_or(CommentStatus::kPending);
+    const std::string status = status_string(restored);
     const CommentRecord& c = stored->comment;
     DecisionRecord record;
     record.comment_id = c.id;
@@ -611,13 +613,13 @@ class ModerationApi {
     audit.action = std::string("decision.") + kUndo;
     audit.subject = c.id;
     audit.detail_json = json{
-        {"from", c.status},
+        {"from", status_string(c.status)},
         {"to", status},
         {"reason", reason},
         {"undone", last.id},
         {"undone_action",
          last.action}}.dump();
-    const std::int64_t decision_id = store_->record_decision(record, status, std::nullopt, audit);
+    const std::int64_t decision_id = store_->record_decision(record, restored, std::nullopt, audit);
     withdraw_feedback(c);
     events_->comment_decided(c, kUndo, status, actor, decision_id);
     reply(response, 200,
@@ -695,7 +697,7 @@ class ModerationApi {
          {std::pair{CommentStatus::kApproved, h.approved}, std::pair{CommentStatus::kHeld, h.held},
           std::pair{CommentStatus::kRejected, h.rejected},
           std::pair{CommentStatus::kNudged, h.nudged}}) {
-      out[std::string(status_name(status))] = count;
+      out[status_string(status)] = count;
     }
     return out;
   }

@@ -77,7 +77,7 @@ StoredComment read_comment(Statement& row) {
   c.created_at = row.column_text(5);
   c.created_unix = row.column_int(6);
   c.text = row.column_optional_text(7);
-  c.status = row.column_text(8);
+  c.status = parse_status(row.column_text(8)).value_or(CommentStatus::kPending);
   c.risk = column_double(row, 9);
   if (!row.column_is_null(10)) {
     CommentScores scores;
@@ -139,7 +139,7 @@ class SqliteModerationStore final : public ModerationStore {
     update.bind(2, c.text);
     update.bind(3, std::string_view(c.created_at));
     update.bind(4, c.created_unix);
-    update.bind(5, std::string_view(c.status));
+    update.bind(5, status_name(c.status));
     bind_real(update, 6, c.risk);
     update.run();
     if (sqlite3_changes(db_->get()) == 0) {
@@ -153,7 +153,7 @@ class SqliteModerationStore final : public ModerationStore {
     transaction.commit();
   }
 
-  std::int64_t record_decision(const DecisionRecord& decision, const std::string& status,
+  std::int64_t record_decision(const DecisionRecord& decision, CommentStatus status,
                                const std::optional<CommentEdit>& edit,
                                const AuditEntry& audit) override {
     std::lock_guard lock(mutex_);
@@ -162,7 +162,7 @@ class SqliteModerationStore final : public ModerationStore {
                      edit ? "UPDATE comments SET status = ?2, text = ?3, risk = ?4 WHERE id = ?1"
                           : "UPDATE comments SET status = ?2 WHERE id = ?1");
     update.bind(1, std::string_view(decision.comment_id));
-    update.bind(2, std::string_view(status));
+    update.bind(2, status_name(status));
     if (edit) {
       update.bind(3, std::string_view(edit->text));
       bind_real(update, 4, edit->risk);
@@ -729,7 +729,7 @@ class SqliteModerationStore final : public ModerationStore {
       comment_insert.bind(6, std::string_view(comment.created_at));
       comment_insert.bind(7, comment.created_unix);
       comment_insert.bind(8, comment.text);
-      comment_insert.bind(9, std::string_view(comment.status));
+      comment_insert.bind(9, status_name(comment.status));
       bind_real(comment_insert, 10, comment.risk);
       comment_insert.run();
       Use scores_use(scores_insert);

@@ -14,10 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/comment_status.h"
 #include "comity/moderation_store.h"
 #include "comity/thread.h"
 #include "comity/thread_report_json.h"
-#include "moderation/comment_status.h"
 #include "moderation/moderation_routes.h"
 #include "server/google_error.h"
 #include "server/language.h"
@@ -66,8 +66,8 @@ std::vector<std::string> stored_highlight_words(const std::string& highlights_js
 // Where moderation has acted, "held" says whether the comment is kept off the
 // page (held for review or rejected); a pending comment falls back to the
 // report's hold threshold, like the command line.
-std::optional<bool> held_by_status(const std::string& status) {
-  switch (parse_status(status).value_or(CommentStatus::kPending)) {
+std::optional<bool> held_by_status(CommentStatus status) {
+  switch (status) {
     case CommentStatus::kHeld:
     case CommentStatus::kRejected:
       return true;

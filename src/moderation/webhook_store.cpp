@@ -8,11 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "comity/comment_status.h"
 #include "comity/sha256.h"
 #include "comity/store.h"
 #include "comity/time.h"
 #include "comity/webhooks.h"
-#include "moderation/comment_status.h"
 #include "store/api_key_secret.h"
 #include "store/sqlite_connection.h"
 

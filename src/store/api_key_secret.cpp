@@ -19,7 +19,7 @@ void fill_random(unsigned char* out, std::size_t size) {
     const ssize_t got = getrandom(out, size, 0);
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw StoreError("getrandom failed: no secure randomness for an API key");
+      throw StoreError("getrandom failed: no secure randomness for a secret");
     }
     out += got;
     size -= static_cast<std::size_t>(got);

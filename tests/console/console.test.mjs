@@ -825,6 +825,22 @@ test('author page: standing, record and comments; approve, reject and edit there
   }
   assert.equal((await api('GET', '/v1/comments/hank-3')).json.text, 'third: no typo here');
 
+  // An author with more comments than a page.
+  for (let i = 0; i < 101; ++i) {
+    const reply = await api('POST', '/v1/comments', { community: desk, thread: { id: 'people-t' },
+      comment: { id: `many-${i}`, author: 'prolific', text: `comment number ${i}` } });
+    assert.equal(reply.status, 200, reply.text);
+  }
+  await page.goto(`${server.baseUrl}/console/#/authors/prolific`);
+  await page.waitForSelector('[data-testid=author-total]:has-text("101 comments, newest first, 100 shown")');
+  assert.equal(await page.locator('[data-testid=author-comments] li.item').count(), 100);
+  await page.click('#author-more');
+  await page.waitForSelector('[data-testid=author-total]:text-is("101 comments, newest first")');
+  assert.equal(await page.locator('[data-testid=author-comments] li.item').count(), 101);
+  assert.equal(await page.locator('#author-more').isHidden(), true, 'nothing more to load');
+  const ids = await page.$$eval('[data-testid=author-comments] li.item', (items) => items.map((li) => li.dataset.commentId));
+  assert.equal(new Set(ids).size, 101, 'each comment once');
+
   // The thread view edits too.
   await page.goto(`${server.baseUrl}/console/#/threads/people-t`);
   await page.click('[data-comment-id="hank-1"] button[data-action=edit]');

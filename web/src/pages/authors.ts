@@ -56,12 +56,31 @@ export async function authorPage(root: HTMLElement, author: string): Promise<voi
     return;
   }
   const path = `authors/${encodeURIComponent(community())}/${encodeURIComponent(author)}`;
-  const [record, page] = await Promise.all([
-    moderation<AuthorRecord>('GET', path),
-    moderation<{ total?: number; next_offset?: number }>('GET', `queue${query({
-      community: community(), author, status: 'any', sort: 'newest', limit: 100 })}`),
-  ]);
+  // Their comments, 100 at a time (GET /v1/queue pages them).
+  const commentsFrom = (offset?: number) => moderation<{ total?: number; next_offset?: number }>('GET',
+    `queue${query({ community: community(), author, status: 'any', sort: 'newest', limit: 100, offset })}`);
+  const [record, page] = await Promise.all([moderation<AuthorRecord>('GET', path), commentsFrom()]);
   const comments = listFrom<AuthorComment>(page, 'comments');
+  const total = page.total ?? comments.length;
+  let nextOffset = page.next_offset;
+  let shown = comments.length;
+  const summary = el('p', { class: 'help', 'data-testid': 'author-total' });
+  const describe = () => {
+    summary.textContent = `${total} comment${total === 1 ? '' : 's'}, newest first${shown < total ? `, ${shown} shown` : ''}`;
+  };
+  describe();
+  const list = el('ol', { class: 'queue', 'data-testid': 'author-comments' });
+  const more = el('button', { type: 'button', id: 'author-more', hidden: nextOffset === undefined }, 'Load more');
+  more.addEventListener('click', () => void act(async () => {
+    const next = await commentsFrom(nextOffset);
+    const items = listFrom<AuthorComment>(next, 'comments');
+    append(list, ...items.map(commentItem));
+    shown += items.length;
+    nextOffset = next.next_offset;
+    more.hidden = nextOffset === undefined;
+    describe();
+  }));
+  append(list, ...comments.map(commentItem));
 
   const reason = el('input', { id: 'standing-reason', type: 'text', placeholder: 'Reason (shown in the audit log)', 'aria-label': 'Reason' });
   const hours = el('input', { id: 'standing-hours', type: 'number', min: 1, value: 24, 'aria-label': 'Hours', class: 'hours' });
@@ -89,16 +108,19 @@ export async function authorPage(root: HTMLElement, author: string): Promise<voi
         `${record.rejected} rejected, ${record.nudged} nudged`,
         record.first_seen ? ` · first seen ${record.first_seen}` : '')),
     el('h2', {}, 'Comments'),
-    el('p', { class: 'help', 'data-testid': 'author-total' },
-      `${page.total ?? comments.length} comment${page.total === 1 ? '' : 's'}, newest first${page.next_offset !== undefined ? `, ${comments.length} shown` : ''}`),
-    el('ol', { class: 'queue', 'data-testid': 'author-comments' }, ...comments.map((c) =>
-      el('li', { class: `item status-${c.status ?? 'unknown'}`, 'data-comment-id': c.id },
-        el('div', { class: 'main' },
-          el('div', { class: 'meta' }, `#${c.id}`, c.created_at ? ` · ${c.created_at}` : '', ' · ',
-            el('a', { href: `#/threads/${encodeURIComponent(String(c.article?.id ?? c.thread ?? ''))}` }, c.article?.title || `thread ${c.thread ?? ''}`),
-            el('span', { class: 'status', 'data-testid': 'comment-status' }, ` · ${c.status ?? 'unknown'}`),
-            typeof c.risk === 'number' ? ` · risk ${c.risk.toFixed(2)}` : ''),
-          el('blockquote', {}, highlighted(c.text ?? '(text not stored)', c.highlights)),
-          scoreBars(c.scores),
-          commentActions(c))))));
+    summary,
+    list,
+    more);
+}
+
+function commentItem(c: AuthorComment): HTMLElement {
+  return el('li', { class: `item status-${c.status ?? 'unknown'}`, 'data-comment-id': c.id },
+    el('div', { class: 'main' },
+      el('div', { class: 'meta' }, `#${c.id}`, c.created_at ? ` · ${c.created_at}` : '', ' · ',
+        el('a', { href: `#/threads/${encodeURIComponent(String(c.article?.id ?? c.thread ?? ''))}` }, c.article?.title || `thread ${c.thread ?? ''}`),
+        el('span', { class: 'status', 'data-testid': 'comment-status' }, ` · ${c.status ?? 'unknown'}`),
+        typeof c.risk === 'number' ? ` · risk ${c.risk.toFixed(2)}` : ''),
+      el('blockquote', {}, highlighted(c.text ?? '(text not stored)', c.highlights)),
+      scoreBars(c.scores),
+      commentActions(c)));
 }
