@@ -191,6 +191,51 @@ TEST(ContextualModel, ALanguageMixWeighsThePartsForThatLanguageOnly) {
   EXPECT_THROW(load_classifier(path), ModelError);
 }
 
+TEST(ContextualModel, TheOthersMixServesEveryLanguageWithoutOneOfItsOwn) {
+  auto w = fixture::contextual(shapes()[0], 13, true);
+  w.info.languages = {"de", "en", "fi"};
+  LanguageMix de, others;
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    de.network[a] = 0.5f;
+    de.linear[a] = 2.f;
+    de.bias[a] = -0.25f;
+    others.network[a] = 1.5f - 0.1f * static_cast<float>(a);
+    others.linear[a] = 0.3f;
+    others.bias[a] = 0.75f;
+  }
+  w.language_mix["de"] = de;
+  w.language_mix[std::string(kOtherLanguages)] = others;
+  const std::string path = tiny::scratch("ctx-others-mix.cmodel");
+  ContextualModel::save(w, path);
+  const auto loaded = load_classifier(path);
+  const auto* m = dynamic_cast<const ContextualModel*>(loaded.get());
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->language_mix().at(std::string(kOtherLanguages)), others);
+  const std::string text = "sina olet idiootti";
+  // Finnish has no mix of its own, nor does a language the model does not list: both
+  // take "*"; German keeps its own.
+  for (const std::string_view code : {"fi", "und"}) {
+    const NormalizedText nt = normalize(text, language_profile(code));
+    Logits net{}, lin{}, got{};
+    m->network_logits(nt, 0, UINT32_MAX, net.data());
+    m->linear_logits(nt, 0, UINT32_MAX, lin.data());
+    m->logits(nt, 0, UINT32_MAX, got.data());
+    for (std::size_t a = 0; a < kNumAttributes; ++a) {
+      EXPECT_NEAR(got[a], others.network[a] * net[a] + others.bias[a] + others.linear[a] * lin[a],
+                  1e-4f)
+          << code;
+    }
+  }
+  const NormalizedText german = normalize(text, language_profile("de"));
+  Logits net{}, lin{}, got{};
+  m->network_logits(german, 0, UINT32_MAX, net.data());
+  m->linear_logits(german, 0, UINT32_MAX, lin.data());
+  m->logits(german, 0, UINT32_MAX, got.data());
+  for (std::size_t a = 0; a < kNumAttributes; ++a) {
+    EXPECT_NEAR(got[a], de.network[a] * net[a] + de.bias[a] + de.linear[a] * lin[a], 1e-4f);
+  }
+}
+
 TEST(ContextualModel, LongTextsTakeTheWorstLinearWindow) {
   const auto model = ContextualModel::from_weights(fixture::contextual(shapes()[0], 13, true));
   const std::vector<std::string> words = {"alpha",   "bravo", "charlie", "delta", "echo",

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "comity/classifier.h"
 #include "comity/contextual_model.h"
@@ -266,6 +269,112 @@ TEST(ContextualTraining, WithoutTheEnsembleTheFileHoldsTheNetworkAlone) {
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(model->linear(), nullptr);
   EXPECT_EQ(run.result.report["contextual_mix"]["TOXICITY"]["linear_weight"], 0.0);
+}
+
+// Invented comments in three languages, half of them rude: German with enough dev rows
+// for a mix of its own, Finnish and Swedish with too few apart but enough together.
+std::string write_three_language_data(std::size_t german, std::size_t small) {
+  const std::filesystem::path dir = tiny::scratch_dir() / "three-languages";
+  std::filesystem::create_directories(dir);
+  struct Language {
+    const char* code;
+    std::size_t rows;
+    std::vector<const char*> rude, fine, filler;
+  };
+  const Language languages[] = {
+      {"de",
+       german,
+       {"idiot", "trottel", "depp"},
+       {"danke", "schön", "gut"},
+       {"heute", "wir", "das", "ist"}},
+      {"fi",
+       small,
+       {"idiootti", "typerys", "ääliö"},
+       {"kiitos", "hyvä", "kiva"},
+       {"tänään", "me", "se", "on"}},
+      {"sv",
+       small,
+       {"idiot", "dumskalle", "pucko"},
+       {"tack", "bra", "fint"},
+       {"idag", "vi", "det", "är"}},
+  };
+  std::ofstream out(dir / "comments.jsonl");
+  for (const Language& l : languages) {
+    for (std::size_t i = 0; i < l.rows; ++i) {
+      const bool rude = i % 2 == 0;
+      const auto& words = rude ? l.rude : l.fine;
+      std::string text = std::string(l.filler[i % l.filler.size()]) + " " +
+                         words[i / 2 % words.size()] + " " + l.filler[i / 3 % l.filler.size()] +
+                         " " + std::to_string(i);
+      out << R"({"text": ")" << text << R"(", "language": ")" << l.code << R"(", "toxicity": )"
+          << (rude ? "0.9" : "0.05") << "}\n";
+    }
+  }
+  return dir.string();
+}
+
+TEST(ContextualTraining, LanguagesTooSmallForAMixOfTheirOwnShareTheOthersMix) {
+  const std::string data_dir = write_three_language_data(3000, 1300);
+  std::string text = R"(
+name = "three"
+version = "three-1"
+languages = ["de", "fi", "sv"]
+architecture = "contextual"
+[features]
+hash_bits = 12
+[training]
+epochs = 2
+seed = 3
+threads = 2
+[contextual]
+hash_bits = 10
+dim = 8
+hidden = 16
+epochs = 1
+batch = 16
+mix_per_language = true
+MIX_FOR_OTHERS
+[[datasets]]
+name = "comments"
+path = "comments.jsonl"
+language_field = "language"
+soft_labels = { TOXICITY = "toxicity" }
+calibrate = true
+)";
+  const auto train_with = [&](bool others) {
+    std::string recipe = text;
+    recipe.replace(recipe.find("MIX_FOR_OTHERS"), 14, others ? "mix_for_others = true" : "");
+    TrainOptions options;
+    options.data_dir = data_dir;
+    return train(parse_recipe(recipe, "three.toml"), options);
+  };
+  const TrainResult with = train_with(true);
+  ASSERT_TRUE(with.contextual.has_value());
+  const auto& mixes = with.contextual->language_mix;
+  const std::size_t tox = index_of(Attribute::kToxicity);
+  ASSERT_TRUE(mixes.contains("de")) << with.report["contextual_mix"].dump();
+  ASSERT_TRUE(mixes.contains(std::string(kOtherLanguages))) << with.report["contextual_mix"].dump();
+  EXPECT_FALSE(mixes.contains("fi"));
+  EXPECT_FALSE(mixes.contains("sv"));
+  const auto& pooled = with.report["contextual_mix"]["per_language"]["*"]["TOXICITY"];
+  // The pool is Finnish and Swedish dev rows together: more than either alone could be.
+  EXPECT_GE(pooled["dev_rows"].get<int>(), 200) << pooled.dump();
+  EXPECT_NE(mixes.at(std::string(kOtherLanguages)).network[tox], 1.f);
+  // German's attributes without labels take the "*" mix only where it was fitted: no
+  // attribute but TOXICITY has labels here, so both keep the global one.
+  const std::size_t insult = index_of(Attribute::kInsult);
+  EXPECT_EQ(mixes.at("de").network[insult], 1.f);
+  EXPECT_EQ(mixes.at("de").linear[insult], with.contextual->linear_weight[insult]);
+
+  const TrainResult without = train_with(false);
+  ASSERT_TRUE(without.contextual.has_value());
+  EXPECT_TRUE(without.contextual->language_mix.contains("de"));
+  EXPECT_FALSE(without.contextual->language_mix.contains(std::string(kOtherLanguages)));
+  // The option needs per-language mixes.
+  std::string lone = text;
+  lone.replace(lone.find("mix_per_language = true"), 23, "");
+  lone.replace(lone.find("MIX_FOR_OTHERS"), 14, "mix_for_others = true");
+  EXPECT_NE(parse_error(lone).find("mix_for_others needs mix_per_language"), std::string::npos);
 }
 
 TEST(ContextualTraining, ALinearRecipeHasNoContextualResult) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "comity/classifier.h"
@@ -22,6 +23,9 @@ struct ContextualWeights {
   ContextualDense dense;
 };
 
+// The language_mix key of the mix for every language without one of its own.
+inline constexpr std::string_view kOtherLanguages = "*";
+
 // How one language weighs the network's logit (the global mix included) and the linear
 // part's, per attribute. The identity (1, linear_weight, 0) is the global mix.
 struct LanguageMix {
@@ -37,7 +41,8 @@ struct ContextualModelWeights {
   std::optional<ModelWeights> linear;                 // present for an ensemble
   std::array<float, kNumAttributes> linear_weight{};  // logit += linear_weight x linear logit
   // Per language, a mix of its own fitted on its dev rows (recipe mix_per_language):
-  // logit = network x (network logit above) + linear x (linear logit) + bias.
+  // logit = network x (network logit above) + linear x (linear logit) + bias. The key
+  // kOtherLanguages holds the mix of the languages that have none (mix_for_others).
   std::map<std::string, LanguageMix, std::less<>> language_mix;
 };
 
@@ -77,7 +82,7 @@ class ContextualModel final : public Classifier {
   ContextualModel() = default;
   void encode(const NormalizedText& text, std::uint32_t token_begin, std::uint32_t token_end,
               ContextualActivations& act) const;
-  // The language's own mix, or null for the global one.
+  // The language's own mix, else the kOtherLanguages one, else null (the global mix).
   const LanguageMix* mix_for(std::string_view language) const;
 
   ModelInfo info_;

@@ -130,6 +130,9 @@ struct ContextualParams {
   // Each language with enough dev rows for an attribute gets a mix of its own (network,
   // linear, bias) on top of the global one; the others keep the global mix.
   bool mix_per_language = false;
+  // With mix_per_language: one more mix, "*", pooled over the dev rows of the languages
+  // too small for their own, which otherwise get the global mix that English dominates.
+  bool mix_for_others = false;
   // Synthetic long comments (train/long_comments.h) added to training; an eighth as many
   // built from dev texts join the dev rows that fit the mix (never the calibration).
   std::uint32_t long_comments = 0;

@@ -121,8 +121,9 @@ struct ContextualModelReader {
       if (const auto it = c.find("language_mix"); it != c.end()) {
         if (!it->is_object()) throw ModelError("field 'language_mix' must be an object");
         for (const auto& [code, mix] : it->items()) {
-          if (std::find(m->info_.languages.begin(), m->info_.languages.end(), code) ==
-              m->info_.languages.end()) {
+          if (code != kOtherLanguages &&
+              std::find(m->info_.languages.begin(), m->info_.languages.end(), code) ==
+                  m->info_.languages.end()) {
             throw ModelError("language_mix names '" + code + "', which is not in 'languages'");
           }
           LanguageMix lm;
@@ -275,7 +276,8 @@ void ContextualModel::linear_logits(const NormalizedText& text, std::uint32_t to
 
 const LanguageMix* ContextualModel::mix_for(std::string_view language) const {
   if (language_mix_.empty()) return nullptr;
-  const auto it = language_mix_.find(language);
+  auto it = language_mix_.find(language);
+  if (it == language_mix_.end()) it = language_mix_.find(kOtherLanguages);
   return it == language_mix_.end() ? nullptr : &it->second;
 }
 

@@ -274,11 +274,11 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     fail(where, "architecture must be 'linear' or 'contextual'");
   }
   if (const toml::table* c = root["contextual"].as_table()) {
-    check_keys(
-        where + " [contextual]", *c,
-        {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens", "embedding_learning_rate",
-         "dense_learning_rate", "logit_weight", "span_epochs", "span_learning_rate",
-         "ensemble_linear", "long_comments", "sharpen", "word_trigrams", "mix_per_language"});
+    check_keys(where + " [contextual]", *c,
+               {"hash_bits", "dim", "hidden", "epochs", "batch", "max_tokens",
+                "embedding_learning_rate", "dense_learning_rate", "logit_weight", "span_epochs",
+                "span_learning_rate", "ensemble_linear", "long_comments", "sharpen",
+                "word_trigrams", "mix_per_language", "mix_for_others"});
     auto& p = r.contextual;
     // Range-checked before narrowing, so 2^32 + 10 is refused rather than read as 10.
     auto u32 = [&](const char* key, std::uint32_t fallback) {
@@ -308,6 +308,10 @@ Recipe parse_recipe(const std::string& toml_text, const std::string& where) {
     p.span_learning_rate = f32("span_learning_rate", p.span_learning_rate);
     p.ensemble_linear = get_or<bool>(*c, "ensemble_linear", p.ensemble_linear);
     p.mix_per_language = get_or<bool>(*c, "mix_per_language", p.mix_per_language);
+    p.mix_for_others = get_or<bool>(*c, "mix_for_others", p.mix_for_others);
+    if (p.mix_for_others && !p.mix_per_language) {
+      fail(where, "[contextual]: mix_for_others needs mix_per_language");
+    }
     p.long_comments = u32("long_comments", p.long_comments);
     p.sharpen = f32("sharpen", p.sharpen);
     p.shape.word_trigrams = get_or<bool>(*c, "word_trigrams", p.shape.word_trigrams);

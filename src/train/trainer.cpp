@@ -350,8 +350,8 @@ nlohmann::json counts_json(const DatasetCounts& c) {
 // cannot overfit what calibration then maps). gamma and beta are folded into the
 // network's output layer; alpha is the file's linear_weight.
 void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& examples,
-                        const std::vector<std::uint32_t>& dev_ids, bool per_language, int threads,
-                        nlohmann::json& report) {
+                        const std::vector<std::uint32_t>& dev_ids, bool per_language,
+                        bool for_others, int threads, nlohmann::json& report) {
   const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
   const bool with_linear = cm.linear.has_value();
   std::vector<std::array<float, kNumAttributes>> net(dev_ids.size()), lin(dev_ids.size());
@@ -404,11 +404,21 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
       const Example& ex = examples[dev_ids[k]];
       if (ex.mask >> a & 1u) by_language[ex.language].push_back(k);
     }
-    for (const auto& [language, rows] : by_language) {
+    const auto enough = [&](const std::vector<std::size_t>& rows) {
       std::size_t positives = 0;
       for (std::size_t k : rows) positives += examples[dev_ids[k]].target[a] >= 0.5f;
-      if (rows.size() < kMinRows || positives < kMinClass || rows.size() - positives < kMinClass)
-        continue;
+      return rows.size() >= kMinRows && positives >= kMinClass &&
+             rows.size() - positives >= kMinClass;
+    };
+    // The rows of the languages that get no mix of their own: the "*" mix's, in
+    // language order then dev order, so the pool is the same at any thread count.
+    std::vector<std::size_t> others;
+    for (const auto& [language, rows] : by_language) {
+      if (!enough(rows)) others.insert(others.end(), rows.begin(), rows.end());
+    }
+    if (for_others && !others.empty()) by_language.emplace(kOtherLanguages, std::move(others));
+    for (const auto& [language, rows] : by_language) {
+      if (!enough(rows)) continue;
       auto& mix = cm.language_mix[std::string(language)];
       fitted[std::string(language)][a] = true;
       std::vector<double> lx, lt;
@@ -431,13 +441,17 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
            {"dev_loss", lf.loss}};
     }
   }
-  // Attributes a language had too few dev rows for keep the global mix.
+  // Attributes a language had too few dev rows for take the "*" mix where it was
+  // fitted for them, else the global one.
+  const auto others = cm.language_mix.find(kOtherLanguages);
   for (auto& [language, mix] : cm.language_mix) {
     for (std::size_t a = 0; a < kNumAttributes; ++a) {
       if (fitted[language][a]) continue;
-      mix.network[a] = 1.f;
-      mix.linear[a] = cm.linear_weight[a];
-      mix.bias[a] = 0.f;
+      const bool pooled =
+          others != cm.language_mix.end() && fitted[std::string(kOtherLanguages)][a];
+      mix.network[a] = pooled ? others->second.network[a] : 1.f;
+      mix.linear[a] = pooled ? others->second.linear[a] : cm.linear_weight[a];
+      mix.bias[a] = pooled ? others->second.bias[a] : 0.f;
     }
   }
 }
@@ -635,8 +649,8 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       cm.info.span_threshold =
           train_contextual_span_head(recipe, options.data_dir, cm, report["contextual_spans"]);
     }
-    fit_contextual_mix(cm, examples, mix_ids, recipe.contextual.mix_per_language, threads,
-                       report["contextual_mix"]);
+    fit_contextual_mix(cm, examples, mix_ids, recipe.contextual.mix_per_language,
+                       recipe.contextual.mix_for_others, threads, report["contextual_mix"]);
     progress("calibrating contextual", 0, 1);
     const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
     std::vector<std::array<float, kNumAttributes>> dev_logits(dev_ids.size());
