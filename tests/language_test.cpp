@@ -51,6 +51,32 @@ TEST(LanguageDetectionTest, ShortTextsInOtherLanguagesAreNotEnglish) {
   for (const auto& [text, code] : cases) EXPECT_EQ(first_language(text), code) << text;
 }
 
+TEST(LanguageDetectionTest, ShortTextsCLD2IsUnsureOf) {
+  const std::pair<const char*, const char*> cases[] = {
+      // A tie of shared words ("do") goes to CLD2 when it is sure.
+      {"garoto burro do caralho", "pt"},
+      // Profanity is evidence: CLD2 names nothing here.
+      {"porra que sono gostoso mano", "pt"},
+      // Handles, links and "rt" are not language: CLD2 reads this as English whole.
+      {"rt @user acordando mais um dia sem saber dançar igual a taina costa "
+       "https://t.co/ykiwygwfw9",
+       "pt"},
+      {"Minulla on helvetti sanottavaa ja sinä olet paska", "fi"},
+      {"Ez egy nagyon rossz ötlet, te hülye", "hu"},
+      {"Wewe ni mjinga sana", "sw"},
+      {"Sen çok aptal birisin", "tr"},
+      // CLD2 says Serbian; Serbian has no "й".
+      {"Иди на хуй, мудак", "ru"},
+      {"Клянусь Богом, я брошу тебя на", "ru"}};
+  for (const auto& [text, code] : cases) EXPECT_EQ(first_language(text), code) << text;
+  // English words Danish shares ("her") count for English too.
+  EXPECT_EQ(first_language("Claire put her sister on her back"), "en");
+  EXPECT_EQ(first_language("kys"), "en");
+  EXPECT_EQ(first_language("stfu loser"), "en");
+  // Serbian stays Serbian.
+  EXPECT_EQ(first_language("Ово је веома лоша идеја, ти си будала и лажов."), "sr");
+}
+
 TEST(LanguageDetectionTest, EnglishAndTextsWithoutEvidence) {
   EXPECT_EQ(first_language("you are an idiot"), "en");
   EXPECT_EQ(first_language("Thank you for the article, it was a good read."), "en");
@@ -259,6 +285,24 @@ TEST(ModelSetTest, RoutesByLanguageAndReportsServedAttributes) {
   EXPECT_FALSE(de.requested);
   ASSERT_NE(de.member, nullptr);
   EXPECT_EQ(de.member->model->info().version, "tiny-multi");
+  // CLD2's Malay for Indonesian goes to a model that serves Indonesian, not the fallback.
+  ModelWeights indonesian = fixture.result.weights;
+  indonesian.info.version = "tiny-id";
+  indonesian.info.languages = {"id"};
+  const std::string id_path = tiny::scratch("tiny-id.cmodel");
+  LinearModel::save(indonesian, id_path);
+  const std::string malay = "Ada sesuatu yang ingin kukatakan dan kamu benar-benar brengsek";
+  ASSERT_EQ(detect_language(malay).languages.front(), "ms");
+  const ModelSet with_indonesian = load_model_set({fixture.model_path, id_path});
+  const LanguageRoute id = with_indonesian.route(malay);
+  EXPECT_EQ(id.language, "id");
+  ASSERT_NE(id.member, nullptr);
+  EXPECT_EQ(id.member->model->info().version, "tiny-id");
+  // A German text is not scored as English because no model serves German, whatever
+  // else CLD2 lists.
+  const ModelSet english_only = load_model_set({fixture.model_path});
+  EXPECT_EQ(english_only.route("Ich weiß, wo du wohnst, und ich bringe dich um.").language, "de");
+
   const LanguageRoute en = set.route("you are a loser", {"EN-gb"});
   EXPECT_TRUE(en.requested);
   EXPECT_EQ(en.member->model->info().version, fixture.result.weights.info.version);

@@ -8,7 +8,8 @@
 //  3. Short or unreliable Latin-script text: CLD2 misreads short English as Turkish
 //     or Italian, and short German as English. The profiles' function words vote
 //     ("ich", "und", "nicht"); CLD2's choice is kept when it has as many votes as the
-//     winner. No votes and no reliable CLD2 answer: English, flagged unreliable.
+//     winner. No English word, accented letters and a CLD2 answer: CLD2's answer.
+//     Otherwise English, flagged unreliable.
 #include "comity/language_detection.h"
 
 #include <cld2/public/compact_lang_det.h>
@@ -30,6 +31,8 @@ constexpr std::size_t kDetectBytes = 512;
 struct ScriptCounts {
   std::array<std::size_t, static_cast<std::size_t>(Script::kOther) + 1> letters{};
   std::size_t total = 0;
+  std::size_t accented_latin = 0;  // Latin letters beyond ASCII: rare in English
+  std::size_t east_cyrillic = 0;   // я ю щ ы э ъ ь й ё: not in Serbian or Macedonian
   std::size_t of(Script s) const { return letters[static_cast<std::size_t>(s)]; }
 };
 
@@ -54,11 +57,21 @@ Script script_of(char32_t cp) {
   return Script::kOther;
 }
 
+bool is_east_cyrillic(char32_t cp) {
+  const char32_t lower = cp >= 0x0410 && cp < 0x0430 ? cp + 0x20 : cp == 0x0401 ? 0x0451 : cp;
+  return lower == 0x044F || lower == 0x044E || lower == 0x0449 || lower == 0x044B ||
+         lower == 0x044D || lower == 0x044A || lower == 0x044C || lower == 0x0439 ||
+         lower == 0x0451;
+}
+
 ScriptCounts count_scripts(std::string_view text) {
   ScriptCounts counts;
   for (std::size_t i = 0; i < text.size();) {
-    const Script s = script_of(decode_utf8(text, i));
+    const char32_t cp = decode_utf8(text, i);
+    const Script s = script_of(cp);
     if (s == Script::kOther) continue;
+    counts.accented_latin += s == Script::kLatin && cp >= 0x80;
+    counts.east_cyrillic += is_east_cyrillic(cp);
     ++counts.letters[static_cast<std::size_t>(s)];
     ++counts.total;
   }
@@ -115,13 +128,14 @@ std::vector<std::pair<std::string_view, int>> function_word_votes(std::string_vi
   for (const std::string_view code : profiled_languages()) {
     const LanguageProfile& profile = language_profile(code);
     if (profile.script != Script::kLatin || profile.function_words.empty()) continue;
+    // Its function words and its profanity ("porra", "kurwa") are both evidence.
     int hits = 0;
     for (const Token& token : normalized.tokens) {
       if (token.kind != TokenKind::kWord) continue;
-      hits += std::binary_search(profile.function_words.begin(), profile.function_words.end(),
-                                 std::string_view(token.norm))
-                  ? 1
-                  : 0;
+      const std::string_view word(token.norm);
+      hits +=
+          std::binary_search(profile.function_words.begin(), profile.function_words.end(), word) ||
+          std::binary_search(profile.lexicon.begin(), profile.lexicon.end(), word);
     }
     if (hits > 0) votes.emplace_back(code, hits);
   }
@@ -135,6 +149,30 @@ void put_first(std::vector<std::string>& languages, std::string_view code) {
   languages.insert(languages.begin(), std::string(code));
 }
 
+// The text without what is written the same in every language: @mentions, links and
+// a retweet's "RT". CLD2 reads "rt @user ... https://t.co/x" as English whatever the rest.
+std::string without_handles_and_links(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t start = text.find_first_not_of(" \t\n\r", i);
+    if (start == std::string_view::npos) break;
+    std::size_t end = text.find_first_of(" \t\n\r", start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(start, end - start);
+    const bool skip = word.front() == '@' || word.starts_with("http://") ||
+                      word.starts_with("https://") || word.starts_with("www.") || word == "rt" ||
+                      word == "RT";
+    if (!skip) {
+      if (!out.empty()) out += ' ';
+      out += word;
+    }
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 LanguageGuess detect_language(std::string_view utf8_text) {
@@ -145,6 +183,8 @@ LanguageGuess detect_language(std::string_view utf8_text) {
     while (cut > 0 && (static_cast<unsigned char>(utf8_text[cut]) & 0xC0) == 0x80) --cut;
     utf8_text = utf8_text.substr(0, cut);
   }
+  const std::string cleaned = without_handles_and_links(utf8_text);
+  utf8_text = cleaned;
   const ScriptCounts counts = count_scripts(utf8_text);
   LanguageGuess guess;
   if (counts.total == 0) {
@@ -179,8 +219,11 @@ LanguageGuess detect_language(std::string_view utf8_text) {
         return std::find(s.accepted.begin(), s.accepted.end(), code) != s.accepted.end();
       };
       const auto it = std::find_if(guess.languages.begin(), guess.languages.end(), accepted);
-      put_first(guess.languages,
-                it != guess.languages.end() ? std::string(*it) : std::string(s.fallback));
+      std::string first = it != guess.languages.end() ? std::string(*it) : std::string(s.fallback);
+      // CLD2 calls short Russian Serbian ("Иди на хуй, мудак"); letters Serbian and
+      // Macedonian do not write say otherwise.
+      if ((first == "sr" || first == "mk") && counts.east_cyrillic > 0) first = "ru";
+      put_first(guess.languages, first);
       guess.reliable = true;
       return guess;
     }
@@ -205,7 +248,10 @@ LanguageGuess detect_language(std::string_view utf8_text) {
   for (const auto& [code, hits] : votes) {
     if (code == "en") continue;
     const bool agreed = code == cld2_first;
-    if ((hits > best || (hits == best && agreed && best > english)) && (hits >= 2 || agreed)) {
+    // A tie goes to CLD2's choice when it is sure of it ("garoto burro do caralho": "do"
+    // is a word of both) or when English is already behind.
+    const bool tie_won = agreed && (best > english || cld2.reliable);
+    if ((hits > best || (hits == best && tie_won)) && (hits >= 2 || agreed)) {
       winner = code;
       best = hits;
     }
@@ -213,6 +259,11 @@ LanguageGuess detect_language(std::string_view utf8_text) {
   if (!winner.empty()) {
     put_first(guess.languages, winner);
     guess.reliable = true;
+    return guess;
+  }
+  // No English word and letters English does not write ("Puhun vitun kylpyhuoneestäsi"):
+  // CLD2's unreliable first choice beats the default.
+  if (english == 0 && counts.accented_latin > 0 && !cld2_first.empty() && cld2_first != "en") {
     return guess;
   }
   guess.reliable = english > 0;

@@ -68,7 +68,19 @@ LanguageRoute ModelSet::route(std::string_view text,
   if (!r.requested) {
     LanguageGuess guess = detect_language(text);
     r.detected = std::move(guess.languages);
-    r.language = r.detected.front();
+    // The likeliest language a model serves: CLD2 names Serbian for some Russian and
+    // Malay for some Indonesian, with the served language second. Never English unless
+    // it comes first: a German text is not scored as English for lack of a German model.
+    const auto served =
+        std::find_if(r.detected.begin(), r.detected.end(), [&](const std::string& code) {
+          return for_language(code) != nullptr && (code != "en" || &code == &r.detected.front());
+        });
+    r.language = served != r.detected.end() ? *served : r.detected.front();
+    // Malay and Indonesian are two standards of one language: CLD2 names Malay for much
+    // Indonesian, and an Indonesian model reads Malay better than a fallback.
+    if (served == r.detected.end() && r.language == "ms" && for_language("id") != nullptr) {
+      r.language = "id";
+    }
   }
   r.member = for_language(r.language);
   return r;
