@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 #include "common/splitmix.h"
@@ -23,30 +24,48 @@ void scale_group(std::vector<Feature>& out, std::size_t from) {
 }
 
 // TF-IDF over the group's distinct buckets: each of a bucket's tf occurrences carries
-// (1 + ln tf) x idf / tf, so the occurrences sum to the bucket's weight.
+// (1 + ln tf) x idf / tf, so the occurrences sum to the bucket's weight. Buckets are
+// counted in an open-addressing table (a sort was a third of scoring time) and the norm
+// sums them in order of first occurrence, so the result depends on the text alone.
 void weigh_group_tfidf(std::vector<Feature>& out, std::size_t from, const IdfTable& idf) {
-  thread_local std::vector<std::uint64_t> order;  // bucket << 32 | position
-  order.clear();
-  for (std::size_t i = from; i < out.size(); ++i) {
-    order.push_back(std::uint64_t{out[i].bucket} << 32 | static_cast<std::uint32_t>(i));
+  constexpr std::uint32_t kEmpty = UINT32_MAX;  // buckets are below 2^24
+  struct Slot {
+    std::uint32_t bucket, count;
+    float value;
+  };
+  thread_local std::vector<Slot> table;
+  thread_local std::vector<std::uint32_t> slot_of, distinct;
+  const std::size_t n = out.size() - from;
+  unsigned bits = 4;
+  while ((std::size_t{1} << bits) < 2 * n) ++bits;
+  const std::uint32_t mask = (1u << bits) - 1u;
+  table.assign(std::size_t{1} << bits, Slot{kEmpty, 0, 0.f});
+  slot_of.resize(n);
+  distinct.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t bucket = out[from + i].bucket;
+    std::uint32_t s = (bucket * 0x9E3779B1u) >> (32 - bits);
+    while (table[s].bucket != kEmpty && table[s].bucket != bucket) s = (s + 1) & mask;
+    if (table[s].bucket == kEmpty) {
+      table[s].bucket = bucket;
+      distinct.push_back(s);
+    }
+    ++table[s].count;
+    slot_of[i] = s;
   }
-  std::sort(order.begin(), order.end());
   double norm2 = 0;
-  for (std::size_t r = 0; r < order.size();) {
-    std::size_t e = r + 1;
-    while (e < order.size() && order[e] >> 32 == order[r] >> 32) ++e;
-    const auto tf = static_cast<float>(e - r);
-    const float w = (1.f + std::log(tf)) * idf.at(static_cast<std::uint32_t>(order[r] >> 32));
+  for (const std::uint32_t s : distinct) {
+    const auto tf = static_cast<float>(table[s].count);
+    const float w = (1.f + std::log(tf)) * idf.at(table[s].bucket);
     norm2 += double{w} * w;
-    for (std::size_t k = r; k < e; ++k) out[static_cast<std::uint32_t>(order[k])].value = w / tf;
-    r = e;
+    table[s].value = w / tf;
   }
   if (norm2 <= 0) {
     out.resize(from);  // nothing the model knows: the group adds nothing
     return;
   }
   const auto inv = static_cast<float>(1 / std::sqrt(norm2));
-  for (std::size_t i = from; i < out.size(); ++i) out[i].value *= inv;
+  for (std::size_t i = 0; i < n; ++i) out[from + i].value = table[slot_of[i]].value * inv;
 }
 
 }  // namespace
