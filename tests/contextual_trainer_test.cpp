@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "comity/classifier.h"
@@ -272,7 +273,8 @@ TEST(ContextualTraining, WithoutTheEnsembleTheFileHoldsTheNetworkAlone) {
 }
 
 // Invented comments in three languages, half of them rude: German with enough dev rows
-// for a mix of its own, Finnish and Swedish with too few apart but enough together.
+// for a mix of its own, Finnish and Swedish (a set that does not calibrate) with too
+// few apart but enough together.
 std::string write_three_language_data(std::size_t german, std::size_t small) {
   const std::filesystem::path dir = tiny::scratch_dir() / "three-languages";
   std::filesystem::create_directories(dir);
@@ -298,8 +300,10 @@ std::string write_three_language_data(std::size_t german, std::size_t small) {
        {"tack", "bra", "fint"},
        {"idag", "vi", "det", "är"}},
   };
-  std::ofstream out(dir / "comments.jsonl");
+  // German calibrates (Perspective-like scores); the small languages are human labels.
+  std::ofstream german_out(dir / "german.jsonl"), small_out(dir / "small.jsonl");
   for (const Language& l : languages) {
+    std::ofstream& out = std::string_view(l.code) == "de" ? german_out : small_out;
     for (std::size_t i = 0; i < l.rows; ++i) {
       const bool rude = i % 2 == 0;
       const auto& words = rude ? l.rude : l.fine;
@@ -314,7 +318,8 @@ std::string write_three_language_data(std::size_t german, std::size_t small) {
 }
 
 TEST(ContextualTraining, LanguagesTooSmallForAMixOfTheirOwnShareTheOthersMix) {
-  const std::string data_dir = write_three_language_data(3000, 1300);
+  // German: 1,000+ dev rows (a tenth of the texts), a mix of its own with mix_for_others.
+  const std::string data_dir = write_three_language_data(11000, 1300);
   std::string text = R"(
 name = "three"
 version = "three-1"
@@ -335,11 +340,16 @@ batch = 16
 mix_per_language = true
 MIX_FOR_OTHERS
 [[datasets]]
-name = "comments"
-path = "comments.jsonl"
+name = "german"
+path = "german.jsonl"
 language_field = "language"
 soft_labels = { TOXICITY = "toxicity" }
 calibrate = true
+[[datasets]]
+name = "small"
+path = "small.jsonl"
+language_field = "language"
+soft_labels = { TOXICITY = "toxicity" }
 )";
   const auto train_with = [&](bool others) {
     std::string recipe = text;
@@ -357,7 +367,8 @@ calibrate = true
   EXPECT_FALSE(mixes.contains("fi"));
   EXPECT_FALSE(mixes.contains("sv"));
   const auto& pooled = with.report["contextual_mix"]["per_language"]["*"]["TOXICITY"];
-  // The pool is Finnish and Swedish dev rows together: more than either alone could be.
+  // The pool is Finnish and Swedish dev rows together, from the set that does not
+  // calibrate: more than either alone could be.
   EXPECT_GE(pooled["dev_rows"].get<int>(), 200) << pooled.dump();
   EXPECT_NE(mixes.at(std::string(kOtherLanguages)).network[tox], 1.f);
   // German's attributes without labels take the "*" mix only where it was fitted: no
@@ -366,10 +377,12 @@ calibrate = true
   EXPECT_EQ(mixes.at("de").network[insult], 1.f);
   EXPECT_EQ(mixes.at("de").linear[insult], with.contextual->linear_weight[insult]);
 
+  // Without it only calibrating rows fit mixes: German's, from its 1,000+ dev rows.
   const TrainResult without = train_with(false);
   ASSERT_TRUE(without.contextual.has_value());
   EXPECT_TRUE(without.contextual->language_mix.contains("de"));
   EXPECT_FALSE(without.contextual->language_mix.contains(std::string(kOtherLanguages)));
+  EXPECT_FALSE(without.report["contextual_mix"]["per_language"].contains("fi"));
   // The option needs per-language mixes.
   std::string lone = text;
   lone.replace(lone.find("mix_per_language = true"), 23, "");

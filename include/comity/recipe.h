@@ -130,8 +130,10 @@ struct ContextualParams {
   // Each language with enough dev rows for an attribute gets a mix of its own (network,
   // linear, bias) on top of the global one; the others keep the global mix.
   bool mix_per_language = false;
-  // With mix_per_language: one more mix, "*", pooled over the dev rows of the languages
-  // too small for their own, which otherwise get the global mix that English dominates.
+  // With mix_per_language: the per-language mixes read every dev row (human labels of
+  // the sets that do not calibrate too), a language needs 1,000 of them for a mix of
+  // its own, and the smaller languages share one more, "*", fitted on their rows
+  // pooled, instead of the global mix that English dominates.
   bool mix_for_others = false;
   // Synthetic long comments (train/long_comments.h) added to training; an eighth as many
   // built from dev texts join the dev rows that fit the mix (never the calibration).

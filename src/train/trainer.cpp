@@ -349,9 +349,12 @@ nlohmann::json counts_json(const DatasetCounts& c) {
 // Newton's method on the dev rows' soft targets (cross-entropy, three parameters, so it
 // cannot overfit what calibration then maps). gamma and beta are folded into the
 // network's output layer; alpha is the file's linear_weight.
+// `dev_ids` begins with the `calibrating` rows that fit the global mix; with
+// `for_others` the dev rows of the sets that do not calibrate follow, for the
+// per-language mixes only.
 void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& examples,
-                        const std::vector<std::uint32_t>& dev_ids, bool per_language,
-                        bool for_others, int threads, nlohmann::json& report) {
+                        const std::vector<std::uint32_t>& dev_ids, std::size_t calibrating,
+                        bool per_language, bool for_others, int threads, nlohmann::json& report) {
   const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
   const bool with_linear = cm.linear.has_value();
   std::vector<std::array<float, kNumAttributes>> net(dev_ids.size()), lin(dev_ids.size());
@@ -370,7 +373,7 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
   for (std::size_t a = 0; a < kNumAttributes; ++a) {
     const std::size_t inputs = with_linear ? 2 : 1;
     std::vector<double> x, target;
-    for (std::size_t k = 0; k < dev_ids.size(); ++k) {
+    for (std::size_t k = 0; k < calibrating; ++k) {
       const Example& ex = examples[dev_ids[k]];
       if (!(ex.mask >> a & 1u)) continue;
       x.push_back(net[k][a]);
@@ -398,27 +401,30 @@ void fit_contextual_mix(ContextualModelWeights& cm, const std::vector<Example>& 
     // Finnish. Only where the dev rows can carry three parameters.
     // Measured on dev: with 100 rows, or with the dev rows of the sets that do not
     // calibrate (RTP-LX completions), small languages fit their style, not toxicity.
-    constexpr std::size_t kMinRows = 200, kMinClass = 20;
+    // With for_others every dev row counts, a language needs 1,000 for a mix of its own,
+    // and the smaller ones share "*".
+    constexpr std::size_t kMinClass = 20, kMinPoolRows = 200;
+    const std::size_t min_own_rows = for_others ? 1000 : 200;
     std::map<std::string_view, std::vector<std::size_t>> by_language;
     for (std::size_t k = 0; k < dev_ids.size(); ++k) {
       const Example& ex = examples[dev_ids[k]];
       if (ex.mask >> a & 1u) by_language[ex.language].push_back(k);
     }
-    const auto enough = [&](const std::vector<std::size_t>& rows) {
+    const auto enough = [&](const std::vector<std::size_t>& rows, std::size_t min_rows) {
       std::size_t positives = 0;
       for (std::size_t k : rows) positives += examples[dev_ids[k]].target[a] >= 0.5f;
-      return rows.size() >= kMinRows && positives >= kMinClass &&
+      return rows.size() >= min_rows && positives >= kMinClass &&
              rows.size() - positives >= kMinClass;
     };
     // The rows of the languages that get no mix of their own: the "*" mix's, in
     // language order then dev order, so the pool is the same at any thread count.
     std::vector<std::size_t> others;
     for (const auto& [language, rows] : by_language) {
-      if (!enough(rows)) others.insert(others.end(), rows.begin(), rows.end());
+      if (!enough(rows, min_own_rows)) others.insert(others.end(), rows.begin(), rows.end());
     }
     if (for_others && !others.empty()) by_language.emplace(kOtherLanguages, std::move(others));
     for (const auto& [language, rows] : by_language) {
-      if (!enough(rows)) continue;
+      if (!enough(rows, language == kOtherLanguages ? kMinPoolRows : min_own_rows)) continue;
       auto& mix = cm.language_mix[std::string(language)];
       fitted[std::string(language)][a] = true;
       std::vector<double> lx, lt;
@@ -616,6 +622,7 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
     constexpr std::uint32_t kSynthetic = UINT32_MAX;
     LongCommentSpec long_spec;
     std::vector<std::uint32_t> mix_ids = dev_ids;
+    std::size_t calibrating_mix_rows = mix_ids.size();
     std::vector<std::uint32_t> contextual_train_ids = train_ids;
     if (recipe.contextual.long_comments > 0) {
       auto add = [&](Split split, std::size_t count, std::vector<std::uint32_t>& ids) {
@@ -632,6 +639,15 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
           add(Split::kTrain, recipe.contextual.long_comments, contextual_train_ids);
       const std::size_t n_dev = add(Split::kDev, recipe.contextual.long_comments / 8, mix_ids);
       report["long_comments"] = {{"train", n_train}, {"dev_for_mix", n_dev}};
+      calibrating_mix_rows = mix_ids.size();
+    }
+    if (recipe.contextual.mix_for_others) {
+      for (std::uint32_t i = 0; i < examples.size(); ++i) {
+        if (examples[i].split == Split::kDev && examples[i].dataset != kSynthetic &&
+            !recipe.datasets[examples[i].dataset].calibrate) {
+          mix_ids.push_back(i);
+        }
+      }
     }
     ContextualTrainInput input{&examples, contextual_train_ids, {}};
     for (auto i : contextual_train_ids) {
@@ -649,8 +665,9 @@ TrainResult train(const Recipe& recipe, const TrainOptions& options) {
       cm.info.span_threshold =
           train_contextual_span_head(recipe, options.data_dir, cm, report["contextual_spans"]);
     }
-    fit_contextual_mix(cm, examples, mix_ids, recipe.contextual.mix_per_language,
-                       recipe.contextual.mix_for_others, threads, report["contextual_mix"]);
+    fit_contextual_mix(cm, examples, mix_ids, calibrating_mix_rows,
+                       recipe.contextual.mix_per_language, recipe.contextual.mix_for_others,
+                       threads, report["contextual_mix"]);
     progress("calibrating contextual", 0, 1);
     const auto served = ContextualModel::from_weights(cm, Kernel::kPortable);
     std::vector<std::array<float, kNumAttributes>> dev_logits(dev_ids.size());
