@@ -107,6 +107,30 @@ TEST(CliHelp, EveryCommandExplainsItsOptions) {
   EXPECT_NE(none.exit_code, 0);
 }
 
+// The bundled multilingual model behind comity-2, as docs/api.md opts in: each row goes
+// to the model of its detected language and the insult outscores the thanks in each.
+TEST(CliScore, TheBundledMultilingualModelScoresOtherLanguages) {
+  const std::string models = std::string(COMITY_SOURCE_DIR) + "/models/comity-2.cmodel," +
+                             COMITY_SOURCE_DIR + "/models/comity-multi-3.cmodel";
+  const Outcome r =
+      comity({"score", "-m", models, "-t", "Du bist ein verdammter Idiot und ein Lügner", "-t",
+              "Danke für den schönen Artikel über den Garten", "-t", "Eres un idiota de mierda",
+              "-t", "Gracias por la información, muy útil", "-t", "you are a clown", "-t",
+              "lovely garden, thank you"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << r.out;
+  const char* const languages[] = {"de", "de", "es", "es", "en", "en"};
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(lines[i]["language"], languages[i]) << lines[i].dump();
+    EXPECT_EQ(lines[i]["model"], i < 4 ? "comity-multi-3" : "comity-2") << lines[i].dump();
+  }
+  for (std::size_t i = 0; i < 6; i += 2) {
+    EXPECT_GT(lines[i]["scores"]["TOXICITY"].get<double>(), 0.5) << lines[i].dump();
+    EXPECT_LT(lines[i + 1]["scores"]["TOXICITY"].get<double>(), 0.5) << lines[i + 1].dump();
+  }
+}
+
 TEST(CliScore, JsonlFileKeepsOrderAndEchoesIds) {
   const std::string in = tiny::scratch("in.jsonl");
   tiny::write_bytes(in,

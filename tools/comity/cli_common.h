@@ -12,7 +12,7 @@ namespace comity::cli {
 // $COMITY_MODEL, else the bundled model next to the install or in the source tree.
 std::string default_model_path();
 // The bundled models in routing order, comma-separated (model_set.h); $COMITY_MODEL
-// when set. Today comity-2 alone (see the .cpp for why comity-multi-2 is opt-in).
+// when set. Today comity-2 alone (see the .cpp for why comity-multi-3 is opt-in).
 std::string default_model_paths();
 
 // The store directory: `flag` when given, else $COMITY_DATA_DIR, else comity-data.

@@ -411,7 +411,7 @@ void register_score_command(CLI::App& app) {
   cmd->add_option("-m,--model", args->model_path,
                   "Model file, or several separated by commas: a row is scored by the first that "
                   "serves its language (default: the bundled comity-2; add "
-                  "models/comity-multi-2.cmodel for other languages)");
+                  "models/comity-multi-3.cmodel for other languages)");
   cmd->add_option("-l,--language", args->language,
                   "Language of every row (BCP-47 tag); default: the row's --language-field, "
                   "else detected. Each output row names the language it was scored in");
