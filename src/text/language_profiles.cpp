@@ -26,124 +26,44 @@ constexpr W kEnLexicon[] = {
     "piss",   "pissed",   "prick",    "pussy",        "rape",    "retard",   "retarded", "retards",
     "shit",   "shits",    "shitty",   "slut",         "sluts",   "stfu",     "stupid",   "suck",
     "sucks",  "twat",     "wanker",   "whore",        "whores"};
-constexpr W kEnWords[] = {
-    "a",       "about", "all",   "also", "an",    "and",    "are",  "as",    "at",   "be",
-    "because", "been",  "but",   "by",   "can",   "could",  "did",  "do",    "does", "don't",
-    "for",     "from",  "get",   "got",  "had",   "has",    "have", "he",    "her",  "here",
-    "him",     "his",   "how",   "i",    "i'm",   "if",     "in",   "is",    "it",   "it's",
-    "just",    "like",  "me",    "my",   "no",    "not",    "now",  "of",    "on",   "one",
-    "only",    "or",    "our",   "out",  "she",   "should", "so",   "some",  "than", "that",
-    "the",     "their", "them",  "then", "there", "they",   "this", "to",    "too",  "up",
-    "us",      "very",  "was",   "we",   "were",  "what",   "when", "which", "who",  "why",
-    "will",    "with",  "would", "yes",  "you",   "you're", "your"};
+// One list per line: word lists, not code to align.
+// clang-format off
+constexpr W kEnWords[] = {"a", "about", "all", "also", "an", "and", "are", "as", "at", "be", "because", "been", "but", "by", "can", "could", "did", "do", "does", "don't", "for", "from", "get", "got", "had", "has", "have", "he", "her", "here", "him", "his", "how", "i", "i'm", "if", "in", "is", "it", "it's", "just", "like", "me", "my", "no", "not", "now", "of", "on", "one", "only", "or", "our", "out", "she", "should", "so", "some", "than", "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "up", "us", "very", "was", "we", "were", "what", "when", "which", "who", "why", "will", "with", "would", "yes", "you", "you're", "your"};
 
 constexpr W kDeLexicon[] = {"arsch",    "arschloch", "blod",      "depp",   "fick",    "ficken",
                             "fotze",    "hure",      "hurensohn", "idiot",  "idioten", "penner",
                             "scheisse", "schlampe",  "spast",     "wichser"};
-constexpr W kDeWords[] = {
-    "aber", "auch", "auf",  "aus",   "bei",  "bin",   "bist",  "dann", "das",   "dass",
-    "dem",  "den",  "denn", "der",   "dich", "die",   "dir",   "doch", "du",    "ein",
-    "eine", "er",   "es",   "euch",  "fur",  "habe",  "haben", "hast", "hat",   "hier",
-    "ich",  "ihr",  "im",   "immer", "ist",  "ja",    "jetzt", "kein", "keine", "mal",
-    "man",  "mein", "mich", "mit",   "nach", "nicht", "noch",  "nur",  "oder",  "schon",
-    "sehr", "sie",  "sind", "uber",  "und",  "uns",   "von",   "was",  "weil",  "wenn",
-    "wer",  "wie",  "wir",  "wird",  "zu",   "zum",   "zur"};
+constexpr W kDeWords[] = {"aber", "auch", "auf", "aus", "bei", "bin", "bist", "dann", "das", "dass", "dem", "den", "denn", "der", "dich", "die", "dir", "doch", "du", "ein", "eine", "er", "es", "euch", "fur", "habe", "haben", "hast", "hat", "hier", "ich", "ihr", "im", "immer", "ist", "ja", "jetzt", "kein", "keine", "mal", "man", "mein", "mich", "mit", "nach", "nicht", "noch", "nur", "oder", "schon", "sehr", "sie", "sind", "uber", "und", "uns", "von", "was", "weil", "wenn", "wer", "wie", "wir", "wird", "zu", "zum", "zur"};
 
 constexpr W kEsLexicon[] = {"cabron",  "cono",  "estupido", "gilipollas", "hijoputa", "idiota",
                             "imbecil", "joder", "mierda",   "pendejo",    "puta",     "puto"};
-constexpr W kEsWords[] = {"al",    "aqui",  "asi",   "bien", "como",   "con",  "cuando",  "de",
-                          "del",   "donde", "el",    "en",   "eres",   "es",   "eso",     "esta",
-                          "este",  "esto",  "fue",   "hay",  "la",     "las",  "le",      "les",
-                          "lo",    "los",   "mas",   "me",   "mi",     "muy",  "ni",      "no",
-                          "nos",   "para",  "pero",  "por",  "porque", "pues", "que",     "se",
-                          "ser",   "sin",   "sobre", "son",  "soy",    "su",   "tambien", "te",
-                          "tiene", "todo",  "tu",    "un",   "una",    "y",    "ya",      "yo"};
+constexpr W kEsWords[] = {"al", "aqui", "asi", "bien", "como", "con", "cuando", "de", "del", "donde", "el", "en", "eres", "es", "eso", "esta", "este", "esto", "fue", "hay", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "muy", "ni", "no", "nos", "para", "pero", "por", "porque", "pues", "que", "se", "ser", "sin", "sobre", "son", "soy", "su", "tambien", "te", "tiene", "todo", "tu", "un", "una", "y", "ya", "yo"};
 
 constexpr W kFrLexicon[] = {"batard", "con",    "connard", "connasse", "encule",
                             "merde",  "putain", "pute",    "salaud",   "salope"};
-constexpr W kFrWords[] = {"au",   "aux", "avec", "bien", "c'est", "ce",   "cette", "comme", "dans",
-                          "des",  "du",  "elle", "est",  "et",    "etre", "fait",  "il",    "ils",
-                          "j'ai", "je",  "la",   "le",   "les",   "lui",  "mais",  "meme",  "mes",
-                          "moi",  "mon", "ne",   "nous", "ou",    "par",  "pas",   "plus",  "pour",
-                          "que",  "qui", "rien", "sa",   "ses",   "son",  "sont",  "sur",   "ta",
-                          "toi",  "ton", "tout", "tres", "tu",    "un",   "une",   "vous"};
+constexpr W kFrWords[] = {"au", "aux", "avec", "bien", "c'est", "ce", "cette", "comme", "dans", "des", "du", "elle", "est", "et", "etre", "fait", "il", "ils", "j'ai", "je", "la", "le", "les", "lui", "mais", "meme", "mes", "moi", "mon", "ne", "nous", "ou", "par", "pas", "plus", "pour", "que", "qui", "rien", "sa", "ses", "son", "sont", "sur", "ta", "toi", "ton", "tout", "tres", "tu", "un", "une", "vous"};
 
 constexpr W kItLexicon[] = {"bastardo", "cazzo",   "coglione", "merda",
                             "puttana",  "stronzo", "troia",    "vaffanculo"};
-constexpr W kItWords[] = {"ad",   "al",     "alla", "anche",  "che",    "chi",   "ci",     "come",
-                          "con",  "cosa",   "dal",  "del",    "della",  "di",    "e",      "gia",
-                          "gli",  "ha",     "hai",  "ho",     "il",     "io",    "la",     "le",
-                          "lei",  "lo",     "lui",  "ma",     "mi",     "molto", "nel",    "non",
-                          "per",  "perche", "piu",  "quello", "questo", "sei",   "sempre", "si",
-                          "solo", "sono",   "su",   "ti",     "tra",    "tutto", "una",    "uno"};
+constexpr W kItWords[] = {"ad", "al", "alla", "anche", "che", "chi", "ci", "come", "con", "cosa", "dal", "del", "della", "di", "e", "gia", "gli", "ha", "hai", "ho", "il", "io", "la", "le", "lei", "lo", "lui", "ma", "mi", "molto", "nel", "non", "per", "perche", "piu", "quello", "questo", "sei", "sempre", "si", "solo", "sono", "su", "ti", "tra", "tutto", "una", "uno"};
 
 constexpr W kPtLexicon[] = {"babaca", "buceta", "caralho", "corno", "filho",
                             "idiota", "merda",  "porra",   "puta",  "viado"};
-constexpr W kPtWords[] = {"a",     "agora",  "ao",    "aqui",   "as",     "ate",  "com",  "como",
-                          "da",    "depois", "do",    "e",      "eh",     "ela",  "ele",  "eles",
-                          "em",    "esta",   "eu",    "foi",    "isso",   "ja",   "mais", "mas",
-                          "mesmo", "meu",    "minha", "muito",  "na",     "nada", "nao",  "nas",
-                          "nem",   "no",     "nos",   "o",      "os",     "para", "pela", "pelo",
-                          "por",   "porque", "pra",   "quando", "que",    "se",   "ser",  "seu",
-                          "sim",   "sobre",  "sua",   "ta",     "tambem", "tem",  "tudo", "um",
-                          "uma",   "vai",    "vc",    "voce",   "voces",  "vou"};
+constexpr W kPtWords[] = {"a", "agora", "ao", "aqui", "as", "ate", "com", "como", "da", "depois", "do", "e", "eh", "ela", "ele", "eles", "em", "esta", "eu", "foi", "isso", "ja", "mais", "mas", "mesmo", "meu", "minha", "muito", "na", "nada", "nao", "nas", "nem", "no", "nos", "o", "os", "para", "pela", "pelo", "por", "porque", "pra", "quando", "que", "se", "ser", "seu", "sim", "sobre", "sua", "ta", "tambem", "tem", "tudo", "um", "uma", "vai", "vc", "voce", "voces", "vou"};
 
-constexpr W kNlWords[] = {"als",  "bij",  "dat",  "de",   "deze",   "die",    "dit",  "door",
-                          "een",  "en",   "er",   "geen", "hebben", "heeft",  "het",  "hij",
-                          "hoe",  "ik",   "is",   "je",   "jij",    "jullie", "maar", "met",
-                          "mijn", "naar", "niet", "nog",  "om",     "ook",    "op",   "te",
-                          "toch", "uit",  "van",  "voor", "waarom", "wat",    "we",   "wel",
-                          "werd", "wij",  "zal",  "ze",   "zij",    "zijn"};
+constexpr W kNlWords[] = {"als", "bij", "dat", "de", "deze", "die", "dit", "door", "een", "en", "er", "geen", "hebben", "heeft", "het", "hij", "hoe", "ik", "is", "je", "jij", "jullie", "maar", "met", "mijn", "naar", "niet", "nog", "om", "ook", "op", "te", "toch", "uit", "van", "voor", "waarom", "wat", "we", "wel", "werd", "wij", "zal", "ze", "zij", "zijn"};
 constexpr W kPlLexicon[] = {"chuj", "debil", "dupa", "kurwa", "pierdole", "spierdalaj"};
-constexpr W kPlWords[] = {"ale",    "bo",     "byl", "bylo",  "co",    "czy",  "dla", "do",
-                          "gdzie",  "go",     "i",   "ja",    "jak",   "jego", "jej", "jest",
-                          "jestem", "jestes", "juz", "kto",   "mi",    "mnie", "na",  "nie",
-                          "po",     "przez",  "sa",  "sie",   "sobie", "tak",  "ten", "tez",
-                          "to",     "tu",     "ty",  "tylko", "tym",   "w",    "z",   "ze"};
-constexpr W kCsWords[] = {"a",    "aby",   "ale",   "bude",  "by",  "byl",  "byla", "bylo", "co",
-                          "do",   "jak",   "jako",  "je",    "jen", "jsem", "jsi",  "jsou", "jste",
-                          "kdyz", "ktera", "ktere", "ktery", "mi",  "mu",   "na",   "ne",   "nebo",
-                          "neni", "pro",   "proto", "s",     "se",  "si",   "ta",   "tady", "tak",
-                          "ted",  "ten",   "to",    "uz",    "v",   "z",    "ze"};
-constexpr W kSvWords[] = {"alla",   "ar",  "att",    "av",  "bara", "de",  "den", "det",
-                          "dig",    "du",  "eller",  "en",  "ett",  "for", "han", "har",
-                          "hon",    "i",   "inte",   "jag", "kan",  "med", "men", "mig",
-                          "mycket", "nar", "ni",     "nu",  "och",  "om",  "pa",  "sa",
-                          "sig",    "ska", "skulle", "som", "till", "vad", "var", "vi"};
-constexpr W kDaWords[] = {"af",   "alle",  "at",   "bare", "de",   "den", "der", "det",   "dig",
-                          "du",   "eller", "er",   "et",   "for",  "han", "har", "her",   "hun",
-                          "hvad", "i",     "ikke", "jeg",  "jo",   "kan", "med", "meget", "men",
-                          "mig",  "nar",   "nu",   "og",   "ogsa", "om",  "pa",  "sa",    "sig",
-                          "skal", "som",   "til",  "var",  "vi"};
-constexpr W kNoWords[] = {"alle", "at",  "av",    "bare", "de",   "deg",  "den",    "der",
-                          "det",  "du",  "eller", "er",   "et",   "for",  "han",    "har",
-                          "her",  "hun", "hva",   "i",    "ikke", "jeg",  "kan",    "med",
-                          "meg",  "men", "na",    "nar",  "og",   "ogsa", "om",     "pa",
-                          "sa",   "seg", "skal",  "som",  "til",  "var",  "veldig", "vi"};
-constexpr W kIdWords[] = {"ada",    "aja",    "akan",  "aku",   "apa",    "atau",  "belum",
-                          "bisa",   "dalam",  "dan",   "dari",  "dengan", "di",    "dia",
-                          "gak",    "harus",  "ini",   "itu",   "jadi",   "juga",  "kalau",
-                          "kamu",   "karena", "ke",    "kita",  "lagi",   "lebih", "mau",
-                          "mereka", "nggak",  "oleh",  "orang", "pada",   "sama",  "saya",
-                          "sudah",  "tapi",   "tidak", "untuk", "ya",     "yang"};
-constexpr W kTrWords[] = {"ama", "ben",   "beni",  "benim", "bir",   "bu",  "cok",  "da",  "daha",
-                          "de",  "degil", "diye",  "gibi",  "her",   "hic", "icin", "ile", "kadar",
-                          "ki",  "mi",    "nasil", "ne",    "neden", "o",   "olan", "onu", "sana",
-                          "sen", "seni",  "senin", "simdi", "sonra", "var", "ve",   "yok"};
-constexpr W kFiWords[] = {
-    "aina",   "ei",    "eika", "etta",   "han",  "he",   "ja",   "jo",    "joka", "jos",   "kaikki",
-    "kanssa", "koska", "kuin", "kun",    "me",   "mika", "mina", "minun", "mita", "mutta", "myos",
-    "ne",     "niin",  "nyt",  "ole",    "olen", "olet", "oli",  "on",    "ovat", "se",    "sen",
-    "sina",   "sinun", "sita", "sitten", "tai",  "tama", "te",   "vain",  "viela"};
-constexpr W kHuWords[] = {"a",   "akkor", "az",   "azt",  "csak", "de",   "egy",    "en",    "es",
-                          "ez",  "ezt",   "ha",   "hogy", "is",   "itt",  "ki",     "lesz",  "majd",
-                          "mar", "meg",   "mert", "mi",   "mint", "most", "nagyon", "nekem", "neki",
-                          "nem", "ott",   "sem",  "te",   "vagy", "van",  "volt"};
-constexpr W kSwWords[] = {"cha",  "gani",   "hapa",  "hapana", "hata",   "hawa", "hii",  "hivyo",
-                          "hiyo", "huo",    "huyu",  "kama",   "katika", "kuwa", "kwa",  "kwamba",
-                          "la",   "lakini", "mimi",  "na",     "ndiyo",  "ni",   "nini", "pia",
-                          "sana", "si",     "sisi",  "tu",     "wa",     "wako", "wao",  "wewe",
-                          "ya",   "yako",   "yangu", "yeye",   "za"};
+constexpr W kPlWords[] = {"ale", "bo", "byl", "bylo", "co", "czy", "dla", "do", "gdzie", "go", "i", "ja", "jak", "jego", "jej", "jest", "jestem", "jestes", "juz", "kto", "mi", "mnie", "na", "nie", "po", "przez", "sa", "sie", "sobie", "tak", "ten", "tez", "to", "tu", "ty", "tylko", "tym", "w", "z", "ze"};
+constexpr W kCsWords[] = {"a", "aby", "ale", "bude", "by", "byl", "byla", "bylo", "co", "do", "jak", "jako", "je", "jen", "jsem", "jsi", "jsou", "jste", "kdyz", "ktera", "ktere", "ktery", "mi", "mu", "na", "ne", "nebo", "neni", "pro", "proto", "s", "se", "si", "ta", "tady", "tak", "ted", "ten", "to", "uz", "v", "z", "ze"};
+constexpr W kSvWords[] = {"alla", "ar", "att", "av", "bara", "de", "den", "det", "dig", "du", "eller", "en", "ett", "for", "han", "har", "hon", "i", "inte", "jag", "kan", "med", "men", "mig", "mycket", "nar", "ni", "nu", "och", "om", "pa", "sa", "sig", "ska", "skulle", "som", "till", "vad", "var", "vi"};
+constexpr W kDaWords[] = {"af", "alle", "at", "bare", "de", "den", "der", "det", "dig", "du", "eller", "er", "et", "for", "han", "har", "her", "hun", "hvad", "i", "ikke", "jeg", "jo", "kan", "med", "meget", "men", "mig", "nar", "nu", "og", "ogsa", "om", "pa", "sa", "sig", "skal", "som", "til", "var", "vi"};
+constexpr W kNoWords[] = {"alle", "at", "av", "bare", "de", "deg", "den", "der", "det", "du", "eller", "er", "et", "for", "han", "har", "her", "hun", "hva", "i", "ikke", "jeg", "kan", "med", "meg", "men", "na", "nar", "og", "ogsa", "om", "pa", "sa", "seg", "skal", "som", "til", "var", "veldig", "vi"};
+constexpr W kIdWords[] = {"ada", "aja", "akan", "aku", "apa", "atau", "belum", "bisa", "dalam", "dan", "dari", "dengan", "di", "dia", "gak", "harus", "ini", "itu", "jadi", "juga", "kalau", "kamu", "karena", "ke", "kita", "lagi", "lebih", "mau", "mereka", "nggak", "oleh", "orang", "pada", "sama", "saya", "sudah", "tapi", "tidak", "untuk", "ya", "yang"};
+constexpr W kTrWords[] = {"ama", "ben", "beni", "benim", "bir", "bu", "cok", "da", "daha", "de", "degil", "diye", "gibi", "her", "hic", "icin", "ile", "kadar", "ki", "mi", "nasil", "ne", "neden", "o", "olan", "onu", "sana", "sen", "seni", "senin", "simdi", "sonra", "var", "ve", "yok"};
+constexpr W kFiWords[] = {"aina", "ei", "eika", "etta", "han", "he", "ja", "jo", "joka", "jos", "kaikki", "kanssa", "koska", "kuin", "kun", "me", "mika", "mina", "minun", "mita", "mutta", "myos", "ne", "niin", "nyt", "ole", "olen", "olet", "oli", "on", "ovat", "se", "sen", "sina", "sinun", "sita", "sitten", "tai", "tama", "te", "vain", "viela"};
+constexpr W kHuWords[] = {"a", "akkor", "az", "azt", "csak", "de", "egy", "en", "es", "ez", "ezt", "ha", "hogy", "is", "itt", "ki", "lesz", "majd", "mar", "meg", "mert", "mi", "mint", "most", "nagyon", "nekem", "neki", "nem", "ott", "sem", "te", "vagy", "van", "volt"};
+constexpr W kSwWords[] = {"cha", "gani", "hapa", "hapana", "hata", "hawa", "hii", "hivyo", "hiyo", "huo", "huyu", "kama", "katika", "kuwa", "kwa", "kwamba", "la", "lakini", "mimi", "na", "ndiyo", "ni", "nini", "pia", "sana", "si", "sisi", "tu", "wa", "wako", "wao", "wewe", "ya", "yako", "yangu", "yeye", "za"};
+// clang-format on
 constexpr W kRuLexicon[] = {"блядь", "дебил", "дура", "дурак", "идиот", "пидор", "сука", "хуи"};
 
 // Sorted by code: looked up by binary search.
